@@ -1,0 +1,92 @@
+import { LRUCache } from 'lru-cache'
+import { ERR_INVALID_OPTION } from '../errors.ts'
+import type { VersionStore, VersionStoreStats } from './versionStore.ts'
+
+/** 64 MiB of versions by default. */
+export const DEFAULT_STORE_MAX_BYTES = 64 * 1024 * 1024
+/** Versions live one day by default: a base older than that is rarely asked for. */
+export const DEFAULT_STORE_TTL_MS = 24 * 60 * 60 * 1000
+/**
+ * Bytes charged per entry on top of its key and value, for the LRU node, the Map
+ * slot and the Buffer header, so that many tiny entries cannot exceed the bound.
+ */
+export const ENTRY_OVERHEAD_BYTES = 160
+
+export interface MemoryStoreOptions {
+  /**
+   * Capacity in bytes: bodies, keys and {@link ENTRY_OVERHEAD_BYTES} per entry. When
+   * full, the least recently used versions and pointers are evicted. A single body
+   * larger than the capacity is not stored at all.
+   * @default 67108864 (64 MiB)
+   */
+  maxBytes?: number
+  /**
+   * Time to live of each entry in milliseconds; 0 keeps entries until evicted by size.
+   * @default 86400000 (one day)
+   */
+  ttlMs?: number
+}
+
+const VERSION_PREFIX = 'v:'
+const LATEST_PREFIX = 'k:'
+
+function positiveInteger (name: string, value: unknown, min: number): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
+    throw new ERR_INVALID_OPTION(name, `expected an integer >= ${min}, got ${String(value)}`)
+  }
+  return value
+}
+
+/**
+ * The embedded, in-process version store: one byte-bounded `lru-cache` holding both
+ * version bodies and latest-version pointers, so the bound covers everything.
+ */
+export class MemoryVersionStore implements VersionStore {
+  readonly #cache: LRUCache<string, Uint8Array | string>
+  readonly #maxBytes: number
+
+  constructor (options: MemoryStoreOptions = {}) {
+    this.#maxBytes = positiveInteger('maxBytes', options.maxBytes ?? DEFAULT_STORE_MAX_BYTES, 1024)
+    const ttl = positiveInteger('ttlMs', options.ttlMs ?? DEFAULT_STORE_TTL_MS, 0)
+    this.#cache = new LRUCache<string, Uint8Array | string>({
+      maxSize: this.#maxBytes,
+      sizeCalculation: entrySize,
+      ...(ttl > 0 ? { ttl, ttlAutopurge: false, updateAgeOnGet: false } : {})
+    })
+  }
+
+  async getVersion (id: string): Promise<Uint8Array | undefined> {
+    const value = this.#cache.get(VERSION_PREFIX + id)
+    return typeof value === 'string' ? undefined : value
+  }
+
+  async putVersion (id: string, body: Uint8Array): Promise<void> {
+    // A view into a larger ArrayBuffer (Node's pooled slices, a concatenated
+    // response) would keep the whole buffer alive while we account only the view.
+    const owned = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength ? body : Uint8Array.prototype.slice.call(body)
+    this.#cache.set(VERSION_PREFIX + id, owned)
+  }
+
+  async getLatest (resourceKey: string): Promise<string | undefined> {
+    const value = this.#cache.get(LATEST_PREFIX + resourceKey)
+    return typeof value === 'string' ? value : undefined
+  }
+
+  async setLatest (resourceKey: string, id: string): Promise<void> {
+    this.#cache.set(LATEST_PREFIX + resourceKey, id)
+  }
+
+  /** Accounted bytes and entries; `size` never exceeds `maxSize`. */
+  stats (): VersionStoreStats {
+    return { size: this.#cache.calculatedSize, maxSize: this.#maxBytes, entries: this.#cache.size }
+  }
+
+  async close (): Promise<void> {
+    this.#cache.clear()
+  }
+}
+
+function entrySize (value: Uint8Array | string, key: string): number {
+  const valueBytes = typeof value === 'string' ? value.length : value.byteLength
+  return valueBytes + key.length + ENTRY_OVERHEAD_BYTES
+}
