@@ -26,7 +26,7 @@ export function formatStrongETag (hash: Uint8Array): string {
 
 /** Inverse of formatStrongETag: the 32-byte hash, or undefined when the tag is not one of ours. */
 export function parseCoilgunETag (tag: string): Buffer | undefined {
-  if (tag.length !== 49 || !tag.startsWith('"cg-') || !tag.endsWith('"')) return undefined
+  if (tag.length !== 48 || !tag.startsWith('"cg-') || !tag.endsWith('"')) return undefined
   const raw = tag.slice(4, -1)
   if (!/^[A-Za-z0-9_-]{43}$/.test(raw)) return undefined
   const hash = Buffer.from(raw, 'base64url')

@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { formatDeltaBase, parseDeltaBase } from '../src/headers/index.ts'
-import { formatStrongETag, parseCoilgunETag, sha256 } from '../src/digest.ts'
+import { formatStrongETag, sha256 } from '../src/digest.ts'
 
 test('Delta-Base: returns the strong opaque tag with its quotes (RFC 3229 section 10.5.1)', () => {
   assert.equal(parseDeltaBase('"abc"'), '"abc"')
@@ -12,10 +12,10 @@ test('Delta-Base: returns the strong opaque tag with its quotes (RFC 3229 sectio
 
 test('Delta-Base: round-trips a Coilgun version tag', () => {
   const hash = sha256(Buffer.from('<html>v1</html>'))
-  const header = formatDeltaBase(formatStrongETag(hash))
-  const parsed = parseDeltaBase(header)
-  assert.ok(parsed)
-  assert.deepEqual(parseCoilgunETag(parsed), hash)
+  const tag = formatStrongETag(hash)
+  const header = formatDeltaBase(tag)
+  assert.equal(header, tag)
+  assert.equal(parseDeltaBase(header), tag)
 })
 
 test('Delta-Base: a weak tag cannot name a delta base', () => {

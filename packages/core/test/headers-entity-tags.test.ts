@@ -35,7 +35,8 @@ test('If-None-Match: the RFC 9110 section 13.1.2 examples', () => {
 })
 
 test('If-None-Match: commas and backslashes inside opaque tags do not split members', () => {
-  assert.deepEqual(parseIfNoneMatch('"a,b", W/"c, d"').tags, [{ weak: false, opaque: '"a,b"' }, { weak: true, opaque: '"c, d"' }])
+  assert.deepEqual(parseIfNoneMatch('"a,b", W/",c,"').tags, [{ weak: false, opaque: '"a,b"' }, { weak: true, opaque: '",c,"' }])
+  assert.deepEqual(parseIfNoneMatch('"a, b", "c"').tags, [{ weak: false, opaque: '"c"' }], 'SP is not etagc, the quoted comma still does not split')
   assert.deepEqual(parseIfNoneMatch('"a\\", "b"').tags.map(formatEntityTag), ['"a\\"', '"b"'])
 })
 

@@ -93,11 +93,16 @@ export function fieldLines (value: unknown): string[] {
 
 /**
  * The combined field value for a field that is a list: RFC 9110 section 5.3 lets a
- * recipient join repeated field lines with ", ". Undefined when there is no string line.
+ * recipient join repeated field lines with ", ". Empty lines hold no members and are
+ * left out, so they cannot turn into a stray comma. Undefined when no line remains.
  */
 export function joinFieldValue (value: unknown): string | undefined {
-  const lines = fieldLines(value)
+  const lines = fieldLines(value).filter(hasContent)
   return lines.length === 0 ? undefined : lines.join(', ')
+}
+
+function hasContent (line: string): boolean {
+  return skipOws(line, 0) < line.length
 }
 
 /**

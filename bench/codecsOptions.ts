@@ -1,0 +1,67 @@
+import { parseArgs } from 'node:util'
+
+/** Timed runs per pair and contender after the untimed first run (full run). */
+export const DEFAULT_REPEATS = 5
+/** Timed runs per pair and contender in `--quick` mode. */
+export const QUICK_REPEATS = 2
+/**
+ * Time a contender may spend on one pair before it stops repeating, in ms. Brotli 11
+ * needs about half a second for one 380 KB page: repeating it five times per pair
+ * would make the run last many minutes and tell us nothing a single run does not.
+ * @default 250
+ */
+export const DEFAULT_BUDGET_MS = 250
+export const QUICK_BUDGET_MS = 60
+/** Pairs per set in `--quick` mode. */
+export const QUICK_PAIRS = 6
+
+export interface CodecBenchOptions {
+  /** First QUICK_PAIRS pairs of each set, fewer repeats: for tests and demos. */
+  readonly quick: boolean
+  /** Replace this Node version's block between the codecs markers in BENCHMARKS.md. */
+  readonly write: boolean
+  /** Corpus folder; undefined means the default of test/support/corpus.ts. */
+  readonly corpus: string | undefined
+  /** JSON file for the raw results; undefined means bench/results/codecs.json (full runs only). */
+  readonly out: string | undefined
+  readonly repeats: number
+  readonly budgetMs: number
+  readonly pairLimit: number
+}
+
+export const USAGE = `usage: node --import tsx codecs.ts [--quick] [--write] [--corpus DIR] [--out FILE]
+  --quick       first ${QUICK_PAIRS} pairs of each set, ${QUICK_REPEATS} timed runs (tests, demos)
+  --write       record the tables in BENCHMARKS.md (full runs on the real corpus only)
+  --corpus DIR  folder of versioned sets (default: $COILGUN_CORPUS or ../shared/corpus)
+  --out FILE    raw results as JSON (default: bench/results/codecs.json, full runs only)`
+
+/** Parses the command line once into a frozen options object. */
+export function resolveOptions (argv: readonly string[]): CodecBenchOptions {
+  // `pnpm run codecs -- --write` may hand the separator through; it is not an option here.
+  const args = argv.filter(a => a !== '--')
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: {
+      quick: { type: 'boolean', default: false },
+      write: { type: 'boolean', default: false },
+      corpus: { type: 'string' },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false }
+    }
+  })
+  if (values.help) {
+    console.log(USAGE)
+    process.exit(0)
+  }
+  const quick = values.quick
+  return Object.freeze({
+    quick,
+    write: values.write,
+    corpus: values.corpus,
+    out: values.out,
+    repeats: quick ? QUICK_REPEATS : DEFAULT_REPEATS,
+    budgetMs: quick ? QUICK_BUDGET_MS : DEFAULT_BUDGET_MS,
+    pairLimit: quick ? QUICK_PAIRS : Infinity
+  })
+}

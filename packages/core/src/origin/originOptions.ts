@@ -1,0 +1,122 @@
+import type { Codec, CodecName } from '../codecs/codec.ts'
+import { CODEC_NAMES } from '../codecs/codec.ts'
+import { isCodecName, loadCodecs } from '../codecs/registry.ts'
+import { ERR_INVALID_OPTION, ERR_UNKNOWN_CODEC } from '../errors.ts'
+import type { EligibilityOptions, EligibilityPolicy } from '../policy/eligibility.ts'
+import { resolveEligibility } from '../policy/eligibility.ts'
+import { MemoryVersionStore } from '../store/memoryStore.ts'
+import type { VersionStore } from '../store/versionStore.ts'
+import type { WarnLogger } from './senderAuth.ts'
+import { validateSecret } from './senderAuth.ts'
+
+/** How long a store read may take before the answer falls back to full. */
+export const DEFAULT_STORE_TIMEOUT_MS = 50
+/** Bytes of compressed full bodies kept for repeated requests of the same version. */
+export const DEFAULT_FULL_CACHE_BYTES = 16 * 1024 * 1024
+/** brotli quality for full bodies sent to senders: fast, still far smaller than gzip. */
+export const DEFAULT_FULL_BROTLI_QUALITY = 5
+/** gzip level for full bodies sent to senders that do not accept brotli. */
+export const DEFAULT_FULL_GZIP_LEVEL = 6
+
+/** Options shared by every origin-side entry point (Fastify, Express, listener). */
+export interface OriginOptions extends EligibilityOptions {
+  /**
+   * Shared secret that senders present in the `Coilgun-Secret` header. Required, at
+   * least 16 visible ASCII characters. Requests without it get the application's
+   * response untouched.
+   */
+  secret: string
+  /**
+   * Delta codecs offered, in order of preference; those the runtime cannot run
+   * (`dcz`/`dcb` on Node 20) are left out with a log line.
+   * @default ['vcdiff', 'dcz', 'dcb']
+   */
+  codecs?: readonly string[]
+  /**
+   * Where versions are kept. Injected stores are not closed by Coilgun.
+   * @default an embedded MemoryVersionStore of `storeMaxBytes`
+   */
+  store?: VersionStore
+  /**
+   * Capacity of the embedded store in bytes (ignored when `store` is given).
+   * @default 67108864 (64 MiB)
+   */
+  storeMaxBytes?: number
+  /**
+   * Longest wait for the store when reading a base, in ms; past it the answer is a
+   * full response (a slow store must not slow the page).
+   * @default 50
+   */
+  storeTimeoutMs?: number
+  /**
+   * Also try gzip over the vcdiff delta (`IM: vcdiff, gzip`) and keep it when smaller.
+   * @default true
+   */
+  secondaryCompression?: boolean
+  /**
+   * Bytes of compressed full bodies cached per version, so that many senders asking
+   * for the same new version do not each pay for its compression. 0 disables.
+   * @default 16777216 (16 MiB)
+   */
+  fullCacheBytes?: number
+  /** Logger (pino-compatible `warn`/`info`); Fastify passes its own. */
+  logger?: WarnLogger & { info?: (obj: object, msg: string) => void }
+}
+
+export interface ResolvedOriginOptions {
+  readonly secret: string
+  readonly codecs: readonly Codec[]
+  readonly store: VersionStore
+  /** True when Coilgun created the store and must close it. */
+  readonly ownsStore: boolean
+  readonly storeTimeoutMs: number
+  readonly secondaryCompression: boolean
+  readonly fullCacheBytes: number
+  readonly eligibility: EligibilityPolicy
+  readonly unavailableCodecs: ReadonlyArray<{ name: CodecName, reason: string }>
+}
+
+function nonNegativeInteger (name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw new ERR_INVALID_OPTION(name, `expected an integer >= 0, got ${String(value)}`)
+  }
+  return value
+}
+
+/**
+ * Validates and resolves origin options once, at registration (STYLE rule 3). Every
+ * problem is a coded error that names the option.
+ */
+export async function resolveOriginOptions (options: OriginOptions): Promise<ResolvedOriginOptions> {
+  if (options === null || typeof options !== 'object') throw new ERR_INVALID_OPTION('options', 'expected an object')
+  const secret = validateSecret('secret', options.secret)
+  const names = options.codecs ?? CODEC_NAMES
+  if (!Array.isArray(names) || names.length === 0) throw new ERR_INVALID_OPTION('codecs', `expected a non-empty list of ${CODEC_NAMES.join(', ')}`)
+  for (const name of names) {
+    if (typeof name !== 'string' || !isCodecName(name)) throw new ERR_UNKNOWN_CODEC(String(name), CODEC_NAMES.join(', '))
+  }
+  const storeTimeoutMs = nonNegativeInteger('storeTimeoutMs', options.storeTimeoutMs ?? DEFAULT_STORE_TIMEOUT_MS)
+  const fullCacheBytes = nonNegativeInteger('fullCacheBytes', options.fullCacheBytes ?? DEFAULT_FULL_CACHE_BYTES)
+  if (options.secondaryCompression !== undefined && typeof options.secondaryCompression !== 'boolean') {
+    throw new ERR_INVALID_OPTION('secondaryCompression', 'expected a boolean')
+  }
+  if (options.store !== undefined && (typeof options.store !== 'object' || typeof options.store.getVersion !== 'function')) {
+    throw new ERR_INVALID_OPTION('store', 'expected a VersionStore (getVersion, putVersion, getLatest, setLatest, close)')
+  }
+  const eligibility = resolveEligibility(options)
+  const loaded = await loadCodecs(names)
+  const codecs = [...loaded.values()].filter(c => c.available)
+  const unavailableCodecs = [...loaded.values()].filter(c => !c.available).map(c => ({ name: c.name, reason: c.unavailableReason ?? 'unavailable' }))
+  const store = options.store ?? new MemoryVersionStore(options.storeMaxBytes === undefined ? {} : { maxBytes: options.storeMaxBytes })
+  return Object.freeze({
+    secret,
+    codecs: Object.freeze(codecs),
+    store,
+    ownsStore: options.store === undefined,
+    storeTimeoutMs,
+    secondaryCompression: options.secondaryCompression ?? true,
+    fullCacheBytes,
+    eligibility,
+    unavailableCodecs: Object.freeze(unavailableCodecs)
+  })
+}

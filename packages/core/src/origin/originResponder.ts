@@ -1,0 +1,180 @@
+import type { IncomingHttpHeaders } from 'node:http'
+import type { Codec } from '../codecs/codec.ts'
+import { formatReprDigest, formatStrongETag, parseCoilgunETag, sha256, versionId } from '../digest.ts'
+import { acceptsEncoding, negotiateEncoding, parseAcceptEncoding } from '../headers/acceptEncoding.ts'
+import { parseAvailableDictionary } from '../headers/availableDictionary.ts'
+import { parseIfNoneMatch } from '../headers/entityTags.ts'
+import { acceptsIm, formatIm, parseAIm } from '../headers/instanceManipulation.ts'
+import { chooseEncoding } from '../policy/chooseEncoding.ts'
+import type { EncodedDelta } from '../policy/chooseEncoding.ts'
+import { methodEligible } from '../policy/eligibility.ts'
+import { ORIGIN_ETAG_HEADER, ORIGIN_STATUS_HEADER, SECRET_HEADER, STATUS_IM_USED } from '../protocol.ts'
+import { FULL_CODINGS, FullBodyCompressor } from './fullBody.ts'
+import type { ResolvedOriginOptions } from './originOptions.ts'
+import type { WarnLogger } from './senderAuth.ts'
+import { SenderAuth } from './senderAuth.ts'
+import { StoreGuard } from './storeGuard.ts'
+
+export interface OriginRequestInfo {
+  method: string
+  headers: IncomingHttpHeaders
+  /** Host + path + query of the resource. */
+  resourceKey: string
+  remoteAddress?: string | undefined
+}
+
+export interface OriginResponseInfo {
+  status: number
+  contentType: string | undefined
+  contentEncoding: string | undefined
+  contentRange: string | undefined
+  /** The application's own ETag, if it set one. */
+  etag: string | undefined
+}
+
+/** What to send to an authenticated sender instead of the application's response. */
+export interface OriginAnswer {
+  kind: 'delta' | 'full' | 'not-modified'
+  status: number
+  /** Headers to set, lower-case names. */
+  headers: Record<string, string>
+  /** Headers of the application's response to remove. */
+  remove: readonly string[]
+  /** The bytes to send (undefined for a 304). */
+  body: Uint8Array | undefined
+  delta: EncodedDelta | undefined
+}
+
+const REMOVE_ALWAYS: readonly string[] = Object.freeze(['content-length', 'etag', 'content-encoding'])
+
+/**
+ * The origin side of the protocol (docs/PROTOCOL.md), shared by the Fastify plugin,
+ * the Express middleware and the listener: it authenticates senders, decides what
+ * is eligible, keeps versions and turns a full response into the smallest answer.
+ */
+export class OriginResponder {
+  readonly options: ResolvedOriginOptions
+  readonly #auth: SenderAuth
+  readonly #full: FullBodyCompressor
+  readonly #store: StoreGuard
+  readonly #vcdiff: Codec | undefined
+  readonly #dictionaryCodecs: readonly Codec[]
+
+  constructor (options: ResolvedOriginOptions, log?: WarnLogger) {
+    this.options = options
+    this.#auth = new SenderAuth(options.secret, log)
+    this.#full = new FullBodyCompressor(options.fullCacheBytes)
+    this.#store = new StoreGuard(options.store, options.storeTimeoutMs, log)
+    this.#vcdiff = options.codecs.find(c => c.name === 'vcdiff')
+    this.#dictionaryCodecs = options.codecs.filter(c => c.name === 'dcz' || c.name === 'dcb')
+  }
+
+  /**
+   * True for a GET from an authenticated sender: only such requests are ever
+   * buffered or answered differently. Everyone else gets the app's response as is.
+   */
+  requestEligible (req: OriginRequestInfo): boolean {
+    const secret = req.headers[SECRET_HEADER]
+    if (secret === undefined) return false
+    if (!this.#auth.authenticate(secret, req.remoteAddress)) return false
+    return methodEligible(req.method) && req.method === 'GET'
+  }
+
+  /**
+   * True when the app's response may be replaced: 200, not already content-coded,
+   * not a range, an eligible type. Length is checked when known.
+   */
+  responseEligible (res: OriginResponseInfo, contentLength?: number): boolean {
+    if (res.status !== 200) return false
+    if (res.contentEncoding !== undefined && res.contentEncoding !== '' && res.contentEncoding.toLowerCase() !== 'identity') return false
+    if (res.contentRange !== undefined) return false
+    if (!this.options.eligibility.contentTypeEligible(res.contentType)) return false
+    if (contentLength !== undefined && !this.options.eligibility.sizeEligible(contentLength)) return false
+    return true
+  }
+
+  /** The answer for an authenticated sender, given the app's full identity body. */
+  async answer (req: OriginRequestInfo, res: OriginResponseInfo, body: Uint8Array): Promise<OriginAnswer> {
+    const hash = sha256(body)
+    const id = versionId(hash)
+    const tag = formatStrongETag(hash)
+    this.#store.remember(req.resourceKey, id, body)
+
+    const headers: Record<string, string> = {
+      etag: tag,
+      'repr-digest': formatReprDigest(hash)
+    }
+    if (res.etag !== undefined) headers[ORIGIN_ETAG_HEADER] = res.etag
+
+    const h = req.headers
+    const aIm = parseAIm(h['a-im'])
+    const wantsVcdiff = this.#vcdiff !== undefined && acceptsIm(aIm, 'vcdiff')
+    const acceptEncoding = parseAcceptEncoding(h['accept-encoding'])
+    const dictionaryCodecs = this.#dictionaryCodecs.filter(c => acceptsEncoding(acceptEncoding, c.name))
+
+    // RFC 3229 section 4: the sender names the base it holds with If-None-Match;
+    // RFC 9842 section 2.2 with Available-Dictionary. Only our own cg tags name
+    // versions we can have stored.
+    const inmBases = wantsVcdiff ? parseIfNoneMatch(h['if-none-match']).tags.filter(t => !t.weak).map(t => parseCoilgunETag(t.opaque)).filter((b): b is Buffer => b !== undefined) : []
+    const dictionaryBase = dictionaryCodecs.length > 0 ? parseAvailableDictionary(h['available-dictionary']) : undefined
+
+    if (inmBases.some(b => b.equals(hash)) || dictionaryBase?.equals(hash) === true) {
+      headers[ORIGIN_STATUS_HEADER] = 'not-modified'
+      return { kind: 'not-modified', status: 304, headers, remove: REMOVE_ALWAYS, body: undefined, delta: undefined }
+    }
+
+    const fullCoding = negotiateEncoding(acceptEncoding, FULL_CODINGS) ?? 'identity'
+    const full = this.#full.compress(id, body, fullCoding)
+
+    let chosen: { delta: EncodedDelta, baseHash: Buffer } | undefined
+    const vcdiffBase = inmBases[0]
+    if (vcdiffBase !== undefined || dictionaryBase !== undefined) {
+      const wanted = vcdiffBase !== undefined && dictionaryBase !== undefined && !vcdiffBase.equals(dictionaryBase)
+        ? [vcdiffBase, dictionaryBase]
+        : [vcdiffBase ?? dictionaryBase!]
+      for (const baseHash of wanted) {
+        const base = await this.#store.getVersion(versionId(baseHash))
+        if (base === undefined) continue
+        const codecs: Codec[] = []
+        if (vcdiffBase?.equals(baseHash) === true && this.#vcdiff !== undefined) codecs.push(this.#vcdiff)
+        if (dictionaryBase?.equals(baseHash) === true) codecs.push(...dictionaryCodecs)
+        const delta = chooseEncoding({
+          base,
+          baseHash,
+          target: body,
+          codecs,
+          fullSize: chosen === undefined ? full.length : Math.min(full.length, chosen.delta.body.length),
+          secondaryCompression: this.options.secondaryCompression
+        })
+        if (delta !== undefined) chosen = { delta, baseHash }
+      }
+    }
+
+    if (chosen === undefined) {
+      headers[ORIGIN_STATUS_HEADER] = 'full'
+      if (fullCoding !== 'identity') {
+        headers['content-encoding'] = fullCoding
+        headers.vary = 'Accept-Encoding'
+      }
+      return { kind: 'full', status: res.status, headers, remove: REMOVE_ALWAYS, body: full, delta: undefined }
+    }
+
+    const { delta, baseHash } = chosen
+    if (delta.codec === 'vcdiff') {
+      headers.im = formatIm(delta.secondary === 'gzip' ? ['vcdiff', 'gzip'] : ['vcdiff'])
+      headers['delta-base'] = formatStrongETag(baseHash)
+      headers[ORIGIN_STATUS_HEADER] = `delta; codec=${delta.secondary === 'gzip' ? 'vcdiff+gzip' : 'vcdiff'}`
+      return { kind: 'delta', status: STATUS_IM_USED, headers, remove: REMOVE_ALWAYS, body: delta.body, delta }
+    }
+    headers['content-encoding'] = delta.codec
+    headers.vary = 'Accept-Encoding, Available-Dictionary'
+    headers[ORIGIN_STATUS_HEADER] = `delta; codec=${delta.codec}`
+    return { kind: 'delta', status: res.status, headers, remove: REMOVE_ALWAYS, body: delta.body, delta }
+  }
+
+  /** Closes what this responder created (the embedded store, caches). */
+  async close (): Promise<void> {
+    this.#full.clear()
+    if (this.options.ownsStore) await this.options.store.close()
+  }
+}

@@ -1,0 +1,60 @@
+import { createHash, timingSafeEqual } from 'node:crypto'
+import { ERR_INVALID_OPTION } from '../errors.ts'
+
+/** Shortest secret accepted: 16 characters (about 96 bits when random base64). */
+export const MIN_SECRET_LENGTH = 16
+/** At most one "wrong secret" warning per this many milliseconds. */
+export const WRONG_SECRET_LOG_INTERVAL_MS = 10_000
+
+export interface WarnLogger {
+  warn (obj: object, msg: string): void
+}
+
+/**
+ * Validates a shared secret option (a coded error naming the option otherwise).
+ */
+export function validateSecret (name: string, secret: unknown): string {
+  if (typeof secret !== 'string' || secret.length < MIN_SECRET_LENGTH) {
+    throw new ERR_INVALID_OPTION(name, `expected a string of at least ${MIN_SECRET_LENGTH} characters (got ${typeof secret === 'string' ? `${secret.length} characters` : typeof secret})`)
+  }
+  if (!/^[\x21-\x7e]+$/.test(secret)) throw new ERR_INVALID_OPTION(name, 'expected visible ASCII characters only (it travels in an HTTP header)')
+  return secret
+}
+
+/**
+ * Checks the sender's secret header. Both sides are hashed first so the comparison
+ * takes the same time whatever the length or content of the guess (no early exit
+ * that would leak how much of it matched). A wrong secret is logged, rate-limited,
+ * and the request is then treated like any unauthenticated one.
+ */
+export class SenderAuth {
+  readonly #expected: Buffer
+  readonly #log: WarnLogger | undefined
+  #lastWarn = 0
+  #suppressed = 0
+
+  constructor (secret: string, log?: WarnLogger) {
+    this.#expected = createHash('sha256').update(secret).digest()
+    this.#log = log
+  }
+
+  /** True when the header carries the shared secret. Absent header: false, silently. */
+  authenticate (value: string | string[] | undefined, remoteAddress?: string): boolean {
+    if (value === undefined) return false
+    const given = typeof value === 'string' ? value : value.join(',')
+    const ok = timingSafeEqual(createHash('sha256').update(given).digest(), this.#expected)
+    if (!ok) this.#warnWrongSecret(remoteAddress)
+    return ok
+  }
+
+  #warnWrongSecret (remoteAddress: string | undefined): void {
+    const now = Date.now()
+    if (now - this.#lastWarn < WRONG_SECRET_LOG_INTERVAL_MS) {
+      this.#suppressed++
+      return
+    }
+    this.#log?.warn({ remoteAddress, suppressed: this.#suppressed }, 'coilgun: request with a wrong sender secret, treated as unauthenticated')
+    this.#lastWarn = now
+    this.#suppressed = 0
+  }
+}

@@ -1,0 +1,60 @@
+import type { VersionStore } from '../store/versionStore.ts'
+import type { WarnLogger } from './senderAuth.ts'
+
+/**
+ * Wraps the version store for the request path: a read that fails or takes longer
+ * than the timeout counts as "base unknown" (the answer becomes full), and writes
+ * never block the response. Failures are logged once per episode, not per request.
+ */
+export class StoreGuard {
+  readonly #store: VersionStore
+  readonly #timeoutMs: number
+  readonly #log: WarnLogger | undefined
+  #failing = false
+  /** Reads and writes that failed or timed out, for metrics. */
+  failures = 0
+
+  constructor (store: VersionStore, timeoutMs: number, log?: WarnLogger) {
+    this.#store = store
+    this.#timeoutMs = timeoutMs
+    this.#log = log
+  }
+
+  async getVersion (id: string): Promise<Uint8Array | undefined> {
+    let timer: NodeJS.Timeout | undefined
+    try {
+      const result = await Promise.race([
+        this.#store.getVersion(id),
+        new Promise<'timeout'>(resolve => { timer = setTimeout(resolve, this.#timeoutMs, 'timeout') })
+      ])
+      if (result === 'timeout') {
+        this.#failed(new Error(`store read took longer than ${this.#timeoutMs} ms`))
+        return undefined
+      }
+      this.#recovered()
+      return result
+    } catch (err) {
+      this.#failed(err)
+      return undefined
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  /** Stores a version and the latest pointer without waiting for the store. */
+  remember (resourceKey: string, id: string, body: Uint8Array): void {
+    Promise.all([this.#store.putVersion(id, body), this.#store.setLatest(resourceKey, id)])
+      .then(() => this.#recovered(), (err: unknown) => this.#failed(err))
+  }
+
+  #failed (err: unknown): void {
+    this.failures++
+    if (this.#failing) return
+    this.#failing = true
+    this.#log?.warn({ err }, 'coilgun: version store unavailable; answering with full responses until it recovers')
+  }
+
+  #recovered (): void {
+    this.#failing = false
+  }
+}

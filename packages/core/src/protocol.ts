@@ -1,0 +1,28 @@
+// Header names of the Coilgun protocol (docs/PROTOCOL.md). Standard RFC headers are
+// used wherever one exists; the `coilgun-*` ones carry what no standard covers.
+
+/** Shared secret that authenticates a sender to an origin (compared in constant time). */
+export const SECRET_HEADER = 'coilgun-secret'
+/** The application's own ETag, kept aside while `ETag` names the version (cg tag). */
+export const ORIGIN_ETAG_HEADER = 'coilgun-origin-etag'
+/** Set by the origin side on answers to senders: what it did (`delta`, `full`, `not-modified`). */
+export const ORIGIN_STATUS_HEADER = 'coilgun-origin'
+/** Diagnostic header the sender adds for visitors, in the spirit of CF-Railgun. */
+export const DIAGNOSTIC_HEADER = 'coilgun'
+
+/** RFC 3229 section 10.4.1: 226 IM Used. */
+export const STATUS_IM_USED = 226
+
+/** Headers that only travel between sender and origin and never reach visitors or apps. */
+export const INTERNAL_HEADERS: readonly string[] = Object.freeze([
+  SECRET_HEADER,
+  ORIGIN_ETAG_HEADER,
+  ORIGIN_STATUS_HEADER,
+  'a-im',
+  'im',
+  'delta-base',
+  'repr-digest',
+  'available-dictionary',
+  'dictionary-id',
+  'use-as-dictionary'
+])

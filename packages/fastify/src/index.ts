@@ -1,0 +1,109 @@
+import type { FastifyPluginAsync } from 'fastify'
+import fp from 'fastify-plugin'
+import { ERR_INVALID_OPTION, OriginResponder, readBounded, resolveOriginOptions } from '@coilgun/core'
+import type { OriginAnswer, OriginOptions, OriginResponseInfo } from '@coilgun/core'
+import type { FastifyReply, FastifyRequest, RouteOptions } from 'fastify'
+import { Readable } from 'node:stream'
+
+/** Options of `@coilgun/fastify`: the shared origin options of `@coilgun/core`. */
+export type CoilgunFastifyOptions = OriginOptions
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** `false` opts a route out of Coilgun: its responses are never delta-encoded. */
+    coilgun?: boolean
+  }
+  interface FastifyRequest {
+    /** True when the request comes from an authenticated Coilgun sender. */
+    coilgunSender: boolean
+  }
+  interface FastifyInstance {
+    coilgun: { readonly responder: OriginResponder }
+  }
+}
+
+/**
+ * Answers authenticated Coilgun senders with deltas (docs/PROTOCOL.md). Register it
+ * before `@fastify/compress`: it needs the identity body, and it compresses what it
+ * sends to senders itself, so compress never double-encodes a delta.
+ */
+const coilgunPlugin: FastifyPluginAsync<CoilgunFastifyOptions> = async function coilgunPlugin (fastify, opts) {
+  const options = await resolveOriginOptions({ logger: fastify.log, ...opts })
+  const responder = new OriginResponder(options, fastify.log)
+  for (const { name, reason } of options.unavailableCodecs) fastify.log.info({ codec: name, reason }, 'coilgun: codec unavailable, not offered')
+  const maxBodyBytes = options.eligibility.maxBodyBytes
+
+  fastify.decorate('coilgun', { responder })
+  fastify.decorateRequest('coilgunSender', false)
+
+  fastify.addHook('onRoute', function coilgunOnRoute (route: RouteOptions) {
+    const flag = (route.config as { coilgun?: unknown } | undefined)?.coilgun
+    if (flag !== undefined && typeof flag !== 'boolean') {
+      throw new ERR_INVALID_OPTION(`config.coilgun of ${route.method.toString()} ${route.url}`, 'expected a boolean')
+    }
+  })
+
+  fastify.addHook('onRequest', function coilgunOnRequest (request: FastifyRequest, _reply: FastifyReply, done: () => void) {
+    if (request.headers['coilgun-secret'] !== undefined) {
+      request.coilgunSender = responder.requestEligible({ method: request.method, headers: request.headers, resourceKey: '', remoteAddress: request.ip })
+      // The application never sees the secret (logs, error reports).
+      delete request.headers['coilgun-secret']
+    }
+    done()
+  })
+
+  fastify.addHook('onSend', async function coilgunOnSend (request: FastifyRequest, reply: FastifyReply, payload: unknown) {
+    if (!request.coilgunSender || payload === null || payload === undefined) return payload
+    if (request.routeOptions.config.coilgun === false) return payload
+    const response: OriginResponseInfo = {
+      status: reply.statusCode,
+      contentType: headerString(reply.getHeader('content-type')),
+      contentEncoding: headerString(reply.getHeader('content-encoding')),
+      contentRange: headerString(reply.getHeader('content-range')),
+      etag: headerString(reply.getHeader('etag'))
+    }
+    const declared = Number(reply.getHeader('content-length'))
+    if (!responder.responseEligible(response, Number.isFinite(declared) ? declared : undefined)) return payload
+
+    let body: Buffer
+    if (typeof payload === 'string') body = Buffer.from(payload)
+    else if (Buffer.isBuffer(payload)) body = payload
+    else if (payload instanceof Uint8Array) body = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength)
+    else if (payload instanceof Readable) {
+      const read = await readBounded(payload, maxBodyBytes)
+      if (!read.complete) return read.replay
+      body = read.body
+    } else return payload
+    if (!options.eligibility.sizeEligible(body.length)) return body
+
+    const answer = await responder.answer({
+      method: request.method,
+      headers: request.headers,
+      resourceKey: `${request.host}${request.url}`,
+      remoteAddress: request.ip
+    }, response, body)
+    applyAnswer(request, reply, answer)
+    return answer.body === undefined ? null : Buffer.from(answer.body.buffer, answer.body.byteOffset, answer.body.byteLength)
+  })
+
+  fastify.addHook('onClose', async function coilgunOnClose () {
+    await responder.close()
+  })
+}
+
+function applyAnswer (request: FastifyRequest, reply: FastifyReply, answer: OriginAnswer): void {
+  reply.code(answer.status)
+  for (const name of answer.remove) reply.removeHeader(name)
+  for (const [name, value] of Object.entries(answer.headers)) reply.header(name, value)
+  // What Coilgun sends a sender is final: @fastify/compress must not re-encode a
+  // delta (RFC 3229 IM already says how it is encoded) nor an RFC 9842 body.
+  request.headers['x-no-compression'] = '1'
+}
+
+function headerString (value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined
+  return Array.isArray(value) ? value.join(', ') : String(value)
+}
+
+export const coilgun = fp(coilgunPlugin, { fastify: '5.x', name: '@coilgun/fastify' })
+export default coilgun
