@@ -60,7 +60,8 @@ const coilgunPlugin: FastifyPluginAsync<CoilgunFastifyOptions> = async function 
       contentType: headerString(reply.getHeader('content-type')),
       contentEncoding: headerString(reply.getHeader('content-encoding')),
       contentRange: headerString(reply.getHeader('content-range')),
-      etag: headerString(reply.getHeader('etag'))
+      etag: headerString(reply.getHeader('etag')),
+      vary: headerString(reply.getHeader('vary'))
     }
     const declared = Number(reply.getHeader('content-length'))
     if (!responder.responseEligible(response, Number.isFinite(declared) ? declared : undefined)) return payload

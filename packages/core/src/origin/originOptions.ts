@@ -13,6 +13,8 @@ import { validateSecret } from './senderAuth.ts'
 export const DEFAULT_STORE_TIMEOUT_MS = 50
 /** Bytes of compressed full bodies kept for repeated requests of the same version. */
 export const DEFAULT_FULL_CACHE_BYTES = 16 * 1024 * 1024
+/** Bytes of memoized deltas for bursts of identical requests. */
+export const DEFAULT_DELTA_MEMO_BYTES = 8 * 1024 * 1024
 /** brotli quality for full bodies sent to senders: fast, still far smaller than gzip. */
 export const DEFAULT_FULL_BROTLI_QUALITY = 5
 /** gzip level for full bodies sent to senders that do not accept brotli. */
@@ -59,6 +61,12 @@ export interface OriginOptions extends EligibilityOptions {
    * @default 16777216 (16 MiB)
    */
   fullCacheBytes?: number
+  /**
+   * Bytes of encoded deltas memoized per (base, target, codecs), so a burst of
+   * identical requests is encoded once. 0 disables.
+   * @default 8388608 (8 MiB)
+   */
+  deltaMemoBytes?: number
   /** Logger (pino-compatible `warn`/`info`); Fastify passes its own. */
   logger?: WarnLogger & { info?: (obj: object, msg: string) => void }
 }
@@ -72,6 +80,7 @@ export interface ResolvedOriginOptions {
   readonly storeTimeoutMs: number
   readonly secondaryCompression: boolean
   readonly fullCacheBytes: number
+  readonly deltaMemoBytes: number
   readonly eligibility: EligibilityPolicy
   readonly unavailableCodecs: ReadonlyArray<{ name: CodecName, reason: string }>
 }
@@ -88,6 +97,30 @@ function nonNegativeInteger (name: string, value: unknown): number {
  * problem is a coded error that names the option.
  */
 export async function resolveOriginOptions (options: OriginOptions): Promise<ResolvedOriginOptions> {
+  const checked = validateOriginOptions(options)
+  const loaded = await loadCodecs(checked.codecNames)
+  const codecs = [...loaded.values()].filter(c => c.available)
+  const unavailableCodecs = [...loaded.values()].filter(c => !c.available).map(c => ({ name: c.name, reason: c.unavailableReason ?? 'unavailable' }))
+  const store = options.store ?? new MemoryVersionStore(options.storeMaxBytes === undefined ? {} : { maxBytes: options.storeMaxBytes })
+  return Object.freeze({
+    secret: checked.secret,
+    codecs: Object.freeze(codecs),
+    store,
+    ownsStore: options.store === undefined,
+    storeTimeoutMs: checked.storeTimeoutMs,
+    secondaryCompression: options.secondaryCompression ?? true,
+    fullCacheBytes: checked.fullCacheBytes,
+    deltaMemoBytes: checked.deltaMemoBytes,
+    eligibility: checked.eligibility,
+    unavailableCodecs: Object.freeze(unavailableCodecs)
+  })
+}
+
+/**
+ * The synchronous part of {@link resolveOriginOptions}: every check that can fail,
+ * so adapters that must construct synchronously (Express) throw at creation.
+ */
+export function validateOriginOptions (options: OriginOptions): { secret: string, codecNames: readonly string[], storeTimeoutMs: number, fullCacheBytes: number, deltaMemoBytes: number, eligibility: EligibilityPolicy } {
   if (options === null || typeof options !== 'object') throw new ERR_INVALID_OPTION('options', 'expected an object')
   const secret = validateSecret('secret', options.secret)
   const names = options.codecs ?? CODEC_NAMES
@@ -97,6 +130,7 @@ export async function resolveOriginOptions (options: OriginOptions): Promise<Res
   }
   const storeTimeoutMs = nonNegativeInteger('storeTimeoutMs', options.storeTimeoutMs ?? DEFAULT_STORE_TIMEOUT_MS)
   const fullCacheBytes = nonNegativeInteger('fullCacheBytes', options.fullCacheBytes ?? DEFAULT_FULL_CACHE_BYTES)
+  const deltaMemoBytes = nonNegativeInteger('deltaMemoBytes', options.deltaMemoBytes ?? DEFAULT_DELTA_MEMO_BYTES)
   if (options.secondaryCompression !== undefined && typeof options.secondaryCompression !== 'boolean') {
     throw new ERR_INVALID_OPTION('secondaryCompression', 'expected a boolean')
   }
@@ -104,19 +138,9 @@ export async function resolveOriginOptions (options: OriginOptions): Promise<Res
     throw new ERR_INVALID_OPTION('store', 'expected a VersionStore (getVersion, putVersion, getLatest, setLatest, close)')
   }
   const eligibility = resolveEligibility(options)
-  const loaded = await loadCodecs(names)
-  const codecs = [...loaded.values()].filter(c => c.available)
-  const unavailableCodecs = [...loaded.values()].filter(c => !c.available).map(c => ({ name: c.name, reason: c.unavailableReason ?? 'unavailable' }))
-  const store = options.store ?? new MemoryVersionStore(options.storeMaxBytes === undefined ? {} : { maxBytes: options.storeMaxBytes })
-  return Object.freeze({
-    secret,
-    codecs: Object.freeze(codecs),
-    store,
-    ownsStore: options.store === undefined,
-    storeTimeoutMs,
-    secondaryCompression: options.secondaryCompression ?? true,
-    fullCacheBytes,
-    eligibility,
-    unavailableCodecs: Object.freeze(unavailableCodecs)
-  })
+  const storeMaxBytes = options.storeMaxBytes
+  if (storeMaxBytes !== undefined && (typeof storeMaxBytes !== 'number' || !Number.isSafeInteger(storeMaxBytes) || storeMaxBytes < 1024)) {
+    throw new ERR_INVALID_OPTION('storeMaxBytes', `expected an integer >= 1024, got ${String(storeMaxBytes)}`)
+  }
+  return { secret, codecNames: names, storeTimeoutMs, fullCacheBytes, deltaMemoBytes, eligibility }
 }

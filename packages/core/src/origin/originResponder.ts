@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http'
+import { LRUCache } from 'lru-cache'
 import type { Codec } from '../codecs/codec.ts'
 import { formatReprDigest, formatStrongETag, parseCoilgunETag, sha256, versionId } from '../digest.ts'
 import { acceptsEncoding, negotiateEncoding, parseAcceptEncoding } from '../headers/acceptEncoding.ts'
@@ -30,6 +31,8 @@ export interface OriginResponseInfo {
   contentRange: string | undefined
   /** The application's own ETag, if it set one. */
   etag: string | undefined
+  /** The application's Vary, which answers extend rather than replace. */
+  vary?: string | undefined
 }
 
 /** What to send to an authenticated sender instead of the application's response. */
@@ -43,6 +46,13 @@ export interface OriginAnswer {
   /** The bytes to send (undefined for a 304). */
   body: Uint8Array | undefined
   delta: EncodedDelta | undefined
+}
+
+/** Memo value for "no delta beats the full body" (lru-cache cannot store undefined). */
+const NO_DELTA = Symbol('no delta')
+
+function memoEntrySize (value: EncodedDelta | typeof NO_DELTA, key: string): number {
+  return (value === NO_DELTA ? 0 : value.body.length) + key.length + 64
 }
 
 const REMOVE_ALWAYS: readonly string[] = Object.freeze(['content-length', 'etag', 'content-encoding'])
@@ -59,6 +69,9 @@ export class OriginResponder {
   readonly #store: StoreGuard
   readonly #vcdiff: Codec | undefined
   readonly #dictionaryCodecs: readonly Codec[]
+  readonly #memo: LRUCache<string, EncodedDelta | typeof NO_DELTA> | undefined
+  #encodes = 0
+  #memoHits = 0
 
   constructor (options: ResolvedOriginOptions, log?: WarnLogger) {
     this.options = options
@@ -67,6 +80,9 @@ export class OriginResponder {
     this.#store = new StoreGuard(options.store, options.storeTimeoutMs, log)
     this.#vcdiff = options.codecs.find(c => c.name === 'vcdiff')
     this.#dictionaryCodecs = options.codecs.filter(c => c.name === 'dcz' || c.name === 'dcb')
+    this.#memo = options.deltaMemoBytes > 0
+      ? new LRUCache<string, EncodedDelta | typeof NO_DELTA>({ maxSize: options.deltaMemoBytes, sizeCalculation: memoEntrySize })
+      : undefined
   }
 
   /**
@@ -138,15 +154,8 @@ export class OriginResponder {
         const codecs: Codec[] = []
         if (vcdiffBase?.equals(baseHash) === true && this.#vcdiff !== undefined) codecs.push(this.#vcdiff)
         if (dictionaryBase?.equals(baseHash) === true) codecs.push(...dictionaryCodecs)
-        const delta = chooseEncoding({
-          base,
-          baseHash,
-          target: body,
-          codecs,
-          fullSize: chosen === undefined ? full.length : Math.min(full.length, chosen.delta.body.length),
-          secondaryCompression: this.options.secondaryCompression
-        })
-        if (delta !== undefined) chosen = { delta, baseHash }
+        const delta = this.#encodeMemoized(base, baseHash, body, id, codecs, full.length, fullCoding)
+        if (delta !== undefined && (chosen === undefined || delta.body.length < chosen.delta.body.length)) chosen = { delta, baseHash }
       }
     }
 
@@ -154,7 +163,7 @@ export class OriginResponder {
       headers[ORIGIN_STATUS_HEADER] = 'full'
       if (fullCoding !== 'identity') {
         headers['content-encoding'] = fullCoding
-        headers.vary = 'Accept-Encoding'
+        headers.vary = mergeVary(res.vary, 'Accept-Encoding')
       }
       return { kind: 'full', status: res.status, headers, remove: REMOVE_ALWAYS, body: full, delta: undefined }
     }
@@ -167,14 +176,48 @@ export class OriginResponder {
       return { kind: 'delta', status: STATUS_IM_USED, headers, remove: REMOVE_ALWAYS, body: delta.body, delta }
     }
     headers['content-encoding'] = delta.codec
-    headers.vary = 'Accept-Encoding, Available-Dictionary'
+    headers.vary = mergeVary(res.vary, 'Accept-Encoding, Available-Dictionary')
     headers[ORIGIN_STATUS_HEADER] = `delta; codec=${delta.codec}`
     return { kind: 'delta', status: res.status, headers, remove: REMOVE_ALWAYS, body: delta.body, delta }
+  }
+
+  /** Counters for tests and metrics. */
+  stats (): { encodes: number, memoHits: number, storeFailures: number } {
+    return { encodes: this.#encodes, memoHits: this.#memoHits, storeFailures: this.#store.failures }
+  }
+
+  /**
+   * Bursts: many senders (or one, many times) asking for the same base -> target
+   * get one encode; the result (or "no delta is smaller") is memoized per base,
+   * target, codec set and full coding.
+   */
+  #encodeMemoized (base: Uint8Array, baseHash: Buffer, target: Uint8Array, targetId: string, codecs: readonly Codec[], fullSize: number, fullCoding: string): EncodedDelta | undefined {
+    const key = `${versionId(baseHash)}:${targetId}:${codecs.map(c => c.name).join('+')}:${fullCoding}`
+    const hit = this.#memo?.get(key)
+    if (hit !== undefined) {
+      this.#memoHits++
+      return hit === NO_DELTA ? undefined : hit
+    }
+    this.#encodes++
+    const delta = chooseEncoding({ base, baseHash, target, codecs, fullSize, secondaryCompression: this.options.secondaryCompression })
+    this.#memo?.set(key, delta ?? NO_DELTA)
+    return delta
   }
 
   /** Closes what this responder created (the embedded store, caches). */
   async close (): Promise<void> {
     this.#full.clear()
+    this.#memo?.clear()
     if (this.options.ownsStore) await this.options.store.close()
   }
+}
+
+/** Adds our Vary members to the application's (RFC 9110 section 12.5.5), without repeats. */
+function mergeVary (app: string | undefined, ours: string): string {
+  if (app === undefined || app.trim() === '') return ours
+  if (app.trim() === '*') return '*'
+  const members = app.split(',').map(m => m.trim()).filter(m => m !== '')
+  const seen = new Set(members.map(m => m.toLowerCase()))
+  for (const m of ours.split(', ')) if (!seen.has(m.toLowerCase())) members.push(m)
+  return members.join(', ')
 }

@@ -1,0 +1,43 @@
+import { readFileSync, writeFileSync } from 'node:fs'
+
+// BENCHMARKS.md keeps one block per Node major version inside the codecs section:
+//   <!-- codecs:start -->
+//   <!-- codecs-node24:start --> ... <!-- codecs-node24:end -->
+//   <!-- codecs-node20:start --> ... <!-- codecs-node20:end -->
+//   <!-- codecs:end -->
+// A run replaces only its own version's block, so the Node 20 and Node 24 records
+// (dcz and dcb exist on the latter only) stand side by side.
+
+export const SECTION_START = '<!-- codecs:start -->'
+export const SECTION_END = '<!-- codecs:end -->'
+
+export class MissingMarkersError extends Error {
+  readonly code = 'COILGUN_BENCH_MISSING_MARKERS'
+}
+
+function markers (key: string): { start: string, end: string } {
+  return { start: `<!-- codecs-${key}:start -->`, end: `<!-- codecs-${key}:end -->` }
+}
+
+/** `markdown` with the block for `key` (e.g. `node24`) set to `body`. */
+export function replaceCodecsBlock (markdown: string, key: string, body: string): string {
+  const sectionStart = markdown.indexOf(SECTION_START)
+  const sectionEnd = markdown.indexOf(SECTION_END)
+  if (sectionStart < 0 || sectionEnd < sectionStart) {
+    throw new MissingMarkersError(`BENCHMARKS.md has no ${SECTION_START} ... ${SECTION_END} section to write into`)
+  }
+  const { start, end } = markers(key)
+  const block = `${start}\n${body.trim()}\n${end}`
+  const blockStart = markdown.indexOf(start, sectionStart)
+  const blockEnd = markdown.indexOf(end, sectionStart)
+  if (blockStart >= 0 && blockEnd > blockStart && blockEnd < sectionEnd) {
+    return markdown.slice(0, blockStart) + block + markdown.slice(blockEnd + end.length)
+  }
+  // A Node version not recorded yet goes first: newer versions are added later.
+  const after = sectionStart + SECTION_START.length
+  return `${markdown.slice(0, after)}\n${block}${markdown.slice(after)}`
+}
+
+export function writeCodecsBlock (file: string, key: string, body: string): void {
+  writeFileSync(file, replaceCodecsBlock(readFileSync(file, 'utf8'), key, body))
+}

@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { test } from 'node:test'
+import { fileURLToPath } from 'node:url'
+import type { CodecResultsFile } from '../codecsRecord.ts'
+import { runKey } from '../codecsRecord.ts'
+
+// `npm start` shows this bench: a quick run in its own process must finish, print
+// the tables and leave raw results whose figures make sense.
+
+const benchDir = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+
+function runBench (args: string[]): { status: number | null, stdout: string, stderr: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'codecs.ts', '--quick', ...args], {
+    cwd: benchDir,
+    encoding: 'utf8',
+    timeout: 60_000
+  })
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr }
+}
+
+test('the codec bench runs in --quick mode, prints the tables and writes sane JSON', { timeout: 90_000 }, (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'coilgun-bench-test-'))
+  t.after(() => rmSync(dir, { recursive: true, force: true }))
+  const out = join(dir, 'codecs.json')
+  const r = runBench(['--out', out])
+  assert.equal(r.status, 0, `bench failed:\n${r.stderr}`)
+  assert.match(r.stdout, /^\| vcdiff +\|/m, 'a table row for vcdiff')
+  assert.match(r.stdout, /^\| gzip -9 +\|/m, 'a table row for the gzip -9 peer')
+
+  const results = JSON.parse(readFileSync(out, 'utf8')) as CodecResultsFile
+  const run = results.runs[runKey(process.versions.node)]
+  assert.ok(run !== undefined, 'the run is stored under this Node major version')
+  assert.equal(run.quick, true)
+  assert.ok(run.sets.length > 0)
+  for (const set of run.sets) {
+    assert.ok(set.pairs > 0 && set.pairs <= 6, `${set.name}: --quick keeps the first 6 pairs`)
+    const names = set.contenders.map(c => c.name)
+    for (const name of ['vcdiff', 'vcdiff+gzip', 'gzip -9', 'brotli 11']) assert.ok(names.includes(name), `${set.name} has ${name}`)
+    for (const c of set.contenders) {
+      if (c.unavailable !== undefined) continue
+      const where = `${set.name} / ${c.name}`
+      assert.equal(c.pairs, set.pairs, where)
+      assert.ok(c.totalPercent > 0 && c.totalPercent < 100, `${where}: total ${c.totalPercent}%`)
+      assert.ok(c.medianPairPercent > 0 && c.medianPairPercent < 100, `${where}: median ${c.medianPairPercent}%`)
+      assert.ok(c.encodeMsPerMB > 0 && Number.isFinite(c.encodeMsPerMB), `${where}: encode ${c.encodeMsPerMB} ms/MB`)
+      assert.ok(c.decodeMsPerMB > 0 && Number.isFinite(c.decodeMsPerMB), `${where}: decode ${c.decodeMsPerMB} ms/MB`)
+    }
+    // A delta against the previous version must beat compressing the page alone;
+    // if it did not, the bench would be measuring something else.
+    const byName = new Map(set.contenders.map(c => [c.name, c]))
+    assert.ok(byName.get('vcdiff')!.deltaBytes < byName.get('gzip -9')!.deltaBytes, `${set.name}: vcdiff beats gzip -9`)
+  }
+})
+
+test('without a corpus the bench measures synthetic versions and says so', { timeout: 90_000 }, () => {
+  const r = runBench(['--corpus', join(tmpdir(), 'coilgun-no-such-corpus')])
+  assert.equal(r.status, 0, `bench failed:\n${r.stderr}`)
+  assert.match(r.stderr, /SYNTHETIC/)
+  assert.match(r.stdout, /SYNTHETIC DATA/)
+  assert.match(r.stdout, /^\| vcdiff +\|/m)
+})
