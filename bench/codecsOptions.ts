@@ -8,9 +8,9 @@ export const QUICK_REPEATS = 2
  * Time a contender may spend on one pair before it stops repeating, in ms. Brotli 11
  * needs about half a second for one 380 KB page: repeating it five times per pair
  * would make the run last many minutes and tell us nothing a single run does not.
- * @default 250
+ * @default 100
  */
-export const DEFAULT_BUDGET_MS = 250
+export const DEFAULT_BUDGET_MS = 100
 export const QUICK_BUDGET_MS = 60
 /** Pairs per set in `--quick` mode. */
 export const QUICK_PAIRS = 6

@@ -56,7 +56,11 @@ export function coilgun (options: CoilgunExpressOptions): CoilgunMiddleware {
     // The application never sees the secret (logs, error reports).
     delete req.headers['coilgun-secret']
     if (!isSender || (eligible !== undefined && !eligible(req))) { next(); return }
-    interceptResponse(responder, eligibility.maxBodyBytes, req, res)
+    // The sender's If-None-Match names Coilgun versions, not the app's: hidden from
+    // the app so its own freshness check (res.send's 304) cannot answer for us.
+    const ifNoneMatch = req.headers['if-none-match']
+    delete req.headers['if-none-match']
+    interceptResponse(responder, eligibility.maxBodyBytes, req, res, ifNoneMatch)
     next()
   }
 
@@ -71,7 +75,7 @@ export function coilgun (options: CoilgunExpressOptions): CoilgunMiddleware {
  * Buffers the app's body (up to maxBodyBytes) by wrapping res.write/res.end, then
  * sends the answer. An ineligible or oversize response is released untouched.
  */
-function interceptResponse (responder: OriginResponder, maxBodyBytes: number, req: IncomingMessage, res: ServerResponse): void {
+function interceptResponse (responder: OriginResponder, maxBodyBytes: number, req: IncomingMessage, res: ServerResponse, ifNoneMatch: string | undefined): void {
   const write = res.write
   const end = res.end
   const chunks: Buffer[] = []
@@ -104,8 +108,9 @@ function interceptResponse (responder: OriginResponder, maxBodyBytes: number, re
     chunks.length = 0
   }
 
-  res.write = function coilgunWrite (this: ServerResponse, chunk: Chunk, encodingOrCb?: BufferEncoding | WriteCallback, cb?: WriteCallback): boolean {
-    if (!decide()) return write.apply(res, arguments as unknown as Parameters<typeof write>)
+  res.write = function coilgunWrite (this: ServerResponse, ...args: [Chunk, (BufferEncoding | WriteCallback)?, WriteCallback?]): boolean {
+    if (!decide()) return (write as LooseCall).apply(res, args) as boolean
+    const [chunk, encodingOrCb, cb] = args
     const buf = toBuffer(chunk, typeof encodingOrCb === 'string' ? encodingOrCb : undefined)
     chunks.push(buf)
     length += buf.length
@@ -119,9 +124,10 @@ function interceptResponse (responder: OriginResponder, maxBodyBytes: number, re
     return true
   } as typeof res.write
 
-  res.end = function coilgunEnd (this: ServerResponse, chunk?: Chunk | (() => void), encodingOrCb?: BufferEncoding | (() => void), cb?: () => void): ServerResponse {
-    if (!decide()) return end.apply(res, arguments as unknown as Parameters<typeof end>)
-    let callback = cb
+  res.end = function coilgunEnd (this: ServerResponse, ...args: [(Chunk | (() => void))?, (BufferEncoding | (() => void))?, (() => void)?]): ServerResponse {
+    if (!decide()) return (end as LooseCall).apply(res, args) as ServerResponse
+    let [chunk, encodingOrCb] = args
+    let callback = args[2]
     if (typeof chunk === 'function') { callback = chunk; chunk = undefined }
     if (typeof encodingOrCb === 'function') { callback = encodingOrCb; encodingOrCb = undefined }
     if (chunk !== undefined && chunk !== null) {
@@ -135,14 +141,14 @@ function interceptResponse (responder: OriginResponder, maxBodyBytes: number, re
       return (end as LooseCall).call(res, body, callback) as ServerResponse
     }
     release()
-    sendAnswer(responder, req, res, body, end, callback)
+    sendAnswer(responder, req, res, body, end, callback, ifNoneMatch)
     return res
   } as typeof res.end
 }
 
-function sendAnswer (responder: OriginResponder, req: IncomingMessage, res: ServerResponse, body: Buffer, end: ServerResponse['end'], callback: (() => void) | undefined): void {
+function sendAnswer (responder: OriginResponder, req: IncomingMessage, res: ServerResponse, body: Buffer, end: ServerResponse['end'], callback: (() => void) | undefined, ifNoneMatch: string | undefined): void {
   const host = req.headers.host ?? ''
-  responder.answer({ method: req.method ?? 'GET', headers: req.headers, resourceKey: `${host}${req.url ?? '/'}`, remoteAddress: req.socket.remoteAddress }, responseInfo(res), body)
+  responder.answer({ method: req.method ?? 'GET', headers: { ...req.headers, 'if-none-match': ifNoneMatch }, resourceKey: `${host}${req.url ?? '/'}`, remoteAddress: req.socket.remoteAddress }, responseInfo(res), body)
     .then(answer => {
       if (res.destroyed) return
       res.statusCode = answer.status

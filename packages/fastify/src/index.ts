@@ -16,6 +16,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** True when the request comes from an authenticated Coilgun sender. */
     coilgunSender: boolean
+    /** The sender's If-None-Match (Coilgun versions), hidden from the app. */
+    coilgunIfNoneMatch: string | undefined
   }
   interface FastifyInstance {
     coilgun: { readonly responder: OriginResponder }
@@ -28,13 +30,15 @@ declare module 'fastify' {
  * sends to senders itself, so compress never double-encodes a delta.
  */
 const coilgunPlugin: FastifyPluginAsync<CoilgunFastifyOptions> = async function coilgunPlugin (fastify, opts) {
-  const options = await resolveOriginOptions({ logger: fastify.log, ...opts })
-  const responder = new OriginResponder(options, fastify.log)
+  const log = opts.logger ?? fastify.log
+  const options = await resolveOriginOptions(opts)
+  const responder = new OriginResponder(options, log)
   for (const { name, reason } of options.unavailableCodecs) fastify.log.info({ codec: name, reason }, 'coilgun: codec unavailable, not offered')
   const maxBodyBytes = options.eligibility.maxBodyBytes
 
   fastify.decorate('coilgun', { responder })
   fastify.decorateRequest('coilgunSender', false)
+  fastify.decorateRequest('coilgunIfNoneMatch', undefined)
 
   fastify.addHook('onRoute', function coilgunOnRoute (route: RouteOptions) {
     const flag = (route.config as { coilgun?: unknown } | undefined)?.coilgun
@@ -48,6 +52,12 @@ const coilgunPlugin: FastifyPluginAsync<CoilgunFastifyOptions> = async function 
       request.coilgunSender = responder.requestEligible({ method: request.method, headers: request.headers, resourceKey: '', remoteAddress: request.ip })
       // The application never sees the secret (logs, error reports).
       delete request.headers['coilgun-secret']
+      if (request.coilgunSender) {
+        // The sender's If-None-Match names Coilgun versions, not the app's: hidden
+        // so the app's own conditional handling cannot answer 304 for us.
+        request.coilgunIfNoneMatch = request.headers['if-none-match']
+        delete request.headers['if-none-match']
+      }
     }
     done()
   })
@@ -79,7 +89,7 @@ const coilgunPlugin: FastifyPluginAsync<CoilgunFastifyOptions> = async function 
 
     const answer = await responder.answer({
       method: request.method,
-      headers: request.headers,
+      headers: { ...request.headers, 'if-none-match': request.coilgunIfNoneMatch },
       resourceKey: `${request.host}${request.url}`,
       remoteAddress: request.ip
     }, response, body)

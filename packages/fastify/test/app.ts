@@ -6,12 +6,11 @@ import coilgun from '@coilgun/fastify'
 import type { CoilgunFastifyOptions } from '@coilgun/fastify'
 import type { VersionedPage } from '../../../test/support/pageVersions.ts'
 
-export const SECRET = 'test-secret-0123456789abcdef'
+import { SECRET } from '../../../test/support/originConformance.ts'
+import type { AppState, OriginFactory } from '../../../test/support/originConformance.ts'
 
-export interface AppState {
-  /** Index of the version each page serves now. */
-  current: Map<string, number>
-}
+export { SECRET }
+export type { AppState }
 
 /**
  * The application the tests put Coilgun into: page routes serving versions, an
@@ -67,4 +66,18 @@ export async function buildApp (pages: VersionedPage[], state: AppState, opts: {
     return { got: request.body }
   })
   return app
+}
+
+/** Starts the Fastify app on a real socket for the shared origin conformance suite. */
+export const startFastifyOrigin: OriginFactory = async function startFastifyOrigin (pages, state, options) {
+  const app = await buildApp(pages, state, {
+    plugin: options.plugin,
+    compress: options.compress,
+    options: {
+      ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
+      ...(options.store === undefined ? {} : { store: options.store })
+    }
+  })
+  const url = await app.listen({ port: 0, host: '127.0.0.1' })
+  return { url, close: () => app.close(), responder: () => options.plugin ? app.coilgun.responder : undefined }
 }
