@@ -69,6 +69,11 @@ function readExisting (file: string): Record<string, CodecRunRecord> {
   }
 }
 
+/** Timer and ratio noise beyond six significant digits is not worth a diff. */
+function sixDigits (_key: string, value: unknown): unknown {
+  return typeof value === 'number' && !Number.isInteger(value) ? Number(value.toPrecision(6)) : value
+}
+
 /**
  * Puts every object without nested objects or arrays (one pair's figures) on one
  * line: the file stays diffable without spending nine lines per pair.
@@ -91,6 +96,6 @@ export function saveRun (file: string, record: CodecRunRecord): void {
   const content: CodecResultsFile = { about: ABOUT, runs: sorted }
   mkdirSync(dirname(file), { recursive: true })
   const tmp = `${file}.tmp`
-  writeFileSync(tmp, `${compactLeaves(JSON.stringify(content, null, 2))}\n`)
+  writeFileSync(tmp, `${compactLeaves(JSON.stringify(content, sixDigits, 2))}\n`)
   renameSync(tmp, file)
 }

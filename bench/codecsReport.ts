@@ -37,7 +37,9 @@ function versusPeer (c: ContenderRecord, peer: ContenderRecord | undefined): str
 
 function goalPart (label: string, ratio: number | undefined): string {
   if (ratio === undefined || !Number.isFinite(ratio)) return `${label} ${DASH}`
-  return ratio <= 1 ? `${label} meets` : `${label} ${times(ratio)}x goal`
+  if (ratio <= 1) return `${label} meets`
+  // Just over the goal must not read as "1.0x goal", which looks like meeting it.
+  return `${label} ${ratio < 1.1 ? ratio.toFixed(2) : times(ratio)}x goal`
 }
 
 function remark (c: ContenderRecord, tools: readonly ToolRecord[]): string {
@@ -126,7 +128,7 @@ function sourceLine (record: CodecRunRecord): string {
 
 /** Machine, runtime and command of the run, in one sentence. */
 export function runLine (record: CodecRunRecord): string {
-  return `Node ${record.node}, ${record.cpu} (${record.cores} cores, ${record.platform}), ${record.date.slice(0, 10)}. Recorded with \`${RECORD_COMMAND}\`; \`npm start\` runs it without \`--write\`.`
+  return `Node ${record.node}, ${record.cpu} (${record.cores} cores, ${record.platform}), ${record.date.slice(0, 10)}. Recorded with \`${RECORD_COMMAND}\` (this Node first on the PATH); \`npm start\` runs it without \`--write\`.`
 }
 
 /** The whole report as Markdown; `level` is the heading level of its sections. */

@@ -1,3 +1,5 @@
+import { dirname, isAbsolute, relative, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { syntheticVersions } from '../packages/core/test/support.ts'
 
 /** Consecutive versions of one page; pairs are (version i-1, version i). */
@@ -12,6 +14,14 @@ export interface Workload {
   readonly source: string
   /** True when the corpus was absent and the versions were generated. */
   readonly synthetic: boolean
+}
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+
+/** The corpus folder as the report shows it: relative to the repository, as the README puts it. */
+function displayPath (dir: string): string {
+  const rel = relative(repoRoot, dir)
+  return rel === '' || isAbsolute(rel) ? dir : rel
 }
 
 /** Versions of the synthetic fallback set: enough pairs for stable medians. */
@@ -33,7 +43,7 @@ export async function loadWorkload (corpus: string | undefined, pairLimit: numbe
   if (corpusAvailable()) {
     return {
       sets: listCorpusSets().map(set => ({ name: set.name, versions: readVersions(set, versionLimit) })),
-      source: corpusDir,
+      source: displayPath(corpusDir),
       synthetic: false
     }
   }

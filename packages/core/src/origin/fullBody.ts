@@ -11,11 +11,11 @@ export const FULL_CODINGS: readonly string[] = Object.freeze(['br', 'gzip'])
  * others (and the delta-versus-full comparison) reuse it.
  */
 export class FullBodyCompressor {
-  readonly #cache: LRUCache<string, Buffer> | undefined
+  readonly #cache: LRUCache<string, Uint8Array> | undefined
 
   constructor (cacheBytes: number) {
     this.#cache = cacheBytes > 0
-      ? new LRUCache<string, Buffer>({ maxSize: cacheBytes, sizeCalculation: compressedSize })
+      ? new LRUCache<string, Uint8Array>({ maxSize: cacheBytes, sizeCalculation: compressedSize })
       : undefined
   }
 
@@ -25,17 +25,19 @@ export class FullBodyCompressor {
     const key = `${coding}:${id}`
     const hit = this.#cache?.get(key)
     if (hit !== undefined) return hit
-    const packed = coding === 'br'
-      ? zlib.brotliCompressSync(body, {
-        params: {
-          [zlib.constants.BROTLI_PARAM_QUALITY]: DEFAULT_FULL_BROTLI_QUALITY,
-          [zlib.constants.BROTLI_PARAM_SIZE_HINT]: body.length,
-          [zlib.constants.BROTLI_PARAM_MODE]: zlib.constants.BROTLI_MODE_TEXT
-        }
-      })
-      : zlib.gzipSync(body, { level: DEFAULT_FULL_GZIP_LEVEL })
+    const packed = compressFullBody(body, coding)
     this.#cache?.set(key, packed)
     return packed
+  }
+
+  /** The cached compressed body, if any. */
+  cached (id: string, coding: string): Uint8Array | undefined {
+    return this.#cache?.get(`${coding}:${id}`)
+  }
+
+  /** Caches a body compressed elsewhere (an encoder worker). */
+  store (id: string, coding: string, packed: Uint8Array): void {
+    this.#cache?.set(`${coding}:${id}`, packed)
   }
 
   clear (): void {
@@ -43,6 +45,21 @@ export class FullBodyCompressor {
   }
 }
 
-function compressedSize (value: Buffer, key: string): number {
+function compressedSize (value: Uint8Array, key: string): number {
   return value.length + key.length + 64
+}
+
+/** Compresses a full body in `coding` (`br` or `gzip`; anything else is returned as is). */
+export function compressFullBody (body: Uint8Array, coding: string): Uint8Array {
+  if (coding === 'br') {
+    return zlib.brotliCompressSync(body, {
+      params: {
+        [zlib.constants.BROTLI_PARAM_QUALITY]: DEFAULT_FULL_BROTLI_QUALITY,
+        [zlib.constants.BROTLI_PARAM_SIZE_HINT]: body.length,
+        [zlib.constants.BROTLI_PARAM_MODE]: zlib.constants.BROTLI_MODE_TEXT
+      }
+    })
+  }
+  if (coding === 'gzip') return zlib.gzipSync(body, { level: DEFAULT_FULL_GZIP_LEVEL })
+  return body
 }

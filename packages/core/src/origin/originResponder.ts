@@ -15,6 +15,7 @@ import type { ResolvedOriginOptions } from './originOptions.ts'
 import type { WarnLogger } from './senderAuth.ts'
 import { SenderAuth } from './senderAuth.ts'
 import { StoreGuard } from './storeGuard.ts'
+import { deltaFromResult, EncoderPool } from './encoderPool.ts'
 
 export interface OriginRequestInfo {
   method: string
@@ -70,8 +71,12 @@ export class OriginResponder {
   readonly #vcdiff: Codec | undefined
   readonly #dictionaryCodecs: readonly Codec[]
   readonly #memo: LRUCache<string, EncodedDelta | typeof NO_DELTA> | undefined
+  readonly #inflight = new Map<string, Promise<EncodedDelta | undefined>>()
+  readonly #pool: EncoderPool | undefined
+  readonly #log: WarnLogger | undefined
   #encodes = 0
   #memoHits = 0
+  #offloaded = 0
 
   constructor (options: ResolvedOriginOptions, log?: WarnLogger) {
     this.options = options
@@ -80,6 +85,8 @@ export class OriginResponder {
     this.#store = new StoreGuard(options.store, options.storeTimeoutMs, log)
     this.#vcdiff = options.codecs.find(c => c.name === 'vcdiff')
     this.#dictionaryCodecs = options.codecs.filter(c => c.name === 'dcz' || c.name === 'dcb')
+    this.#log = log
+    this.#pool = options.encodeWorkers > 0 ? new EncoderPool(options.encodeWorkers, options.codecs.map(c => c.name)) : undefined
     this.#memo = options.deltaMemoBytes > 0
       ? new LRUCache<string, EncodedDelta | typeof NO_DELTA>({ maxSize: options.deltaMemoBytes, sizeCalculation: memoEntrySize })
       : undefined
@@ -140,7 +147,7 @@ export class OriginResponder {
     }
 
     const fullCoding = negotiateEncoding(acceptEncoding, FULL_CODINGS) ?? 'identity'
-    const full = this.#full.compress(id, body, fullCoding)
+    const full = await this.#compressFull(id, body, fullCoding)
 
     let chosen: { delta: EncodedDelta, baseHash: Buffer } | undefined
     const vcdiffBase = inmBases[0]
@@ -154,7 +161,7 @@ export class OriginResponder {
         const codecs: Codec[] = []
         if (vcdiffBase?.equals(baseHash) === true && this.#vcdiff !== undefined) codecs.push(this.#vcdiff)
         if (dictionaryBase?.equals(baseHash) === true) codecs.push(...dictionaryCodecs)
-        const delta = this.#encodeMemoized(base, baseHash, body, id, codecs, full.length, fullCoding)
+        const delta = await this.#encodeMemoized(base, baseHash, body, id, codecs, full.length, fullCoding)
         if (delta !== undefined && (chosen === undefined || delta.body.length < chosen.delta.body.length)) chosen = { delta, baseHash }
       }
     }
@@ -182,8 +189,8 @@ export class OriginResponder {
   }
 
   /** Counters for tests and metrics. */
-  stats (): { encodes: number, memoHits: number, storeFailures: number } {
-    return { encodes: this.#encodes, memoHits: this.#memoHits, storeFailures: this.#store.failures }
+  stats (): { encodes: number, memoHits: number, offloaded: number, storeFailures: number } {
+    return { encodes: this.#encodes, memoHits: this.#memoHits, offloaded: this.#offloaded, storeFailures: this.#store.failures }
   }
 
   /**
@@ -191,23 +198,69 @@ export class OriginResponder {
    * get one encode; the result (or "no delta is smaller") is memoized per base,
    * target, codec set and full coding.
    */
-  #encodeMemoized (base: Uint8Array, baseHash: Buffer, target: Uint8Array, targetId: string, codecs: readonly Codec[], fullSize: number, fullCoding: string): EncodedDelta | undefined {
+  async #encodeMemoized (base: Uint8Array, baseHash: Buffer, target: Uint8Array, targetId: string, codecs: readonly Codec[], fullSize: number, fullCoding: string): Promise<EncodedDelta | undefined> {
     const key = `${versionId(baseHash)}:${targetId}:${codecs.map(c => c.name).join('+')}:${fullCoding}`
     const hit = this.#memo?.get(key)
     if (hit !== undefined) {
       this.#memoHits++
       return hit === NO_DELTA ? undefined : hit
     }
+    // Concurrent identical requests wait for the encode already under way.
+    const running = this.#inflight.get(key)
+    if (running !== undefined) {
+      this.#memoHits++
+      return running
+    }
     this.#encodes++
-    const delta = chooseEncoding({ base, baseHash, target, codecs, fullSize, secondaryCompression: this.options.secondaryCompression })
-    this.#memo?.set(key, delta ?? NO_DELTA)
-    return delta
+    const encoding = this.#encode(base, baseHash, target, codecs, fullSize)
+    this.#inflight.set(key, encoding)
+    try {
+      const delta = await encoding
+      this.#memo?.set(key, delta ?? NO_DELTA)
+      return delta
+    } finally {
+      this.#inflight.delete(key)
+    }
+  }
+
+  async #encode (base: Uint8Array, baseHash: Buffer, target: Uint8Array, codecs: readonly Codec[], fullSize: number): Promise<EncodedDelta | undefined> {
+    const secondaryCompression = this.options.secondaryCompression
+    if (this.#pool !== undefined && target.length >= this.options.offloadMinBytes) {
+      try {
+        const result = await this.#pool.run({ kind: 'delta', base, baseHash, target, codecs: codecs.map(c => c.name), fullSize, secondaryCompression })
+        this.#offloaded++
+        return deltaFromResult(result)
+      } catch (err) {
+        this.#log?.warn({ err }, 'coilgun: encoder worker failed; encoding on the main thread')
+      }
+    }
+    return chooseEncoding({ base, baseHash, target, codecs, fullSize, secondaryCompression })
+  }
+
+  async #compressFull (id: string, body: Uint8Array, coding: string): Promise<Uint8Array> {
+    if (coding !== 'br' && coding !== 'gzip') return body
+    const cached = this.#full.cached(id, coding)
+    if (cached !== undefined) return cached
+    if (this.#pool !== undefined && body.length >= this.options.offloadMinBytes) {
+      try {
+        const result = await this.#pool.run({ kind: 'full', target: body, coding })
+        if (result.ok && result.body !== undefined) {
+          this.#offloaded++
+          this.#full.store(id, coding, result.body)
+          return result.body
+        }
+      } catch (err) {
+        this.#log?.warn({ err }, 'coilgun: encoder worker failed; compressing on the main thread')
+      }
+    }
+    return this.#full.compress(id, body, coding)
   }
 
   /** Closes what this responder created (the embedded store, caches). */
   async close (): Promise<void> {
     this.#full.clear()
     this.#memo?.clear()
+    await this.#pool?.close()
     if (this.options.ownsStore) await this.options.store.close()
   }
 }

@@ -1,0 +1,39 @@
+import { parentPort, workerData } from 'node:worker_threads'
+import { loadCodecs } from '../codecs/registry.ts'
+import { chooseEncoding } from '../policy/chooseEncoding.ts'
+import { compressFullBody } from './fullBody.ts'
+import type { EncodeTask, EncodeTaskResult } from './encoderPool.ts'
+
+// Runs delta encoding and full-body compression off the main thread (issue 3: a
+// 400 KB page costs 10-15 ms of CPU, far more than an event loop should stall).
+
+const port = parentPort
+if (port === null) throw new Error('encoderWorker must run in a worker thread')
+const codecs = await loadCodecs((workerData as { codecs: string[] }).codecs)
+
+port.on('message', function onEncodeTask (task: EncodeTask) {
+  let result: EncodeTaskResult
+  try {
+    if (task.kind === 'full') {
+      const body = compressFullBody(task.target, task.coding)
+      result = { id: task.id, ok: true, body, codec: undefined, secondary: undefined }
+    } else {
+      const chosen = chooseEncoding({
+        base: task.base,
+        baseHash: task.baseHash,
+        target: task.target,
+        codecs: task.codecs.map(name => codecs.get(name)!).filter(c => c !== undefined),
+        fullSize: task.fullSize,
+        secondaryCompression: task.secondaryCompression
+      })
+      result = chosen === undefined
+        ? { id: task.id, ok: true, body: undefined, codec: undefined, secondary: undefined }
+        : { id: task.id, ok: true, body: chosen.body, codec: chosen.codec, secondary: chosen.secondary }
+    }
+  } catch (err) {
+    result = { id: task.id, ok: false, error: (err as Error).message }
+  }
+  const transfer = result.ok && result.body !== undefined && result.body.byteOffset === 0 && result.body.byteLength === result.body.buffer.byteLength ? [result.body.buffer as ArrayBuffer] : []
+  port.postMessage(result, transfer)
+})
+port.postMessage({ ready: true })
