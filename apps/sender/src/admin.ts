@@ -1,0 +1,16 @@
+import Fastify from 'fastify'
+import type { FastifyInstance } from 'fastify'
+import type { SenderMetrics } from './metrics.ts'
+
+/** The admin listener: `/healthz` and Prometheus `/metrics`, kept off the visitor port. */
+export function buildAdmin (metrics: SenderMetrics, healthy: () => boolean): FastifyInstance {
+  const admin = Fastify({ logger: false })
+  admin.get('/healthz', async function healthz (_request, reply) {
+    const ok = healthy()
+    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unhealthy' })
+  })
+  admin.get('/metrics', async function prometheusMetrics (_request, reply) {
+    return reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics())
+  })
+  return admin
+}

@@ -1,0 +1,222 @@
+import { pipeline } from 'node:stream'
+import zlib from 'node:zlib'
+import type { Readable } from 'node:stream'
+import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify'
+import type { Dispatcher } from 'undici'
+import { deltaRequestHeaders, isCoilgunError, ORIGIN_ETAG_HEADER, parseAcceptEncoding, acceptsEncoding, rebuildFromAnswer, versionId } from '@coilgun/core'
+import type { Codec, CodecName, HeldVersion, RebuiltVersion } from '@coilgun/core'
+import type { SenderConfig } from './config.ts'
+import { formatDiagnostic } from './diagnostic.ts'
+import type { Diagnostic } from './diagnostic.ts'
+import { upstreamRequestHeaders, visitorResponseHeaders } from './headerFilter.ts'
+import type { OutgoingHeaders } from './headerFilter.ts'
+import type { SenderMetrics } from './metrics.ts'
+import { isVisitorFresh } from './visitorConditional.ts'
+import type { VisitorCompression } from './visitorCompression.ts'
+import type { VersionCache } from './versionCache.ts'
+import { classifyUpstreamError, isConnectFailure } from './upstreamPool.ts'
+import type { UpstreamPools } from './upstreamPool.ts'
+
+/** How long an upstream that refused a connection stays out of rotation. */
+const MARK_DOWN_MS = 2_000
+
+export interface DeltaContext {
+  readonly config: SenderConfig
+  readonly pools: UpstreamPools
+  readonly cache: VersionCache
+  readonly codecs: ReadonlyMap<CodecName, Codec>
+  readonly codecList: readonly Codec[]
+  readonly metrics: SenderMetrics
+  readonly compression: VisitorCompression
+  readonly log: FastifyBaseLogger
+}
+
+interface UpstreamAnswer {
+  status: number
+  headers: Record<string, string | string[] | undefined>
+  body: Readable
+  upstream: number
+}
+
+/** A failed answer that must not be served: 502 with a short body. */
+class BadAnswer extends Error {
+  readonly code: string
+  constructor (code: string, message: string) {
+    super(message)
+    this.code = code
+  }
+}
+
+/**
+ * GET (and HEAD, which Fastify serves through the GET route) for any resource:
+ * asks the upstream for a delta against the held version, verifies and rebuilds it,
+ * and serves the page; streams anything that is not a Coilgun answer as is.
+ */
+export async function handleDeltaGet (ctx: DeltaContext, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const started = performance.now()
+  const key = `${(request.headers.host ?? '').toLowerCase()}${request.url}`
+  const base = request.headers.range === undefined ? ctx.cache.get(key) : undefined
+  const forwarded = upstreamRequestHeaders(request.headers, { ip: request.ip, proto: request.protocol, host: request.headers.host }, ctx.config.trustProxy, request.headers.range === undefined)
+  const abort = new AbortController()
+  request.raw.once('close', function abortUpstreamOnClientClose () { if (!reply.sent) abort.abort() })
+
+  let answer: UpstreamAnswer
+  try {
+    answer = await fetchUpstream(ctx, request.url, request.headers.range === undefined ? { ...forwarded, ...deltaRequestHeaders(ctx.config.secret, ctx.codecList, base) } : forwarded, abort.signal)
+  } catch (err) {
+    return sendUpstreamError(ctx, reply, err, started)
+  }
+
+  if (answer.headers['repr-digest'] === undefined || request.headers.range !== undefined) {
+    return passthrough(ctx, request, reply, answer, started)
+  }
+
+  let rebuilt: RebuiltVersion
+  let received: number
+  let outcome: Diagnostic['outcome']
+  let why: string | undefined
+  try {
+    ({ rebuilt, received } = await readAndRebuild(ctx, answer, base))
+    outcome = rebuilt.kind
+  } catch (err) {
+    if (!isCoilgunError(err) && !(err instanceof BadAnswer)) return sendUpstreamError(ctx, reply, err, started)
+    // A visitor never receives bytes that failed verification: count it, log it,
+    // and fetch the page once more without naming a base.
+    why = (err as { code: string }).code
+    ctx.metrics.verificationFailures.inc({ reason: why })
+    request.log.warn({ err, key }, 'coilgun: answer failed verification; refetching the full page')
+    ctx.cache.delete(key)
+    try {
+      answer = await fetchUpstream(ctx, request.url, { ...forwarded, ...deltaRequestHeaders(ctx.config.secret, ctx.codecList, undefined) }, abort.signal)
+      if (answer.headers['repr-digest'] === undefined) return passthrough(ctx, request, reply, answer, started)
+      ;({ rebuilt, received } = await readAndRebuild(ctx, answer, undefined))
+      outcome = 'fallback'
+    } catch (retryErr) {
+      if (isCoilgunError(retryErr) || retryErr instanceof BadAnswer) {
+        ctx.metrics.verificationFailures.inc({ reason: (retryErr as { code: string }).code })
+        ctx.metrics.requests.inc({ outcome: 'error' })
+        request.log.error({ err: retryErr, key }, 'coilgun: full answer failed verification too')
+        return sendShortError(reply, 502, 'Bad Gateway: the origin\'s answer failed verification\n')
+      }
+      return sendUpstreamError(ctx, reply, retryErr, started)
+    }
+  }
+
+  const upstreamMs = performance.now() - started
+  ctx.metrics.upstreamDuration.observe(upstreamMs / 1000)
+  ctx.metrics.upstreamBytes.inc(received)
+  ctx.metrics.bytesSaved.inc(Math.max(0, rebuilt.body.length - received))
+  ctx.metrics.requests.inc({ outcome })
+  ctx.cache.set(key, { body: rebuilt.body, hash: rebuilt.hash })
+
+  serveVersion(ctx, request, reply, answer.headers, rebuilt, {
+    outcome,
+    codec: rebuilt.codec === undefined ? undefined : rebuilt.secondary === 'gzip' ? `${rebuilt.codec}+gzip` : rebuilt.codec,
+    upstreamBytes: received,
+    size: rebuilt.body.length,
+    upstreamMs,
+    why
+  })
+}
+
+async function fetchUpstream (ctx: DeltaContext, path: string, headers: OutgoingHeaders, signal: AbortSignal): Promise<UpstreamAnswer> {
+  let index = ctx.pools.pick()
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const res = await ctx.pools.dispatcher(index).request({ origin: ctx.pools.origin(index), path, method: 'GET', headers, signal } as Dispatcher.RequestOptions)
+      return { status: res.statusCode, headers: res.headers as Record<string, string | string[] | undefined>, body: res.body, upstream: index }
+    } catch (err) {
+      // A GET that never reached the upstream can go to another one.
+      if (isConnectFailure(err) && attempt + 1 < ctx.pools.size) {
+        ctx.pools.markDown(index, MARK_DOWN_MS)
+        index = ctx.pools.pick(index)
+        continue
+      }
+      throw err
+    }
+  }
+}
+
+async function readAndRebuild (ctx: DeltaContext, answer: UpstreamAnswer, base: HeldVersion | undefined): Promise<{ rebuilt: RebuiltVersion, received: number }> {
+  const limit = ctx.config.maxBodyBytes + (ctx.config.maxBodyBytes >> 3) + 4096
+  const chunks: Buffer[] = []
+  let received = 0
+  for await (const chunk of answer.body) {
+    received += (chunk as Buffer).length
+    if (received > limit) {
+      answer.body.destroy()
+      throw new BadAnswer('COILGUN_ERR_DELTA_TOO_LARGE', `the answer exceeds ${limit} bytes`)
+    }
+    chunks.push(chunk as Buffer)
+  }
+  const rebuilt = rebuildFromAnswer({ status: answer.status, headers: answer.headers, body: Buffer.concat(chunks, received) }, base, ctx.codecs, ctx.config.maxBodyBytes)
+  if (answer.status !== 200 && answer.status !== 226 && answer.status !== 304) {
+    throw new BadAnswer('COILGUN_ERR_VERIFY_FAILED', `status ${answer.status} with a Coilgun digest`)
+  }
+  return { rebuilt, received }
+}
+
+function serveVersion (ctx: DeltaContext, request: FastifyRequest, reply: FastifyReply, upstreamHeaders: Record<string, string | string[] | undefined>, rebuilt: RebuiltVersion, diagnostic: Diagnostic): void {
+  const headers = visitorResponseHeaders(upstreamHeaders, true)
+  const appETag = upstreamHeaders[ORIGIN_ETAG_HEADER]
+  if (typeof appETag === 'string') headers.etag = appETag
+  if (ctx.config.diagnosticHeader) headers.coilgun = formatDiagnostic(diagnostic)
+  reply.headers(headers)
+  if (isVisitorFresh(request.headers, headers)) {
+    ctx.metrics.visitorBytes.inc(0)
+    reply.code(304).send()
+    return
+  }
+  let body: Uint8Array = rebuilt.body
+  const coding = ctx.compression.choose(request.headers['accept-encoding'], body.length)
+  if (coding !== undefined) {
+    body = ctx.compression.compress(versionId(rebuilt.hash), body, coding)
+    reply.header('content-encoding', coding)
+  }
+  reply.header('vary', mergeVary(headers.vary, 'Accept-Encoding'))
+  reply.header('content-length', body.length)
+  ctx.metrics.visitorBytes.inc(body.length)
+  reply.code(200).send(Buffer.from(body.buffer, body.byteOffset, body.byteLength))
+}
+
+/** Streams a non-Coilgun answer to the visitor without buffering it. */
+function passthrough (ctx: DeltaContext, request: FastifyRequest, reply: FastifyReply, answer: UpstreamAnswer, started: number): void {
+  const headers = visitorResponseHeaders(answer.headers, false)
+  let body: Readable = answer.body
+  // We asked upstream for br/gzip; decode for a visitor who does not accept them.
+  const coding = typeof answer.headers['content-encoding'] === 'string' ? answer.headers['content-encoding'].trim().toLowerCase() : undefined
+  if ((coding === 'br' || coding === 'gzip') && !acceptsEncoding(parseAcceptEncoding(request.headers['accept-encoding']), coding)) {
+    body = pipeline(answer.body, coding === 'br' ? zlib.createBrotliDecompress() : zlib.createGunzip(), function ignorePipelineEnd () {})
+    delete headers['content-encoding']
+    delete headers['content-length']
+  }
+  let counted = 0
+  body.on('data', function countVisitorBytes (chunk: Buffer) { counted += chunk.length })
+  body.once('end', function recordPassthrough () {
+    ctx.metrics.visitorBytes.inc(counted)
+    ctx.metrics.upstreamBytes.inc(counted)
+  })
+  if (ctx.config.diagnosticHeader) headers.coilgun = formatDiagnostic({ outcome: 'passthrough', upstreamBytes: Number(answer.headers['content-length'] ?? 0), size: undefined, upstreamMs: performance.now() - started })
+  ctx.metrics.requests.inc({ outcome: 'passthrough' })
+  reply.code(answer.status).headers(headers).send(body)
+}
+
+function sendUpstreamError (ctx: DeltaContext, reply: FastifyReply, err: unknown, started: number): void {
+  const { status, kind } = classifyUpstreamError(err)
+  ctx.metrics.upstreamErrors.inc({ kind })
+  ctx.metrics.requests.inc({ outcome: 'error' })
+  reply.log.warn({ err, kind, ms: Math.round(performance.now() - started) }, 'coilgun: upstream failed')
+  sendShortError(reply, status, status === 504 ? 'Gateway Timeout: the origin did not answer in time\n' : 'Bad Gateway: the origin could not be reached or sent a broken answer\n')
+}
+
+function sendShortError (reply: FastifyReply, status: number, text: string): void {
+  if (reply.sent) return
+  reply.code(status).header('content-type', 'text/plain; charset=utf-8').header('cache-control', 'no-store').send(text)
+}
+
+function mergeVary (app: string | string[] | undefined, ours: string): string {
+  const value = Array.isArray(app) ? app.join(', ') : app
+  if (value === undefined || value.trim() === '') return ours
+  if (value.split(',').some(m => m.trim().toLowerCase() === ours.toLowerCase() || m.trim() === '*')) return value
+  return `${value}, ${ours}`
+}

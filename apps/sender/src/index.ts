@@ -1,0 +1,6 @@
+export { ConfigError, loadSenderConfig, parseHostPort } from './config.ts'
+export type { HostPort, LogLevel, SenderConfig } from './config.ts'
+export { buildSender } from './server.ts'
+export type { Sender, SenderDeps } from './server.ts'
+export { formatDiagnostic } from './diagnostic.ts'
+export type { Diagnostic } from './diagnostic.ts'

@@ -1,0 +1,129 @@
+import Fastify from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import httpProxy from '@fastify/http-proxy'
+import type { Dispatcher } from 'undici'
+import { loadCodecs } from '@coilgun/core'
+import { buildAdmin } from './admin.ts'
+import type { SenderConfig } from './config.ts'
+import { handleDeltaGet } from './deltaHandler.ts'
+import type { DeltaContext } from './deltaHandler.ts'
+import { upstreamRequestHeaders, visitorResponseHeaders } from './headerFilter.ts'
+import { SenderMetrics } from './metrics.ts'
+import { classifyUpstreamError, UpstreamPools } from './upstreamPool.ts'
+import { VersionCache } from './versionCache.ts'
+import { VisitorCompression } from './visitorCompression.ts'
+
+export interface SenderDeps {
+  /** Dispatcher to use for every upstream instead of the pools built from config (tests). */
+  dispatcher?: Dispatcher
+  /** Fastify logger option (default: pino at config.logLevel). */
+  logger?: boolean | object
+}
+
+export interface Sender {
+  readonly app: FastifyInstance
+  readonly admin: FastifyInstance | undefined
+  readonly cache: VersionCache
+  readonly metrics: SenderMetrics
+  /** Listens on config.listen / config.adminListen; returns the visitor URL. */
+  listen (): Promise<string>
+  close (): Promise<void>
+}
+
+/**
+ * Builds the sender: one Fastify app where every GET/HEAD goes through the delta
+ * path and everything else (bodies, WebSockets) is streamed by @fastify/http-proxy.
+ */
+export async function buildSender (config: SenderConfig, deps: SenderDeps = {}): Promise<Sender> {
+  const app = Fastify({
+    logger: deps.logger ?? { level: config.logLevel },
+    trustProxy: config.trustProxy,
+    // Bodies are streamed to the origin, never parsed or buffered here.
+    bodyLimit: 1024 * 1024 * 1024,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle'
+  })
+  const codecs = await loadCodecs(config.codecs)
+  for (const c of codecs.values()) if (!c.available) app.log.info({ codec: c.name, reason: c.unavailableReason }, 'coilgun: codec unavailable, not offered')
+  const pools = new UpstreamPools(config, deps.dispatcher)
+  const cache = new VersionCache(config.cacheMaxBytes)
+  const metrics = new SenderMetrics(cache)
+  const compression = new VisitorCompression(Math.min(64 * 1024 * 1024, Math.max(1024 * 1024, config.cacheMaxBytes >> 2)))
+  const ctx: DeltaContext = Object.freeze({
+    config,
+    pools,
+    cache,
+    codecs,
+    codecList: [...codecs.values()].filter(c => c.available),
+    metrics,
+    compression,
+    log: app.log
+  })
+
+  await app.register(httpProxy, {
+    upstream: config.upstreams[0]!,
+    websocket: true,
+    preHandler: function coilgunDeltaPath (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) {
+      const method = request.method
+      if ((method !== 'GET' && method !== 'HEAD') || request.headers.upgrade !== undefined) { done(); return }
+      handleDeltaGet(ctx, request, reply).then(() => { if (!reply.sent) done() }, done)
+    },
+    ...(deps.dispatcher === undefined
+      ? {
+          undici: {
+            connections: config.upstreamConnections,
+            headersTimeout: config.upstreamTimeoutMs,
+            bodyTimeout: config.upstreamTimeoutMs,
+            connect: {
+              timeout: config.connectTimeoutMs,
+              ...(config.upstreamCa === undefined ? {} : { ca: config.upstreamCa }),
+              ...(config.upstreamCert === undefined ? {} : { cert: config.upstreamCert, key: config.upstreamKey })
+            }
+          }
+        }
+      : { undici: deps.dispatcher as never }),
+    replyOptions: {
+      rewriteRequestHeaders: function passthroughRequestHeaders (request, headers) {
+        const out = upstreamRequestHeaders(request.headers, { ip: request.ip, proto: request.protocol as 'http' | 'https', host: request.headers.host }, config.trustProxy, false)
+        // The origin routes by the visitor's Host (virtual hosts, the listener's map).
+        if (request.headers.host !== undefined) out.host = request.headers.host
+        if (headers['content-length'] !== undefined) out['content-length'] = headers['content-length']
+        return out
+      },
+      rewriteHeaders: function passthroughResponseHeaders (headers) {
+        const out = visitorResponseHeaders(headers as Record<string, string | string[] | undefined>, false)
+        metrics.requests.inc({ outcome: 'passthrough' })
+        return out
+      },
+      onError: function passthroughError (reply, { error }) {
+        const { status, kind } = classifyUpstreamError(error)
+        metrics.upstreamErrors.inc({ kind })
+        metrics.requests.inc({ outcome: 'error' })
+        reply.code(status).header('content-type', 'text/plain; charset=utf-8').send(status === 504 ? 'Gateway Timeout: the origin did not answer in time\n' : 'Bad Gateway: the origin could not be reached\n')
+      }
+    }
+  })
+
+  const admin = config.adminListen === undefined ? undefined : buildAdmin(metrics, () => pools.size > 0)
+
+  app.addHook('onClose', async function closeSenderResources () {
+    await pools.close()
+    cache.clear()
+    compression.clear()
+  })
+
+  return {
+    app,
+    admin,
+    cache,
+    metrics,
+    async listen () {
+      const url = await app.listen({ host: config.listen.host, port: config.listen.port })
+      if (admin !== undefined && config.adminListen !== undefined) await admin.listen({ host: config.adminListen.host, port: config.adminListen.port })
+      return url
+    },
+    async close () {
+      await Promise.all([app.close(), admin?.close()])
+    }
+  }
+}

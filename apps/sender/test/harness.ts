@@ -1,0 +1,30 @@
+import { buildSender, loadSenderConfig } from 'coilgun-sender'
+import type { Sender } from 'coilgun-sender'
+import { startFastifyOrigin } from '../../../packages/fastify/test/app.ts'
+import { SECRET } from '../../../test/support/originConformance.ts'
+import type { AppState } from '../../../test/support/originConformance.ts'
+import type { VersionedPage } from '../../../test/support/pageVersions.ts'
+
+export { SECRET }
+
+/** A sender on a free loopback port in front of `upstream`, configured through env as in production. */
+export async function startSender (upstream: string, env: Record<string, string> = {}): Promise<{ sender: Sender, url: string }> {
+  const config = loadSenderConfig({
+    COILGUN_UPSTREAM: upstream,
+    COILGUN_SECRET: SECRET,
+    COILGUN_LISTEN: '127.0.0.1:0',
+    COILGUN_ADMIN_LISTEN: 'off',
+    COILGUN_LOG_LEVEL: 'silent',
+    ...env
+  })
+  const sender = await buildSender(config, { logger: false })
+  const url = await sender.listen()
+  return { sender, url }
+}
+
+/** Fastify origin with the plugin, and a sender in front of it. */
+export async function startPair (pages: VersionedPage[], state: AppState, env: Record<string, string> = {}): Promise<{ origin: Awaited<ReturnType<typeof startFastifyOrigin>>, sender: Sender, url: string, close: () => Promise<void> }> {
+  const origin = await startFastifyOrigin(pages, state, { plugin: true, compress: false })
+  const { sender, url } = await startSender(origin.url, env)
+  return { origin, sender, url, close: async () => { await sender.close(); await origin.close() } }
+}
