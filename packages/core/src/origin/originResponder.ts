@@ -132,6 +132,8 @@ export class OriginResponder {
     const h = req.headers
     const aIm = parseAIm(h['a-im'])
     const wantsVcdiff = this.#vcdiff !== undefined && acceptsIm(aIm, 'vcdiff')
+    // `IM: vcdiff, gzip` only for a sender whose A-IM accepts gzip (RFC 3229 section 10.5.3).
+    const wantsGzipIm = this.options.secondaryCompression && acceptsIm(aIm, 'gzip')
     const acceptEncoding = parseAcceptEncoding(h['accept-encoding'])
     const dictionaryCodecs = this.#dictionaryCodecs.filter(c => acceptsEncoding(acceptEncoding, c.name))
 
@@ -161,7 +163,7 @@ export class OriginResponder {
         const codecs: Codec[] = []
         if (vcdiffBase?.equals(baseHash) === true && this.#vcdiff !== undefined) codecs.push(this.#vcdiff)
         if (dictionaryBase?.equals(baseHash) === true) codecs.push(...dictionaryCodecs)
-        const delta = await this.#encodeMemoized(base, baseHash, body, id, codecs, full.length, fullCoding)
+        const delta = await this.#encodeMemoized(base, baseHash, body, id, codecs, full.length, fullCoding, wantsGzipIm)
         if (delta !== undefined && (chosen === undefined || delta.body.length < chosen.delta.body.length)) chosen = { delta, baseHash }
       }
     }
@@ -198,8 +200,8 @@ export class OriginResponder {
    * get one encode; the result (or "no delta is smaller") is memoized per base,
    * target, codec set and full coding.
    */
-  async #encodeMemoized (base: Uint8Array, baseHash: Buffer, target: Uint8Array, targetId: string, codecs: readonly Codec[], fullSize: number, fullCoding: string): Promise<EncodedDelta | undefined> {
-    const key = `${versionId(baseHash)}:${targetId}:${codecs.map(c => c.name).join('+')}:${fullCoding}`
+  async #encodeMemoized (base: Uint8Array, baseHash: Buffer, target: Uint8Array, targetId: string, codecs: readonly Codec[], fullSize: number, fullCoding: string, secondaryCompression: boolean): Promise<EncodedDelta | undefined> {
+    const key = `${versionId(baseHash)}:${targetId}:${codecs.map(c => c.name).join('+')}:${fullCoding}:${secondaryCompression ? 'gz' : ''}`
     const hit = this.#memo?.get(key)
     if (hit !== undefined) {
       this.#memoHits++
@@ -212,7 +214,7 @@ export class OriginResponder {
       return running
     }
     this.#encodes++
-    const encoding = this.#encode(base, baseHash, target, codecs, fullSize)
+    const encoding = this.#encode(base, baseHash, target, codecs, fullSize, secondaryCompression)
     this.#inflight.set(key, encoding)
     try {
       const delta = await encoding
@@ -223,8 +225,7 @@ export class OriginResponder {
     }
   }
 
-  async #encode (base: Uint8Array, baseHash: Buffer, target: Uint8Array, codecs: readonly Codec[], fullSize: number): Promise<EncodedDelta | undefined> {
-    const secondaryCompression = this.options.secondaryCompression
+  async #encode (base: Uint8Array, baseHash: Buffer, target: Uint8Array, codecs: readonly Codec[], fullSize: number, secondaryCompression: boolean): Promise<EncodedDelta | undefined> {
     if (this.#pool !== undefined && target.length >= this.options.offloadMinBytes) {
       try {
         const result = await this.#pool.run({ kind: 'delta', base, baseHash, target, codecs: codecs.map(c => c.name), fullSize, secondaryCompression })
