@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 
-// BENCHMARKS.md keeps one block per Node major version inside the codecs section:
+// BENCHMARKS.md keeps one section per benchmark and, inside it, one block per Node
+// major version:
 //   <!-- codecs:start -->
 //   <!-- codecs-node24:start --> ... <!-- codecs-node24:end -->
 //   <!-- codecs-node20:start --> ... <!-- codecs-node20:end -->
@@ -15,18 +16,19 @@ export class MissingMarkersError extends Error {
   readonly code = 'COILGUN_BENCH_MISSING_MARKERS'
 }
 
-function markers (key: string): { start: string, end: string } {
-  return { start: `<!-- codecs-${key}:start -->`, end: `<!-- codecs-${key}:end -->` }
+function sectionMarkers (section: string): { start: string, end: string } {
+  return { start: `<!-- ${section}:start -->`, end: `<!-- ${section}:end -->` }
 }
 
-/** `markdown` with the block for `key` (e.g. `node24`) set to `body`. */
-export function replaceCodecsBlock (markdown: string, key: string, body: string): string {
-  const sectionStart = markdown.indexOf(SECTION_START)
-  const sectionEnd = markdown.indexOf(SECTION_END)
+/** `markdown` with the block for `key` (e.g. `node24`) of `section` (e.g. `codecs`) set to `body`. */
+export function replaceBlock (markdown: string, section: string, key: string, body: string): string {
+  const outer = sectionMarkers(section)
+  const sectionStart = markdown.indexOf(outer.start)
+  const sectionEnd = markdown.indexOf(outer.end)
   if (sectionStart < 0 || sectionEnd < sectionStart) {
-    throw new MissingMarkersError(`BENCHMARKS.md has no ${SECTION_START} ... ${SECTION_END} section to write into`)
+    throw new MissingMarkersError(`BENCHMARKS.md has no ${outer.start} ... ${outer.end} section to write into`)
   }
-  const { start, end } = markers(key)
+  const { start, end } = sectionMarkers(`${section}-${key}`)
   const block = `${start}\n${body.trim()}\n${end}`
   const blockStart = markdown.indexOf(start, sectionStart)
   const blockEnd = markdown.indexOf(end, sectionStart)
@@ -34,10 +36,19 @@ export function replaceCodecsBlock (markdown: string, key: string, body: string)
     return markdown.slice(0, blockStart) + block + markdown.slice(blockEnd + end.length)
   }
   // A Node version not recorded yet goes first: newer versions are added later.
-  const after = sectionStart + SECTION_START.length
+  const after = sectionStart + outer.start.length
   return `${markdown.slice(0, after)}\n${block}${markdown.slice(after)}`
 }
 
+export function writeBlock (file: string, section: string, key: string, body: string): void {
+  writeFileSync(file, replaceBlock(readFileSync(file, 'utf8'), section, key, body))
+}
+
+/** `markdown` with the codecs block for `key` (e.g. `node24`) set to `body`. */
+export function replaceCodecsBlock (markdown: string, key: string, body: string): string {
+  return replaceBlock(markdown, 'codecs', key, body)
+}
+
 export function writeCodecsBlock (file: string, key: string, body: string): void {
-  writeFileSync(file, replaceCodecsBlock(readFileSync(file, 'utf8'), key, body))
+  writeBlock(file, 'codecs', key, body)
 }

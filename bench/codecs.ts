@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url'
 import { writeCodecsBlock } from './benchmarksFile.ts'
 import { measureSet } from './codecsMeasure.ts'
 import type { CodecBenchOptions } from './codecsOptions.ts'
-import { resolveOptions, USAGE } from './codecsOptions.ts'
+import { BenchUsageError, resolveOptions } from './codecsOptions.ts'
 import type { CodecRunRecord, SetRecord } from './codecsRecord.ts'
 import { runKey, saveRun } from './codecsRecord.ts'
 import { renderReport } from './codecsReport.ts'
@@ -16,6 +16,7 @@ import { fullBodyContenders } from './fullBodyContenders.ts'
 import { loadOurContenders } from './ourContenders.ts'
 import type { Progress } from './progress.ts'
 import { createProgress } from './progress.ts'
+import { syntheticBanner } from './syntheticBanner.ts'
 import type { Workload } from './workload.ts'
 import { loadWorkload } from './workload.ts'
 
@@ -26,11 +27,6 @@ import { loadWorkload } from './workload.ts'
 const benchDir = dirname(fileURLToPath(import.meta.url))
 const DEFAULT_OUT = join(benchDir, 'results', 'codecs.json')
 const BENCHMARKS_MD = resolve(benchDir, '..', 'BENCHMARKS.md')
-
-function syntheticBanner (source: string): string {
-  const bar = '!'.repeat(78)
-  return [bar, `!! ${source}`, '!! Measuring SYNTHETIC versions instead: the figures say nothing about real pages.', bar].join('\n')
-}
 
 async function loadContenders (): Promise<{ contenders: Contender[], tools: ExternalTool[] }> {
   const ours = await loadOurContenders()
@@ -54,18 +50,11 @@ function measureWorkload (workload: Workload, contenders: readonly Contender[], 
 }
 
 async function main (): Promise<void> {
-  let options: CodecBenchOptions
-  try {
-    options = resolveOptions(process.argv.slice(2))
-  } catch (err) {
-    console.error(`${(err as Error).message}\n${USAGE}`)
-    process.exit(2)
-  }
-  if (options.write && options.quick) throw new Error('--write records full runs only: drop --quick')
+  const options = resolveOptions(process.argv.slice(2))
   const progress = createProgress()
   const workload = await loadWorkload(options.corpus, options.pairLimit)
   if (workload.synthetic) progress.note(syntheticBanner(workload.source))
-  if (options.write && workload.synthetic) throw new Error('--write refused: synthetic versions are no record of anything (the corpus is missing)')
+  if (options.write && workload.synthetic) throw new BenchUsageError('--write refused: synthetic versions are no record of anything (the corpus is missing)')
 
   const { contenders, tools } = await loadContenders()
   let sets: SetRecord[]
@@ -111,6 +100,11 @@ async function main (): Promise<void> {
 }
 
 main().catch(function reportFailure (err: unknown) {
+  if (err instanceof BenchUsageError) {
+    console.error(err.message)
+    process.exitCode = 2
+    return
+  }
   console.error(`codec bench failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`)
   process.exitCode = 1
 })

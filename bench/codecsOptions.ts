@@ -15,6 +15,11 @@ export const QUICK_BUDGET_MS = 60
 /** Pairs per set in `--quick` mode. */
 export const QUICK_PAIRS = 6
 
+/** A command line the bench cannot honour; reported as one line, without a stack. */
+export class BenchUsageError extends Error {
+  readonly code = 'COILGUN_BENCH_USAGE'
+}
+
 export interface CodecBenchOptions {
   /** First QUICK_PAIRS pairs of each set, fewer repeats: for tests and demos. */
   readonly quick: boolean
@@ -39,22 +44,29 @@ export const USAGE = `usage: node --import tsx codecs.ts [--quick] [--write] [--
 export function resolveOptions (argv: readonly string[]): CodecBenchOptions {
   // `pnpm run codecs -- --write` may hand the separator through; it is not an option here.
   const args = argv.filter(a => a !== '--')
-  const { values } = parseArgs({
-    args,
-    strict: true,
-    options: {
-      quick: { type: 'boolean', default: false },
-      write: { type: 'boolean', default: false },
-      corpus: { type: 'string' },
-      out: { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false }
-    }
-  })
+  let parsed
+  try {
+    parsed = parseArgs({
+      args,
+      strict: true,
+      options: {
+        quick: { type: 'boolean', default: false },
+        write: { type: 'boolean', default: false },
+        corpus: { type: 'string' },
+        out: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false }
+      }
+    })
+  } catch (err) {
+    throw new BenchUsageError(`${(err as Error).message}\n${USAGE}`)
+  }
+  const { values } = parsed
   if (values.help) {
     console.log(USAGE)
     process.exit(0)
   }
   const quick = values.quick
+  if (values.write && quick) throw new BenchUsageError('--write records full runs only: drop --quick')
   return Object.freeze({
     quick,
     write: values.write,

@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
-import { dirname } from 'node:path'
 import type { PairResult } from './codecsMeasure.ts'
 import type { ContenderSummary } from './codecsSummary.ts'
+import type { ResultsFile } from './resultsFile.ts'
+import { runKey, saveRunRecord } from './resultsFile.ts'
 
 /** One contender on one set: the summary plus every pair, for later analysis. */
 export interface ContenderRecord extends ContenderSummary {
@@ -47,55 +47,16 @@ export interface CodecRunRecord {
 }
 
 /** The results file: the latest run per Node major version (`node20`, `node24`). */
-export interface CodecResultsFile {
-  readonly about: string
-  readonly runs: Record<string, CodecRunRecord>
-}
+export type CodecResultsFile = ResultsFile<CodecRunRecord>
 
 const ABOUT = 'Raw results of bench/codecs.ts: the latest full run per Node major version. Sizes in bytes, times in ms (fastest timed run per pair).'
 
-export function runKey (node: string): string {
-  return `node${node.split('.')[0]}`
-}
-
-function readExisting (file: string): Record<string, CodecRunRecord> {
-  if (!existsSync(file)) return {}
-  try {
-    const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<CodecResultsFile>
-    return typeof parsed.runs === 'object' && parsed.runs !== null ? { ...parsed.runs } : {}
-  } catch {
-    // A damaged file is replaced, not merged: the run being written is the record now.
-    return {}
-  }
-}
-
-/** Timer and ratio noise beyond six significant digits is not worth a diff. */
-function sixDigits (_key: string, value: unknown): unknown {
-  return typeof value === 'number' && !Number.isInteger(value) ? Number(value.toPrecision(6)) : value
-}
-
-/**
- * Puts every object without nested objects or arrays (one pair's figures) on one
- * line: the file stays diffable without spending nine lines per pair.
- */
-function compactLeaves (json: string): string {
-  return json.replace(/\{\n([^{}[\]]*?)\n\s*\}/g, function oneLine (_match, body: string) {
-    return `{ ${body.split('\n').map(line => line.trim()).join(' ')} }`
-  })
-}
+export { runKey }
 
 /**
  * Stores the run under its Node major version in `file`, keeping the other
- * versions' runs: the record holds Node 20 and Node 24 side by side. Written to a
- * temporary file first, so an interrupted run never leaves half a JSON document.
+ * versions' runs: the record holds Node 20 and Node 24 side by side.
  */
 export function saveRun (file: string, record: CodecRunRecord): void {
-  const runs = readExisting(file)
-  runs[runKey(record.node)] = record
-  const sorted = Object.fromEntries(Object.entries(runs).sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true })))
-  const content: CodecResultsFile = { about: ABOUT, runs: sorted }
-  mkdirSync(dirname(file), { recursive: true })
-  const tmp = `${file}.tmp`
-  writeFileSync(tmp, `${compactLeaves(JSON.stringify(content, sixDigits, 2))}\n`)
-  renameSync(tmp, file)
+  saveRunRecord(file, ABOUT, record)
 }

@@ -13,7 +13,7 @@ export interface VersionedPage {
  */
 export function versionedPages (count: number): VersionedPage[] {
   if (!corpusAvailable()) {
-    return [{ name: 'synthetic-html', contentType: 'text/html; charset=utf-8', versions: syntheticVersions(count, 150_000) }]
+    return [{ name: 'synthetic-html', contentType: 'text/html; charset=utf-8', versions: syntheticVersions(Math.min(count, 12), 150_000) }]
   }
   return listCorpusSets().map(set => ({
     name: set.name,

@@ -1,0 +1,96 @@
+import { parseArgs } from 'node:util'
+import { BenchUsageError } from './codecsOptions.ts'
+
+// Command line of the load benchmarks (pluginOverhead.ts, senderThroughput.ts):
+// the same flags for both, resolved once into a frozen object.
+
+/** Rounds of a full run: each contender runs once per round, in alternating order. */
+export const DEFAULT_ROUNDS = 5
+/** Seconds per contender and round in a full run. */
+export const DEFAULT_DURATION_S = 5
+/**
+ * Concurrent client connections. The bench machine has 2 cores shared by the load
+ * generator and every server process: more connections only lengthen queues.
+ */
+export const DEFAULT_CONNECTIONS = 16
+export const DEFAULT_WARMUP_S = 2
+export const QUICK_ROUNDS = 1
+export const QUICK_DURATION_S = 1
+export const QUICK_WARMUP_S = 0.3
+
+export interface LoadBenchOptions {
+  /** One short round: for tests and demos, never recorded. */
+  readonly quick: boolean
+  /** Replace this Node version's block in the benchmark's BENCHMARKS.md section. */
+  readonly write: boolean
+  /** Corpus folder; undefined means the default of test/support/corpus.ts. */
+  readonly corpus: string | undefined
+  /** JSON file for the raw results; undefined means bench/results/<name>.json (full runs only). */
+  readonly out: string | undefined
+  readonly rounds: number
+  readonly durationS: number
+  readonly warmupS: number
+  readonly connections: number
+}
+
+export function usage (script: string): string {
+  return `usage: node --import tsx ${script} [--quick] [--write] [--rounds N] [--duration S] [--connections N] [--corpus DIR] [--out FILE]
+  --quick          ${QUICK_ROUNDS} round of ${QUICK_DURATION_S} s per contender (tests, demos); not recorded
+  --write          record the tables in BENCHMARKS.md (full runs on the real corpus only)
+  --rounds N       rounds, contenders alternating (default ${DEFAULT_ROUNDS})
+  --duration S     seconds per contender and round (default ${DEFAULT_DURATION_S})
+  --connections N  concurrent client connections (default ${DEFAULT_CONNECTIONS})
+  --corpus DIR     folder of versioned sets (default: $COILGUN_CORPUS or ../shared/corpus)
+  --out FILE       raw results as JSON (default: bench/results/<name>.json, full runs only)`
+}
+
+function positive (name: string, raw: string | undefined, fallback: number, integer: boolean): number {
+  if (raw === undefined) return fallback
+  const value = Number(raw)
+  if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isSafeInteger(value))) {
+    throw new BenchUsageError(`--${name}: expected a positive ${integer ? 'integer' : 'number'}, got "${raw}"`)
+  }
+  return value
+}
+
+/** Parses the command line once into a frozen options object. */
+export function resolveLoadOptions (script: string, argv: readonly string[]): LoadBenchOptions {
+  // `pnpm run x -- --write` may hand the separator through; it is not an option here.
+  const args = argv.filter(a => a !== '--')
+  let parsed
+  try {
+    parsed = parseArgs({
+      args,
+      strict: true,
+      options: {
+        quick: { type: 'boolean', default: false },
+        write: { type: 'boolean', default: false },
+        rounds: { type: 'string' },
+        duration: { type: 'string' },
+        connections: { type: 'string' },
+        corpus: { type: 'string' },
+        out: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false }
+      }
+    })
+  } catch (err) {
+    throw new BenchUsageError(`${(err as Error).message}\n${usage(script)}`)
+  }
+  const { values } = parsed
+  if (values.help) {
+    console.log(usage(script))
+    process.exit(0)
+  }
+  const quick = values.quick
+  if (values.write && quick) throw new BenchUsageError('--write records full runs only: drop --quick')
+  return Object.freeze({
+    quick,
+    write: values.write,
+    corpus: values.corpus,
+    out: values.out,
+    rounds: positive('rounds', values.rounds, quick ? QUICK_ROUNDS : DEFAULT_ROUNDS, true),
+    durationS: positive('duration', values.duration, quick ? QUICK_DURATION_S : DEFAULT_DURATION_S, false),
+    warmupS: quick ? QUICK_WARMUP_S : DEFAULT_WARMUP_S,
+    connections: positive('connections', values.connections, DEFAULT_CONNECTIONS, true)
+  })
+}

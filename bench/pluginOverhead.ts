@@ -1,0 +1,140 @@
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { loadCodecs } from '@coilgun/core'
+import { runAlternating } from './alternatingRounds.ts'
+import type { LoadContender } from './alternatingRounds.ts'
+import { loadBenchPage } from './benchPage.ts'
+import type { BenchPage } from './benchPage.ts'
+import { writeBlock } from './benchmarksFile.ts'
+import { BenchUsageError } from './codecsOptions.ts'
+import type { LoadBenchOptions } from './loadOptions.ts'
+import { resolveLoadOptions } from './loadOptions.ts'
+import { rate } from './loadFormat.ts'
+import type { RoundSample } from './loadSummary.ts'
+import { medianFigures, roundFigures } from './loadSummary.ts'
+import { describeMachine } from './machine.ts'
+import { measuredRun } from './measuredRun.ts'
+import { checkAnswer, OVERHEAD_CONTENDERS, OVERHEAD_SERVERS, PEER, requestHeaders } from './pluginOverheadContenders.ts'
+import type { AnswerCheck, OverheadServer } from './pluginOverheadContenders.ts'
+import type { OverheadContenderRecord, PluginOverheadRecord } from './pluginOverheadRecord.ts'
+import { savePluginOverhead } from './pluginOverheadRecord.ts'
+import { renderPluginOverhead } from './pluginOverheadReport.ts'
+import type { Progress } from './progress.ts'
+import { createProgress } from './progress.ts'
+import { rawGet } from './rawGet.ts'
+import { runKey } from './resultsFile.ts'
+import type { ServerProcess } from './serverProcess.ts'
+import { startServers } from './serverProcess.ts'
+import { syntheticBanner } from './syntheticBanner.ts'
+
+// The plugin-overhead benchmark (issue 3): requests per second of a Fastify app
+// serving a ~200 KB page, without @coilgun/fastify (the peer) and with it, on each
+// of its paths, plus the event-loop delay inside the app with encoding on the main
+// thread or in a worker. Progress goes to stderr, the Markdown report to stdout.
+
+const benchDir = dirname(fileURLToPath(import.meta.url))
+const DEFAULT_OUT = join(benchDir, 'results', 'plugin-overhead.json')
+const BENCHMARKS_MD = resolve(benchDir, '..', 'BENCHMARKS.md')
+const SCRIPT = 'pluginOverhead.ts'
+
+async function startOrigins (options: LoadBenchOptions): Promise<Record<OverheadServer, ServerProcess>> {
+  const corpusArgs = options.corpus === undefined ? [] : ['--corpus', options.corpus]
+  const names = Object.keys(OVERHEAD_SERVERS) as OverheadServer[]
+  const started = await startServers(names.map(name => ({ name, script: 'servers/origin.ts', args: [...OVERHEAD_SERVERS[name].args, ...corpusArgs] })))
+  return Object.fromEntries(names.map((name, i) => [name, started[i]!])) as Record<OverheadServer, ServerProcess>
+}
+
+/** The sender's base must be in each plugin app's store, as if a sender had fetched it. */
+async function primeStores (servers: Record<OverheadServer, ServerProcess>, headers: Record<string, string>): Promise<void> {
+  for (const server of [servers.plugin, servers.pluginInline]) {
+    const res = await rawGet(`${server.url}/version/0`, headers)
+    if (res.status !== 200 || res.headers['repr-digest'] === undefined) throw new Error(`${server.name}: priming version 0 failed (${res.status})`)
+  }
+}
+
+async function measure (options: LoadBenchOptions, page: BenchPage, servers: Record<OverheadServer, ServerProcess>, progress: Progress): Promise<OverheadContenderRecord[]> {
+  const codecs = await loadCodecs()
+  const offered = [...codecs.values()].filter(c => c.available)
+  await primeStores(servers, requestHeaders('sender, no base', offered, page))
+
+  const answers = new Map<string, AnswerCheck>()
+  const contenders: Array<LoadContender<RoundSample>> = []
+  for (const c of OVERHEAD_CONTENDERS) {
+    const server = servers[c.server]
+    const headers = requestHeaders(c.request, offered, page)
+    const url = `${server.url}${c.path}`
+    answers.set(c.key, await checkAnswer(c, url, headers, page, codecs))
+    contenders.push({
+      name: c.key,
+      run: durationS => measuredRun({ origin: server }, { url, headers, connections: options.connections, durationS })
+    })
+  }
+
+  const samples = await runAlternating(contenders, options, function reportRound (round, thisRound) {
+    const figures = OVERHEAD_CONTENDERS.map(c => `${c.key} ${rate(thisRound.get(c.key)?.client.rps ?? Number.NaN)}`)
+    progress.note(`round ${round}/${options.rounds} req/s: ${figures.join(', ')}`)
+  })
+
+  const byKey = new Map(OVERHEAD_CONTENDERS.map(c => [c.key, samples.get(c.key)!.map(roundFigures)]))
+  const peerRps = medianFigures(byKey.get(PEER)!).rps
+  return OVERHEAD_CONTENDERS.map(function record (c): OverheadContenderRecord {
+    const rounds = byKey.get(c.key)!
+    const median = medianFigures(rounds)
+    return { key: c.key, name: c.name, server: c.server, path: c.path, request: c.request, work: c.work, answer: answers.get(c.key)!, median, rpsVsPeer: median.rps / peerRps, rounds }
+  })
+}
+
+async function main (): Promise<void> {
+  const options = resolveLoadOptions(SCRIPT, process.argv.slice(2))
+  const progress = createProgress()
+  const page = await loadBenchPage(options.corpus)
+  if (page.synthetic) progress.note(syntheticBanner(page.source))
+  if (options.write && page.synthetic) throw new BenchUsageError('--write refused: synthetic versions are no record of anything (the corpus is missing)')
+
+  progress.note(`plugin overhead: ${page.name}, ${options.connections} connections, ${options.rounds} rounds x ${options.durationS} s`)
+  const servers = await startOrigins(options)
+  let contenders: OverheadContenderRecord[]
+  try {
+    contenders = await measure(options, page, servers, progress)
+  } finally {
+    await Promise.all(Object.values(servers).map(s => s.close()))
+  }
+
+  const codecs = await loadCodecs()
+  const record: PluginOverheadRecord = {
+    benchmark: 'plugin-overhead',
+    ...describeMachine(),
+    quick: options.quick,
+    synthetic: page.synthetic,
+    source: page.source,
+    page: { name: page.name, contentType: page.contentType, versionBytes: page.versions.map(v => v.length) },
+    codecs: [...codecs.values()].filter(c => c.available).map(c => c.name),
+    settings: { rounds: options.rounds, durationS: options.durationS, warmupS: options.warmupS, connections: options.connections },
+    contenders
+  }
+  process.stdout.write(`# Coilgun plugin overhead\n\n${renderPluginOverhead(record, 2)}\n`)
+  if (page.synthetic) progress.note(syntheticBanner(page.source))
+
+  // Quick and synthetic runs do not overwrite the recorded results unless asked to.
+  const out = options.out ?? (options.quick || page.synthetic ? undefined : DEFAULT_OUT)
+  if (out === undefined) {
+    progress.note(`raw results not saved (${options.quick ? '--quick' : 'synthetic'} run; pass --out FILE to keep them)`)
+  } else {
+    savePluginOverhead(out, record)
+    progress.note(`raw results: ${out} (${runKey(record.node)})`)
+  }
+  if (options.write) {
+    writeBlock(BENCHMARKS_MD, 'plugin-overhead', runKey(record.node), `### Node ${record.node}\n\n${renderPluginOverhead(record, 4)}`)
+    progress.note(`recorded in ${BENCHMARKS_MD} (${runKey(record.node)})`)
+  }
+}
+
+main().catch(function reportFailure (err: unknown) {
+  if (err instanceof BenchUsageError) {
+    console.error(err.message)
+    process.exitCode = 2
+    return
+  }
+  console.error(`plugin overhead bench failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`)
+  process.exitCode = 1
+})
