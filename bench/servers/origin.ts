@@ -24,7 +24,9 @@ const { values } = parseArgs({
 })
 
 const page = await loadBenchPage(values.corpus, Number(values.versions))
-const app = Fastify({ logger: false })
+// Codecs compile WebAssembly at registration: on a busy 2-core machine that can
+// exceed Fastify's 10 s default, which would fail the run for nothing.
+const app = Fastify({ logger: false, pluginTimeout: 60_000 })
 if (values.plugin) {
   const workers = values['encode-workers']
   await app.register(coilgun, { secret: BENCH_SECRET, ...(workers === undefined ? {} : { encodeWorkers: Number(workers) }) })

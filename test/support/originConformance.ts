@@ -29,6 +29,8 @@ export interface OriginFactoryOptions {
   maxBodyBytes?: number
   /** A version store to inject instead of the embedded default. */
   store?: VersionStore
+  /** Port to listen on (default: any free port). */
+  port?: number
 }
 export type OriginFactory = (pages: VersionedPage[], state: AppState, options: OriginFactoryOptions) => Promise<{ url: string, close: () => Promise<void>, responder: () => OriginResponder | undefined }>
 

@@ -78,6 +78,6 @@ export const startFastifyOrigin: OriginFactory = async function startFastifyOrig
       ...(options.store === undefined ? {} : { store: options.store })
     }
   })
-  const url = await app.listen({ port: 0, host: '127.0.0.1' })
+  const url = await app.listen({ port: options.port ?? 0, host: '127.0.0.1' })
   return { url, close: () => app.close(), responder: () => options.plugin ? app.coilgun.responder : undefined }
 }
