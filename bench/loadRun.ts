@@ -22,9 +22,16 @@ export interface LoadResult {
   readonly errors: number
   /** Response bytes received by the client, headers included. */
   readonly bytesReceived: number
+  /** CPU time of the bench process (the load generator) per response, ms. */
+  readonly clientCpuMsPerRequest: number
+}
+
+function cpuMs (usage: NodeJS.CpuUsage): number {
+  return (usage.user + usage.system) / 1000
 }
 
 export async function runLoad (spec: LoadSpec): Promise<LoadResult> {
+  const cpuBefore = process.cpuUsage()
   const result = await autocannon({
     url: spec.url,
     connections: spec.connections,
@@ -39,6 +46,7 @@ export async function runLoad (spec: LoadSpec): Promise<LoadResult> {
     latencyP99Ms: result.latency.p99,
     non2xx: result.non2xx,
     errors: result.errors,
-    bytesReceived: result.throughput.total
+    bytesReceived: result.throughput.total,
+    clientCpuMsPerRequest: result.requests.total > 0 ? cpuMs(process.cpuUsage(cpuBefore)) / result.requests.total : Number.NaN
   }
 }

@@ -14,6 +14,8 @@ export interface RoundFigures {
   readonly rps: number
   readonly latencyP99Ms: number
   readonly failures: number
+  /** CPU of the load generator per response: high when the client is the bottleneck. */
+  readonly clientCpuMsPerRequest: number
   /** Per server role: event-loop delay p99, CPU ms per request, socket bytes per request. */
   readonly loopP99Ms: Readonly<Record<string, number>>
   readonly loopMaxMs: Readonly<Record<string, number>>
@@ -41,6 +43,7 @@ export function roundFigures (sample: RoundSample): RoundFigures {
     rps: sample.client.rps,
     latencyP99Ms: sample.client.latencyP99Ms,
     failures: sample.client.non2xx + sample.client.errors,
+    clientCpuMsPerRequest: sample.client.clientCpuMsPerRequest,
     loopP99Ms: perServer(sample.servers, s => s.eventLoop.p99Ms),
     loopMaxMs: perServer(sample.servers, s => s.eventLoop.maxMs),
     cpuMsPerRequest: perServer(sample.servers, s => perRequest(s.cpuMs, s.requests)),
@@ -56,6 +59,7 @@ export interface MedianFigures {
   readonly latencyP99Ms: number
   /** Non-2xx responses and connection errors, summed over all rounds (not a median). */
   readonly failures: number
+  readonly clientCpuMsPerRequest: number
   readonly loopP99Ms: Readonly<Record<string, number>>
   readonly loopMaxMs: Readonly<Record<string, number>>
   readonly cpuMsPerRequest: Readonly<Record<string, number>>
@@ -74,6 +78,7 @@ export function medianFigures (rounds: readonly RoundFigures[]): MedianFigures {
     rps: median(rounds.map(r => r.rps)),
     latencyP99Ms: median(rounds.map(r => r.latencyP99Ms)),
     failures: rounds.reduce((sum, r) => sum + r.failures, 0),
+    clientCpuMsPerRequest: median(rounds.map(r => r.clientCpuMsPerRequest)),
     loopP99Ms: medianRecord(rounds, r => r.loopP99Ms),
     loopMaxMs: medianRecord(rounds, r => r.loopMaxMs),
     cpuMsPerRequest: medianRecord(rounds, r => r.cpuMsPerRequest),

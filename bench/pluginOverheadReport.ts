@@ -22,7 +22,9 @@ function encodesCell (c: OverheadContenderRecord): string {
 
 function pathsTable (record: PluginOverheadRecord): string {
   const peer = record.contenders.find(c => c.key === PEER)
-  const rows = record.contenders.filter(c => c.server !== 'pluginInline' && !c.key.startsWith('fresh')).map(function pathRow (c) {
+  const peerCpu = peer?.median.cpuMsPerRequest.origin ?? Number.NaN
+  const rows = record.contenders.filter(c => !c.key.startsWith('fresh')).map(function pathRow (c) {
+    const cpu = c.median.cpuMsPerRequest.origin ?? Number.NaN
     return [
       c.name,
       c.request,
@@ -31,12 +33,14 @@ function pathsTable (record: PluginOverheadRecord): string {
       c === peer ? 'peer' : ratio(c.rpsVsPeer),
       ms(c.median.latencyP99Ms),
       ms(c.median.loopP99Ms.origin),
-      ms(c.median.cpuMsPerRequest.origin),
+      ms(cpu),
+      c === peer ? 'peer' : ratio(cpu / peerCpu),
+      ms(c.median.clientCpuMsPerRequest),
       c.work
     ]
   })
-  const header = ['contender', 'request', 'answer', 'req/s', 'vs plain app', 'p99 latency ms', 'loop delay p99 ms', 'CPU ms/req', 'work per request']
-  const align: Align[] = ['left', 'left', 'left', 'right', 'right', 'right', 'right', 'right', 'left']
+  const header = ['contender', 'request', 'answer', 'req/s', 'vs plain app', 'p99 latency ms', 'loop delay p99 ms', 'app CPU ms/req', 'vs plain app', 'client CPU ms/req', 'work per request']
+  const align: Align[] = ['left', 'left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left']
   return markdownTable(header, rows, align, true)
 }
 
@@ -75,7 +79,8 @@ function method (record: PluginOverheadRecord, level: number): string {
     `- Contenders take turns: ${s.rounds} rounds of ${s.durationS} s each, the order reversed every other round, after an untimed ${s.warmupS} s run each. Every figure is the median over rounds; "vs plain app" divides medians measured in the same run.`,
     '- Before the load, each contender\'s answer is fetched once and checked: untouched pages byte for byte, sender answers rebuilt and verified against their Repr-Digest with `@coilgun/core`, as coilgun-sender does. Sender requests carry the headers of `deltaRequestHeaders(secret, codecs, held)`.',
     '- **plugin, sender delta**: the sender holds version 0 and the app serves version 1, so every request is the same delta, encoded once and then memoized (`deltaMemoBytes`). **new version each request**: the app appends a request counter to version 1, so every answer is a version nobody has seen: its full body is compressed and a delta from version 0 encoded for every request, nothing memoized or cached. That pair runs once with the default `encodeWorkers: 1` (encoding in a worker thread) and once with `encodeWorkers: 0` (on the main thread).',
-    '- **loop delay**: `perf_hooks.monitorEventLoopDelay` in the app process, sampled every 1 ms during the timed run, the 1 ms interval subtracted (as `@fastify/under-pressure` does). **CPU ms/req**: user + system CPU of the app process (worker threads included) over requests served. **p99 latency**: autocannon\'s, client side.'
+    '- **loop delay**: `perf_hooks.monitorEventLoopDelay` in the app process, sampled every 1 ms during the timed run, the 1 ms interval subtracted (as `@fastify/under-pressure` does). **app CPU ms/req**: user + system CPU of the app process (worker threads included) over requests served. **client CPU ms/req**: the same for the bench process, which only runs autocannon. **p99 latency**: autocannon\'s, client side.',
+    '- Reading req/s: a contender whose answer is small (a delta of a few hundred bytes instead of the 200 KB page) can run faster than the plain app, because what limits the plain app here is moving 200 KB per request through loopback into the load generator (compare client CPU ms/req), not the app\'s own CPU. The app CPU per request, against the plain app\'s, is the plugin\'s cost without that effect.'
   ].join('\n')
 }
 
