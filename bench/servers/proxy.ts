@@ -5,15 +5,13 @@ import { serveBenchControl } from '../serverControl.ts'
 
 // The peer of coilgun-sender in the throughput benchmark: a plain
 // @fastify/http-proxy in front of the origin, with as many upstream connections as
-// the sender's default (COILGUN_UPSTREAM_CONNECTIONS). Started by the bench.
+// the bench gives the sender. Started by the bench.
 
-const SENDER_DEFAULT_CONNECTIONS = 32
-
-const { values } = parseArgs({ options: { upstream: { type: 'string' } } })
-if (values.upstream === undefined) throw new Error('--upstream URL is required')
+const { values } = parseArgs({ options: { upstream: { type: 'string' }, connections: { type: 'string' } } })
+if (values.upstream === undefined || values.connections === undefined) throw new Error('--upstream URL and --connections N are required')
 
 const app = Fastify({ logger: false })
-await app.register(httpProxy, { upstream: values.upstream, undici: { connections: SENDER_DEFAULT_CONNECTIONS, pipelining: 1 } })
+await app.register(httpProxy, { upstream: values.upstream, undici: { connections: Number(values.connections), pipelining: 1 } })
 await app.listen({ host: '127.0.0.1', port: 0 })
 const address = app.server.address()
 serveBenchControl(app.server, typeof address === 'object' && address !== null ? address.port : 0)

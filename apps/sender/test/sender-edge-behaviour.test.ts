@@ -3,6 +3,8 @@ import { createServer } from 'node:http'
 import type { IncomingHttpHeaders, Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { connect } from 'node:net'
+import type { Socket } from 'node:net'
+import { Readable } from 'node:stream'
 import { test } from 'node:test'
 import { request } from 'undici'
 import type { AppState } from '../../../test/support/originConformance.ts'
@@ -102,7 +104,7 @@ test('POST with a chunked body is streamed to the origin; HEAD works', async (t)
   const res = await request(`${url}/submit`, {
     method: 'POST',
     headers: { 'content-type': 'application/octet-stream', 'coilgun-secret': 'visitor-guess-0123456789' },
-    body: (async function * chunks () { for (let i = 0; i < 10; i++) yield Buffer.alloc(10_000, i) })()
+    body: Readable.from((async function * chunks () { for (let i = 0; i < 10; i++) yield Buffer.alloc(10_000, i) })())
   })
   assert.equal(res.statusCode, 200)
   assert.equal(await res.body.text(), 'echo POST 100000')
@@ -149,7 +151,7 @@ test('upstream down: 502 with a short body; upstream hanging: 504', async (t) =>
     assert.match(await res.body.text(), /Bad Gateway/)
   }
   // Accepts the connection, never answers.
-  const sockets = new Set<import('node:net').Socket>()
+  const sockets = new Set<Socket>()
   const hang = createServer()
   hang.on('connection', s => sockets.add(s))
   const hangUrl = await listen(hang)

@@ -1,0 +1,182 @@
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { loadCodecs } from '@coilgun/core'
+import { runAlternating } from './alternatingRounds.ts'
+import type { LoadContender } from './alternatingRounds.ts'
+import { loadBenchPage } from './benchPage.ts'
+import type { BenchPage } from './benchPage.ts'
+import { writeBlock } from './benchmarksFile.ts'
+import { BENCH_SECRET } from './benchSecret.ts'
+import { BenchUsageError } from './codecsOptions.ts'
+import { rate } from './loadFormat.ts'
+import type { LoadBenchOptions } from './loadOptions.ts'
+import { resolveLoadOptions } from './loadOptions.ts'
+import type { RoundSample } from './loadSummary.ts'
+import { medianFigures, roundFigures } from './loadSummary.ts'
+import { describeMachine } from './machine.ts'
+import { measuredRun } from './measuredRun.ts'
+import { WrongAnswerError } from './pluginOverheadContenders.ts'
+import type { Progress } from './progress.ts'
+import { createProgress } from './progress.ts'
+import { rawGet } from './rawGet.ts'
+import { runKey } from './resultsFile.ts'
+import type { ServerProcess } from './serverProcess.ts'
+import { startServers } from './serverProcess.ts'
+import type { SenderThroughputRecord, ThroughputContenderRecord } from './senderThroughputRecord.ts'
+import { saveSenderThroughput } from './senderThroughputRecord.ts'
+import { PROXY, renderSenderThroughput } from './senderThroughputReport.ts'
+import { syntheticBanner } from './syntheticBanner.ts'
+
+// The sender-throughput benchmark (issue 4): requests per second and p99 latency
+// of visitors through coilgun-sender, against a plain @fastify/http-proxy in front
+// of the same app without the plugin, and the bytes each origin sent its edge.
+// Progress goes to stderr, the Markdown report to stdout.
+
+const benchDir = dirname(fileURLToPath(import.meta.url))
+const DEFAULT_OUT = join(benchDir, 'results', 'sender-throughput.json')
+const BENCHMARKS_MD = resolve(benchDir, '..', 'BENCHMARKS.md')
+const SCRIPT = 'senderThroughput.ts'
+/** Issue 4's target: the sender keeps at least this share of the plain proxy's throughput. */
+const TARGET_RPS_RATIO = 0.8
+/** Keep-alive connections from each edge to its origin: coilgun-sender's default, given to both. */
+const UPSTREAM_CONNECTIONS = 32
+/** The route that serves the page's versions in turn (servers/origin.ts). */
+const PAGE_PATH = '/cycle'
+
+interface Edge {
+  readonly key: string
+  readonly name: string
+  readonly edgeLabel: string
+  readonly originLabel: string
+  readonly edge: ServerProcess
+  readonly origin: ServerProcess
+}
+
+async function startEdges (options: LoadBenchOptions): Promise<{ proxy: Edge, sender: Edge, all: ServerProcess[] }> {
+  const corpusArgs = options.corpus === undefined ? [] : ['--corpus', options.corpus]
+  const [plainOrigin, coilgunOrigin] = await startServers([
+    { name: 'origin without the plugin', script: 'servers/origin.ts', args: corpusArgs },
+    { name: 'origin with the plugin', script: 'servers/origin.ts', args: ['--plugin', ...corpusArgs] }
+  ])
+  let edges: ServerProcess[]
+  try {
+    edges = await startServers([
+      { name: '@fastify/http-proxy', script: 'servers/proxy.ts', args: ['--upstream', plainOrigin!.url, '--connections', String(UPSTREAM_CONNECTIONS)] },
+      {
+        name: 'coilgun-sender',
+        script: 'servers/sender.ts',
+        env: {
+          COILGUN_UPSTREAM: coilgunOrigin!.url,
+          COILGUN_SECRET: BENCH_SECRET,
+          COILGUN_LISTEN: '127.0.0.1:0',
+          COILGUN_ADMIN_LISTEN: 'off',
+          COILGUN_LOG_LEVEL: 'silent',
+          COILGUN_UPSTREAM_CONNECTIONS: String(UPSTREAM_CONNECTIONS)
+        }
+      }
+    ])
+  } catch (err) {
+    await Promise.all([plainOrigin!.close(), coilgunOrigin!.close()])
+    throw err
+  }
+  const [proxy, sender] = edges
+  return {
+    proxy: { key: PROXY, name: '@fastify/http-proxy (peer)', edgeLabel: '@fastify/http-proxy', originLabel: 'Fastify app without the plugin', edge: proxy!, origin: plainOrigin! },
+    sender: { key: 'sender', name: 'coilgun-sender', edgeLabel: 'coilgun-sender', originLabel: 'Fastify app with @coilgun/fastify', edge: sender!, origin: coilgunOrigin! },
+    all: [proxy!, sender!, plainOrigin!, coilgunOrigin!]
+  }
+}
+
+/** A few requests through each edge must return one of the page's versions, byte for byte. */
+async function checkEdge (edge: Edge, page: BenchPage): Promise<void> {
+  for (let i = 0; i < 3; i++) {
+    const res = await rawGet(`${edge.edge.url}${PAGE_PATH}`, {})
+    if (res.status !== 200 || !page.versions.some(v => v.equals(res.body))) {
+      throw new WrongAnswerError(`${edge.name}: GET ${PAGE_PATH} should serve a version of the page, got ${res.status} with ${res.body.length} bytes`)
+    }
+  }
+}
+
+async function measure (options: LoadBenchOptions, page: BenchPage, edges: readonly Edge[], progress: Progress): Promise<ThroughputContenderRecord[]> {
+  for (const e of edges) await checkEdge(e, page)
+  const contenders: Array<LoadContender<RoundSample>> = edges.map(e => ({
+    name: e.key,
+    run: durationS => measuredRun({ edge: e.edge, origin: e.origin }, { url: `${e.edge.url}${PAGE_PATH}`, headers: {}, connections: options.connections, durationS })
+  }))
+  const samples = await runAlternating(contenders, options, function reportRound (round, thisRound) {
+    const figures = edges.map(e => `${e.key} ${rate(thisRound.get(e.key)?.client.rps ?? Number.NaN)}`)
+    progress.note(`round ${round}/${options.rounds} req/s: ${figures.join(', ')}`)
+  })
+  const peer = medianFigures(samples.get(PROXY)!.map(roundFigures))
+  return edges.map(function record (e): ThroughputContenderRecord {
+    const rounds = samples.get(e.key)!.map(roundFigures)
+    const median = medianFigures(rounds)
+    return {
+      key: e.key,
+      name: e.name,
+      edge: e.edgeLabel,
+      origin: e.originLabel,
+      median,
+      rpsVsPeer: median.rps / peer.rps,
+      upstreamBytesVsPeer: (median.bytesOutPerRequest.origin ?? Number.NaN) / (peer.bytesOutPerRequest.origin ?? Number.NaN),
+      rounds
+    }
+  })
+}
+
+async function main (): Promise<void> {
+  const options = resolveLoadOptions(SCRIPT, process.argv.slice(2))
+  const progress = createProgress()
+  const page = await loadBenchPage(options.corpus)
+  if (page.synthetic) progress.note(syntheticBanner(page.source))
+  if (options.write && page.synthetic) throw new BenchUsageError('--write refused: synthetic versions are no record of anything (the corpus is missing)')
+
+  progress.note(`sender throughput: ${page.name}, ${options.connections} connections, ${options.rounds} rounds x ${options.durationS} s`)
+  const { proxy, sender, all } = await startEdges(options)
+  let contenders: ThroughputContenderRecord[]
+  try {
+    contenders = await measure(options, page, [proxy, sender], progress)
+  } finally {
+    await Promise.all(all.map(s => s.close()))
+  }
+
+  const codecs = await loadCodecs()
+  const record: SenderThroughputRecord = {
+    benchmark: 'sender-throughput',
+    ...describeMachine(),
+    quick: options.quick,
+    synthetic: page.synthetic,
+    source: page.source,
+    page: { name: page.name, contentType: page.contentType, versionBytes: page.versions.map(v => v.length) },
+    codecs: [...codecs.values()].filter(c => c.available).map(c => c.name),
+    settings: { rounds: options.rounds, durationS: options.durationS, warmupS: options.warmupS, connections: options.connections },
+    targetRpsRatio: TARGET_RPS_RATIO,
+    upstreamConnections: UPSTREAM_CONNECTIONS,
+    contenders
+  }
+  process.stdout.write(`# Coilgun sender throughput\n\n${renderSenderThroughput(record, 2)}\n`)
+  if (page.synthetic) progress.note(syntheticBanner(page.source))
+
+  // Quick and synthetic runs do not overwrite the recorded results unless asked to.
+  const out = options.out ?? (options.quick || page.synthetic ? undefined : DEFAULT_OUT)
+  if (out === undefined) {
+    progress.note(`raw results not saved (${options.quick ? '--quick' : 'synthetic'} run; pass --out FILE to keep them)`)
+  } else {
+    saveSenderThroughput(out, record)
+    progress.note(`raw results: ${out} (${runKey(record.node)})`)
+  }
+  if (options.write) {
+    writeBlock(BENCHMARKS_MD, 'sender-throughput', runKey(record.node), `### Node ${record.node}\n\n${renderSenderThroughput(record, 4)}`)
+    progress.note(`recorded in ${BENCHMARKS_MD} (${runKey(record.node)})`)
+  }
+}
+
+main().catch(function reportFailure (err: unknown) {
+  if (err instanceof BenchUsageError) {
+    console.error(err.message)
+    process.exitCode = 2
+    return
+  }
+  console.error(`sender throughput bench failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`)
+  process.exitCode = 1
+})

@@ -1,0 +1,81 @@
+import { bytes, DASH, ms, percent, rate, ratio, sourceLine } from './loadFormat.ts'
+import type { MedianFigures } from './loadSummary.ts'
+import { machineLine } from './machine.ts'
+import type { Align } from './markdownTable.ts'
+import { markdownTable } from './markdownTable.ts'
+import type { SenderThroughputRecord, ThroughputContenderRecord } from './senderThroughputRecord.ts'
+
+/** How to rerun and record the benchmark; printed with every report. */
+export const SENDER_THROUGHPUT_COMMAND = 'node scripts/pnpm.mjs --filter @coilgun/bench run sender-throughput -- --write'
+/** The named peer: a plain reverse proxy in front of the same app without the plugin. */
+export const PROXY = 'proxy'
+
+const OUTCOMES = [['delta', 'delta'], ['notModified', '304'], ['full', 'full'], ['fallback', 'refetch'], ['passthrough', 'passthrough'], ['error', 'error']] as const
+
+/**
+ * The sender's answers by outcome, as shares of all its answers (requests still in
+ * flight when a run ends are counted by the sender but not by the client).
+ */
+function outcomes (m: MedianFigures): string {
+  const all = OUTCOMES.reduce((sum, [name]) => sum + (m.counters[name] ?? 0), 0)
+  if (all === 0) return 'whole page every request'
+  const parts: string[] = []
+  for (const [name, label] of OUTCOMES) {
+    const share = (m.counters[name] ?? 0) / all
+    if (share >= 0.005) parts.push(`${percent(100 * share)} ${label}`)
+  }
+  return parts.join(', ')
+}
+
+function row (c: ThroughputContenderRecord): string[] {
+  const peer = c.key === PROXY
+  const m = c.median
+  return [
+    c.name,
+    rate(m.rps),
+    peer ? 'peer' : ratio(c.rpsVsPeer),
+    ms(m.latencyP99Ms),
+    bytes(m.bytesOutPerRequest.origin),
+    peer ? 'peer' : percent(100 * c.upstreamBytesVsPeer),
+    bytes(m.bytesInPerRequest.origin),
+    ms(m.cpuMsPerRequest.edge),
+    ms(m.cpuMsPerRequest.origin),
+    ms(m.loopP99Ms.edge),
+    outcomes(m)
+  ]
+}
+
+function verdict (record: SenderThroughputRecord): string {
+  const sender = record.contenders.find(c => c.key !== PROXY)
+  if (sender === undefined) return DASH
+  const met = sender.rpsVsPeer >= record.targetRpsRatio
+  return `coilgun-sender served ${ratio(sender.rpsVsPeer)} the plain proxy's requests per second (target ≥ ${record.targetRpsRatio}x: ${met ? 'met' : '**not met**'}) while its origin sent ${percent(100 * sender.upstreamBytesVsPeer)} of the proxy's upstream bytes per request.`
+}
+
+function method (record: SenderThroughputRecord, level: number): string {
+  const s = record.settings
+  return [
+    `${'#'.repeat(level)} How it was measured`,
+    '',
+    `- Four processes, each edge with ${record.upstreamConnections} keep-alive connections to its origin: an origin app without the plugin behind \`@fastify/http-proxy\` (the peer), and the same app with \`@coilgun/fastify\` behind coilgun-sender (configured from the environment as in production: \`COILGUN_UPSTREAM\`, \`COILGUN_SECRET\`, \`COILGUN_LISTEN\`, \`COILGUN_ADMIN_LISTEN=off\`, \`COILGUN_LOG_LEVEL=silent\`). Visitors are autocannon in the bench process, ${s.connections} connections over loopback, without \`Accept-Encoding\`, so both edges serve the identity page.`,
+    '- The origin serves its two versions in turn, request after request: the sender holds whichever it fetched last, so its answers are deltas (encoded once per direction, then memoized by the plugin) or 304s when it already holds the version served. The proxy moves the whole page every time.',
+    `- The machine has ${record.cores} cores, shared by the load generator, the edge and the origin, so the load is kept moderate and absolute rates mean little; read the ratios. Contenders take turns: ${s.rounds} rounds of ${s.durationS} s, the order reversed every other round, after an untimed ${s.warmupS} s run each; every figure is the median over rounds.`,
+    '- **upstream bytes**: socket bytes the origin wrote (origin → edge: answers, headers included) and read (edge → origin: requests) per request, counted in the origin process. **CPU ms/req**: user + system CPU of the edge and origin processes (workers included) per request. **loop delay**: `perf_hooks.monitorEventLoopDelay` in the edge process, sampled every 1 ms, the interval subtracted.'
+  ].join('\n')
+}
+
+/** The whole report as Markdown; `level` is the heading level of its sections. */
+export function renderSenderThroughput (record: SenderThroughputRecord, level: number): string {
+  const s = record.settings
+  const [a, b] = record.page.versionBytes
+  const header = ['edge', 'req/s', 'vs proxy', 'p99 latency ms', 'origin → edge per req', 'vs proxy', 'edge → origin per req', 'edge CPU ms/req', 'origin CPU ms/req', 'edge loop delay p99 ms', 'answers from the origin']
+  const align: Align[] = ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left']
+  return [
+    machineLine(record, SENDER_THROUGHPUT_COMMAND),
+    sourceLine(record.synthetic, record.source, record.quick),
+    `Page: \`${record.page.name}\` (${record.page.contentType}, ${bytes(b)}) and the version before it (${bytes(a)}), served in turn. Delta codecs: ${record.codecs.join(', ')}. Load: ${s.connections} connections, ${s.rounds} rounds x ${s.durationS} s per contender, alternating; medians over rounds.`,
+    markdownTable(header, record.contenders.map(row), align, true),
+    verdict(record),
+    method(record, level)
+  ].join('\n\n')
+}
