@@ -27,6 +27,11 @@ function outcomes (m: MedianFigures): string {
   return parts.join(', ')
 }
 
+/** CPU of every process on the path (load generator, edge, origin) per request: on a shared machine, what bounds req/s. */
+function totalCpu (m: MedianFigures): number {
+  return m.clientCpuMsPerRequest + (m.cpuMsPerRequest.edge ?? Number.NaN) + (m.cpuMsPerRequest.origin ?? Number.NaN)
+}
+
 function row (c: ThroughputContenderRecord): string[] {
   const peer = c.key === PROXY
   const m = c.median
@@ -40,6 +45,7 @@ function row (c: ThroughputContenderRecord): string[] {
     bytes(m.bytesInPerRequest.origin),
     ms(m.cpuMsPerRequest.edge),
     ms(m.cpuMsPerRequest.origin),
+    ms(totalCpu(m)),
     ms(m.loopP99Ms.edge),
     outcomes(m)
   ]
@@ -60,7 +66,7 @@ function method (record: SenderThroughputRecord, level: number): string {
     `- Four processes, each edge with ${record.upstreamConnections} keep-alive connections to its origin: an origin app without the plugin behind \`@fastify/http-proxy\` (the peer), and the same app with \`@coilgun/fastify\` behind coilgun-sender (configured from the environment as in production: \`COILGUN_UPSTREAM\`, \`COILGUN_SECRET\`, \`COILGUN_LISTEN\`, \`COILGUN_ADMIN_LISTEN=off\`, \`COILGUN_LOG_LEVEL=silent\`). Visitors are autocannon in the bench process, ${s.connections} connections over loopback, without \`Accept-Encoding\`, so both edges serve the identity page.`,
     '- The origin serves its two versions in turn, request after request: the sender holds whichever it fetched last, so its answers are deltas (encoded once per direction, then memoized by the plugin) or 304s when it already holds the version served. The proxy moves the whole page every time.',
     `- The machine has ${record.cores} cores, shared by the load generator, the edge and the origin, so the load is kept moderate and absolute rates mean little; read the ratios. Contenders take turns: ${s.rounds} rounds of ${s.durationS} s, the order reversed every other round, after an untimed ${s.warmupS} s run each; every figure is the median over rounds.`,
-    '- **upstream bytes**: socket bytes the origin wrote (origin → edge: answers, headers included) and read (edge → origin: requests) per request, counted in the origin process. **CPU ms/req**: user + system CPU of the edge and origin processes (workers included) per request. **loop delay**: `perf_hooks.monitorEventLoopDelay` in the edge process, sampled every 1 ms, the interval subtracted.'
+    `- **upstream bytes**: socket bytes the origin wrote (origin → edge: answers, headers included) and read (edge → origin: requests) per request, counted in the origin process. **CPU ms/req**: user + system CPU of the edge and origin processes (workers included) per request; **all** adds the load generator's. With every process on the same ${record.cores} cores, req/s follows the inverse of that total, so the edge's own figure is the one to read for an edge with cores of its own. **loop delay**: \`perf_hooks.monitorEventLoopDelay\` in the edge process, sampled every 1 ms, the interval subtracted.`
   ].join('\n')
 }
 
@@ -68,8 +74,8 @@ function method (record: SenderThroughputRecord, level: number): string {
 export function renderSenderThroughput (record: SenderThroughputRecord, level: number): string {
   const s = record.settings
   const [a, b] = record.page.versionBytes
-  const header = ['edge', 'req/s', 'vs proxy', 'p99 latency ms', 'origin → edge per req', 'vs proxy', 'edge → origin per req', 'edge CPU ms/req', 'origin CPU ms/req', 'edge loop delay p99 ms', 'answers from the origin']
-  const align: Align[] = ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left']
+  const header = ['edge', 'req/s', 'vs proxy', 'p99 latency ms', 'origin → edge per req', 'vs proxy', 'edge → origin per req', 'edge CPU ms/req', 'origin CPU ms/req', 'all CPU ms/req', 'edge loop delay p99 ms', 'answers from the origin']
+  const align: Align[] = ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left']
   return [
     machineLine(record, SENDER_THROUGHPUT_COMMAND),
     sourceLine(record.synthetic, record.source, record.quick),

@@ -12,7 +12,8 @@ import { serveBenchControl } from '../serverControl.ts'
 //   /fresh       version 1 with a request counter appended: every request is a
 //                version nobody has seen, so nothing is memoized or cached
 //   /cycle       the versions in turn, request by request: the page changes as
-//                often as it is asked for, so a sender always gets something new
+//                often as it is asked for, so a sender gets a delta whenever the
+//                version served is not the one it fetched last
 
 const { values } = parseArgs({
   options: {

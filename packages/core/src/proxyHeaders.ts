@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http'
-import { INTERNAL_HEADERS } from '@coilgun/core'
+import { INTERNAL_HEADERS } from './protocol.ts'
 
 // Header hygiene at the edge (RFC 9110 section 7.6.1): hop-by-hop headers and
 // Coilgun's internal headers are removed in both directions, so a visitor can never
@@ -63,6 +63,17 @@ export function visitorResponseHeaders (upstream: Record<string, string | string
     if (value === undefined) continue
     if (HOP_BY_HOP.has(name) || INTERNAL.has(name) || listed.has(name)) continue
     if (dropFraming && (name === 'content-length' || name === 'content-encoding' || name === 'etag')) continue
+    out[name] = value
+  }
+  return out
+}
+
+/** Any header map minus hop-by-hop headers (and those named in its Connection). */
+export function withoutHopByHop (headers: Record<string, string | string[] | undefined>, drop?: ReadonlySet<string>): OutgoingHeaders {
+  const listed = connectionListed(headers.connection)
+  const out: OutgoingHeaders = {}
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined || HOP_BY_HOP.has(name) || listed.has(name) || drop?.has(name) === true) continue
     out[name] = value
   }
   return out

@@ -1,0 +1,123 @@
+import { readFileSync } from 'node:fs'
+import type { CodecName } from './codecs/codec.ts'
+import { CODEC_NAMES } from './codecs/codec.ts'
+import { isCodecName } from './codecs/registry.ts'
+import { MIN_SECRET_LENGTH } from './origin/senderAuth.ts'
+
+// Parsers for environment values shared by coilgun-sender and coilgun-listener.
+// Each app reads process.env in its own config.ts only and passes the values here;
+// every problem is a ConfigError whose message is the one line printed at exit.
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+export type LogLevel = typeof LOG_LEVELS[number]
+export interface HostPort { host: string, port: number }
+export type Env = Record<string, string | undefined>
+
+/** A configuration problem: `message` is the one line printed before exit code 1. */
+export class ConfigError extends Error {
+  readonly code = 'COILGUN_ERR_INVALID_CONFIG'
+  readonly variable: string
+  constructor (variable: string, expected: string, got: string | undefined) {
+    super(`${variable}: expected ${expected}${got === undefined ? ', but it is not set' : `, got "${got.length > 80 ? got.slice(0, 77) + '...' : got}"`}`)
+    this.variable = variable
+  }
+}
+
+export function envRequired (env: Env, name: string, expected: string): string {
+  const value = env[name]
+  if (value === undefined || value.trim() === '') throw new ConfigError(name, expected, undefined)
+  return value.trim()
+}
+
+export function envInteger (env: Env, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const raw = env[name]
+  if (raw === undefined || raw.trim() === '') return fallback
+  const expected = `an integer from ${min} to ${max}`
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(name, expected, raw)
+  const value = Number(raw.trim())
+  if (!Number.isSafeInteger(value) || value < min || value > max) throw new ConfigError(name, expected, raw)
+  return value
+}
+
+export function envBoolean (env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]
+  if (raw === undefined || raw.trim() === '') return fallback
+  const v = raw.trim().toLowerCase()
+  if (['1', 'true', 'on', 'yes'].includes(v)) return true
+  if (['0', 'false', 'off', 'no'].includes(v)) return false
+  throw new ConfigError(name, 'on/off (or true/false, 1/0, yes/no)', raw)
+}
+
+/** `host:port`, `[v6]:port` or `:port`. */
+export function parseHostPort (name: string, raw: string): HostPort {
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\s[\]]*)):(\d{1,5})$/.exec(raw.trim())
+  const port = m === null ? NaN : Number(m[3])
+  if (m === null || port > 65535) throw new ConfigError(name, 'host:port (e.g. 0.0.0.0:8080, [::]:8080 or :8080)', raw)
+  return { host: m[1] ?? (m[2] === '' || m[2] === undefined ? '0.0.0.0' : m[2]), port }
+}
+
+/** `host:port`, or `off` (undefined) for an optional listener. */
+export function envListen (env: Env, name: string, fallback: string, allowOff: boolean): HostPort | undefined {
+  const raw = (env[name] ?? fallback).trim()
+  if (allowOff && raw === 'off') return undefined
+  return parseHostPort(name, raw)
+}
+
+/** An origin URL: http(s)://host[:port], no path, query or credentials; returned as its origin. */
+export function parseOriginUrl (name: string, raw: string, whole: string = raw): string {
+  const expected = 'http(s)://host[:port] URLs (no path, query or credentials)'
+  let url: URL
+  try {
+    url = new URL(raw.trim())
+  } catch {
+    throw new ConfigError(name, expected, whole)
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '' || (url.pathname !== '/' && url.pathname !== '')) {
+    throw new ConfigError(name, expected, whole)
+  }
+  return url.origin
+}
+
+export function envSecret (env: Env, name: string): string {
+  const expected = `a shared secret of at least ${MIN_SECRET_LENGTH} visible ASCII characters`
+  const secret = envRequired(env, name, expected)
+  if (secret.length < MIN_SECRET_LENGTH || !/^[\x21-\x7e]+$/.test(secret)) throw new ConfigError(name, expected, `${secret.length} characters`)
+  return secret
+}
+
+export function envCodecs (env: Env, name: string): CodecName[] {
+  const raw = env[name] ?? CODEC_NAMES.join(',')
+  const codecs = raw.split(',').map(s => s.trim().toLowerCase()).filter(s => s !== '')
+  if (codecs.length === 0 || !codecs.every(isCodecName)) throw new ConfigError(name, `a comma-separated list of ${CODEC_NAMES.join(', ')}`, raw)
+  return codecs as CodecName[]
+}
+
+export function envLogLevel (env: Env, name: string): LogLevel {
+  const level = (env[name] ?? 'info').trim().toLowerCase()
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new ConfigError(name, `one of ${LOG_LEVELS.join(', ')}`, env[name])
+  return level as LogLevel
+}
+
+/** Contents of a PEM file named by the variable, or undefined when unset. */
+export function envPemFile (env: Env, name: string): string | undefined {
+  const path = env[name]
+  if (path === undefined || path.trim() === '') return undefined
+  let text: string
+  try {
+    text = readFileSync(path.trim(), 'utf8')
+  } catch (err) {
+    throw new ConfigError(name, `a readable PEM file (${(err as NodeJS.ErrnoException).code ?? 'unreadable'})`, path)
+  }
+  if (!text.includes('-----BEGIN')) throw new ConfigError(name, 'a PEM file (-----BEGIN ...)', path)
+  return text
+}
+
+/** Certificate and key given together, or neither. */
+export function envPemPair (env: Env, certName: string, keyName: string): { cert: string, key: string } | undefined {
+  const cert = envPemFile(env, certName)
+  const key = envPemFile(env, keyName)
+  if ((cert === undefined) !== (key === undefined)) {
+    throw new ConfigError(cert === undefined ? certName : keyName, 'to be set together with its pair (certificate and key)', undefined)
+  }
+  return cert === undefined || key === undefined ? undefined : { cert, key }
+}
