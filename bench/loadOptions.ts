@@ -4,7 +4,10 @@ import { BenchUsageError } from './codecsOptions.ts'
 // Command line of the load benchmarks (pluginOverhead.ts, senderThroughput.ts):
 // the same flags for both, resolved once into a frozen object.
 
-/** Rounds of a full run: each contender runs once per round, in alternating order. */
+/**
+ * Rounds of a full run: each contender runs once per round, in alternating order.
+ * A bench with few contenders can afford more (see `resolveLoadOptions`).
+ */
 export const DEFAULT_ROUNDS = 5
 /** Seconds per contender and round in a full run. */
 export const DEFAULT_DURATION_S = 5
@@ -33,11 +36,11 @@ export interface LoadBenchOptions {
   readonly connections: number
 }
 
-export function usage (script: string): string {
+export function usage (script: string, defaultRounds = DEFAULT_ROUNDS): string {
   return `usage: node --import tsx ${script} [--quick] [--write] [--rounds N] [--duration S] [--connections N] [--corpus DIR] [--out FILE]
   --quick          ${QUICK_ROUNDS} round of ${QUICK_DURATION_S} s per contender (tests, demos); not recorded
   --write          record the tables in BENCHMARKS.md (full runs on the real corpus only)
-  --rounds N       rounds, contenders alternating (default ${DEFAULT_ROUNDS})
+  --rounds N       rounds, contenders alternating (default ${defaultRounds})
   --duration S     seconds per contender and round (default ${DEFAULT_DURATION_S})
   --connections N  concurrent client connections (default ${DEFAULT_CONNECTIONS})
   --corpus DIR     folder of versioned sets (default: $COILGUN_CORPUS or ../shared/corpus)
@@ -54,7 +57,7 @@ function positive (name: string, raw: string | undefined, fallback: number, inte
 }
 
 /** Parses the command line once into a frozen options object. */
-export function resolveLoadOptions (script: string, argv: readonly string[]): LoadBenchOptions {
+export function resolveLoadOptions (script: string, argv: readonly string[], defaultRounds = DEFAULT_ROUNDS): LoadBenchOptions {
   // `pnpm run x -- --write` may hand the separator through; it is not an option here.
   const args = argv.filter(a => a !== '--')
   let parsed
@@ -74,11 +77,11 @@ export function resolveLoadOptions (script: string, argv: readonly string[]): Lo
       }
     })
   } catch (err) {
-    throw new BenchUsageError(`${(err as Error).message}\n${usage(script)}`)
+    throw new BenchUsageError(`${(err as Error).message}\n${usage(script, defaultRounds)}`)
   }
   const { values } = parsed
   if (values.help) {
-    console.log(usage(script))
+    console.log(usage(script, defaultRounds))
     process.exit(0)
   }
   const quick = values.quick
@@ -88,7 +91,7 @@ export function resolveLoadOptions (script: string, argv: readonly string[]): Lo
     write: values.write,
     corpus: values.corpus,
     out: values.out,
-    rounds: positive('rounds', values.rounds, quick ? QUICK_ROUNDS : DEFAULT_ROUNDS, true),
+    rounds: positive('rounds', values.rounds, quick ? QUICK_ROUNDS : defaultRounds, true),
     durationS: positive('duration', values.duration, quick ? QUICK_DURATION_S : DEFAULT_DURATION_S, false),
     warmupS: quick ? QUICK_WARMUP_S : DEFAULT_WARMUP_S,
     connections: positive('connections', values.connections, DEFAULT_CONNECTIONS, true)

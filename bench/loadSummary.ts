@@ -87,3 +87,11 @@ export function medianFigures (rounds: readonly RoundFigures[]): MedianFigures {
     counters: medianRecord(rounds, r => r.counters)
   }
 }
+
+/**
+ * Round by round, the contender's req/s over the peer's in the same round: how far
+ * the machine's noise moves the ratio that the medians give.
+ */
+export function perRoundRatios (rounds: readonly RoundFigures[], peer: readonly RoundFigures[]): number[] {
+  return rounds.map((r, i) => r.rps / (peer[i]?.rps ?? Number.NaN))
+}

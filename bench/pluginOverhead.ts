@@ -11,7 +11,7 @@ import type { LoadBenchOptions } from './loadOptions.ts'
 import { resolveLoadOptions } from './loadOptions.ts'
 import { rate } from './loadFormat.ts'
 import type { RoundSample } from './loadSummary.ts'
-import { medianFigures, roundFigures } from './loadSummary.ts'
+import { medianFigures, perRoundRatios, roundFigures } from './loadSummary.ts'
 import { describeMachine } from './machine.ts'
 import { measuredRun } from './measuredRun.ts'
 import { checkAnswer, OVERHEAD_CONTENDERS, OVERHEAD_SERVERS, PEER, requestHeaders } from './pluginOverheadContenders.ts'
@@ -76,11 +76,12 @@ async function measure (options: LoadBenchOptions, page: BenchPage, servers: Rec
   })
 
   const byKey = new Map(OVERHEAD_CONTENDERS.map(c => [c.key, samples.get(c.key)!.map(roundFigures)]))
-  const peerRps = medianFigures(byKey.get(PEER)!).rps
+  const peerRounds = byKey.get(PEER)!
+  const peerRps = medianFigures(peerRounds).rps
   return OVERHEAD_CONTENDERS.map(function record (c): OverheadContenderRecord {
     const rounds = byKey.get(c.key)!
     const median = medianFigures(rounds)
-    return { key: c.key, name: c.name, server: c.server, path: c.path, request: c.request, work: c.work, answer: answers.get(c.key)!, median, rpsVsPeer: median.rps / peerRps, rounds }
+    return { key: c.key, name: c.name, server: c.server, path: c.path, request: c.request, work: c.work, answer: answers.get(c.key)!, median, rpsVsPeer: median.rps / peerRps, rpsVsPeerPerRound: perRoundRatios(rounds, peerRounds), rounds }
   })
 }
 

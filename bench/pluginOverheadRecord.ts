@@ -15,6 +15,8 @@ export interface OverheadContenderRecord {
   readonly median: MedianFigures
   /** Median req/s over the plain app's median req/s, same run. */
   readonly rpsVsPeer: number
+  /** The same ratio round by round (each round's req/s over the peer's in that round). */
+  readonly rpsVsPeerPerRound: readonly number[]
   readonly rounds: readonly RoundFigures[]
 }
 

@@ -12,7 +12,7 @@ import { rate } from './loadFormat.ts'
 import type { LoadBenchOptions } from './loadOptions.ts'
 import { resolveLoadOptions } from './loadOptions.ts'
 import type { RoundSample } from './loadSummary.ts'
-import { medianFigures, roundFigures } from './loadSummary.ts'
+import { medianFigures, perRoundRatios, roundFigures } from './loadSummary.ts'
 import { describeMachine } from './machine.ts'
 import { measuredRun } from './measuredRun.ts'
 import { WrongAnswerError } from './pluginOverheadContenders.ts'
@@ -40,6 +40,11 @@ const SCRIPT = 'senderThroughput.ts'
 const TARGET_RPS_RATIO = 0.8
 /** Keep-alive connections from each edge to its origin: coilgun-sender's default, given to both. */
 const UPSTREAM_CONNECTIONS = 32
+/**
+ * Rounds of a full run: with two contenders, ten rounds of 5 s take less time than
+ * the plugin-overhead bench's five, and the shared machine's noise needs them.
+ */
+const SENDER_ROUNDS = 10
 /** The route that serves the page's versions in turn (servers/origin.ts). */
 const PAGE_PATH = '/cycle'
 
@@ -107,7 +112,8 @@ async function measure (options: LoadBenchOptions, page: BenchPage, edges: reado
     const figures = edges.map(e => `${e.key} ${rate(thisRound.get(e.key)?.client.rps ?? Number.NaN)}`)
     progress.note(`round ${round}/${options.rounds} req/s: ${figures.join(', ')}`)
   })
-  const peer = medianFigures(samples.get(PROXY)!.map(roundFigures))
+  const peerRounds = samples.get(PROXY)!.map(roundFigures)
+  const peer = medianFigures(peerRounds)
   return edges.map(function record (e): ThroughputContenderRecord {
     const rounds = samples.get(e.key)!.map(roundFigures)
     const median = medianFigures(rounds)
@@ -118,6 +124,7 @@ async function measure (options: LoadBenchOptions, page: BenchPage, edges: reado
       origin: e.originLabel,
       median,
       rpsVsPeer: median.rps / peer.rps,
+      rpsVsPeerPerRound: perRoundRatios(rounds, peerRounds),
       upstreamBytesVsPeer: (median.bytesOutPerRequest.origin ?? Number.NaN) / (peer.bytesOutPerRequest.origin ?? Number.NaN),
       rounds
     }
@@ -125,7 +132,7 @@ async function measure (options: LoadBenchOptions, page: BenchPage, edges: reado
 }
 
 async function main (): Promise<void> {
-  const options = resolveLoadOptions(SCRIPT, process.argv.slice(2))
+  const options = resolveLoadOptions(SCRIPT, process.argv.slice(2), SENDER_ROUNDS)
   const progress = createProgress()
   const page = await loadBenchPage(options.corpus)
   if (page.synthetic) progress.note(syntheticBanner(page.source))

@@ -13,6 +13,8 @@ export interface ThroughputContenderRecord {
   readonly median: MedianFigures
   /** Median req/s over the plain proxy's, same run. */
   readonly rpsVsPeer: number
+  /** The same ratio round by round (each round's req/s over the peer's in that round). */
+  readonly rpsVsPeerPerRound: readonly number[]
   /** Median origin → edge bytes per request over the plain proxy's, same run. */
   readonly upstreamBytesVsPeer: number
   readonly rounds: readonly RoundFigures[]

@@ -55,7 +55,9 @@ function verdict (record: SenderThroughputRecord): string {
   const sender = record.contenders.find(c => c.key !== PROXY)
   if (sender === undefined) return DASH
   const met = sender.rpsVsPeer >= record.targetRpsRatio
-  return `coilgun-sender served ${ratio(sender.rpsVsPeer)} the plain proxy's requests per second (target ≥ ${record.targetRpsRatio}x: ${met ? 'met' : '**not met**'}) while its origin sent ${percent(100 * sender.upstreamBytesVsPeer)} of the proxy's upstream bytes per request.`
+  const perRound = sender.rpsVsPeerPerRound
+  const spread = perRound.length < 2 ? '' : ` Round by round the ratio ranged from ${ratio(Math.min(...perRound))} to ${ratio(Math.max(...perRound))}.`
+  return `coilgun-sender served ${ratio(sender.rpsVsPeer)} the plain proxy's requests per second (ratio of medians; target ≥ ${record.targetRpsRatio}x: ${met ? 'met' : '**not met**'}) while its origin sent ${percent(100 * sender.upstreamBytesVsPeer)} of the proxy's upstream bytes per request.${spread}`
 }
 
 function method (record: SenderThroughputRecord, level: number): string {

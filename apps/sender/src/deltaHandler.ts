@@ -14,11 +14,8 @@ import type { SenderMetrics } from './metrics.ts'
 import { isVisitorFresh } from './visitorConditional.ts'
 import type { VisitorCompression } from './visitorCompression.ts'
 import type { VersionCache } from './versionCache.ts'
-import { classifyUpstreamError, isConnectFailure } from './upstreamPool.ts'
+import { classifyUpstreamError, isConnectFailure } from '@coilgun/core'
 import type { UpstreamPools } from './upstreamPool.ts'
-
-/** How long an upstream that refused a connection stays out of rotation. */
-const MARK_DOWN_MS = 2_000
 
 export interface DeltaContext {
   readonly config: SenderConfig
@@ -61,22 +58,18 @@ export async function handleDeltaGet (ctx: DeltaContext, request: FastifyRequest
   request.raw.once('close', function abortUpstreamOnClientClose () { if (!reply.sent) abort.abort() })
 
   let answer: UpstreamAnswer
-  try {
-    answer = await fetchUpstream(ctx, request.url, request.headers.range === undefined ? { ...forwarded, ...deltaRequestHeaders(ctx.config.secret, ctx.codecList, base) } : forwarded, abort.signal)
-  } catch (err) {
-    return sendUpstreamError(ctx, reply, err, started)
-  }
-
-  if (answer.headers['repr-digest'] === undefined || request.headers.range !== undefined) {
-    return passthrough(ctx, request, reply, answer, started)
-  }
-
-  let rebuilt: RebuiltVersion
+  let rebuilt: RebuiltVersion | undefined
   let received: number
   let outcome: Diagnostic['outcome']
   let why: string | undefined
+  const ranged = request.headers.range !== undefined
   try {
-    ({ rebuilt, received } = await readAndRebuild(ctx, answer, base))
+    if (ranged) {
+      answer = await fetchUpstream(ctx, request.url, forwarded, abort.signal)
+      return passthrough(ctx, request, reply, answer, started)
+    }
+    ({ answer, rebuilt, received } = await fetchAndRebuild(ctx, request.url, { ...forwarded, ...deltaRequestHeaders(ctx.config.secret, ctx.codecList, base) }, base, abort.signal))
+    if (rebuilt === undefined) return passthrough(ctx, request, reply, answer, started)
     outcome = rebuilt.kind
   } catch (err) {
     if (!isCoilgunError(err) && !(err instanceof BadAnswer)) return sendUpstreamError(ctx, reply, err, started)
@@ -87,9 +80,8 @@ export async function handleDeltaGet (ctx: DeltaContext, request: FastifyRequest
     request.log.warn({ err, key }, 'coilgun: answer failed verification; refetching the full page')
     ctx.cache.delete(key)
     try {
-      answer = await fetchUpstream(ctx, request.url, { ...forwarded, ...deltaRequestHeaders(ctx.config.secret, ctx.codecList, undefined) }, abort.signal)
-      if (answer.headers['repr-digest'] === undefined) return passthrough(ctx, request, reply, answer, started)
-      ;({ rebuilt, received } = await readAndRebuild(ctx, answer, undefined))
+      ({ answer, rebuilt, received } = await fetchAndRebuild(ctx, request.url, { ...forwarded, ...deltaRequestHeaders(ctx.config.secret, ctx.codecList, undefined) }, undefined, abort.signal))
+      if (rebuilt === undefined) return passthrough(ctx, request, reply, answer, started)
       outcome = 'fallback'
     } catch (retryErr) {
       if (isCoilgunError(retryErr) || retryErr instanceof BadAnswer) {
@@ -124,17 +116,51 @@ async function fetchUpstream (ctx: DeltaContext, path: string, headers: Outgoing
   for (let attempt = 0; ; attempt++) {
     try {
       const res = await ctx.pools.dispatcher(index).request({ origin: ctx.pools.origin(index), path, method: 'GET', headers, signal } as Dispatcher.RequestOptions)
+      // A listener that is shutting down answers 503: another one may not be.
+      if (res.statusCode === 503 && attempt + 1 < ctx.pools.size && res.headers['repr-digest'] === undefined) {
+        res.body.resume()
+        ctx.pools.markDown(index)
+        index = ctx.pools.pick(index)
+        continue
+      }
       return { status: res.statusCode, headers: res.headers as Record<string, string | string[] | undefined>, body: res.body, upstream: index }
     } catch (err) {
-      // A GET that never reached the upstream can go to another one.
-      if (isConnectFailure(err) && attempt + 1 < ctx.pools.size) {
-        ctx.pools.markDown(index, MARK_DOWN_MS)
+      // A GET is idempotent: one that failed on an upstream goes to another.
+      if (isRetryable(err) && attempt + 1 < ctx.pools.size && !signal.aborted) {
+        ctx.pools.markDown(index)
         index = ctx.pools.pick(index)
         continue
       }
       throw err
     }
   }
+}
+
+/**
+ * Fetches and rebuilds a Coilgun answer, retrying a GET on another upstream when the
+ * connection fails before the answer is complete (a listener killed mid-answer).
+ */
+async function fetchAndRebuild (ctx: DeltaContext, path: string, headers: OutgoingHeaders, base: HeldVersion | undefined, signal: AbortSignal): Promise<{ answer: UpstreamAnswer, rebuilt: RebuiltVersion | undefined, received: number }> {
+  for (let attempt = 0; ; attempt++) {
+    const answer = await fetchUpstream(ctx, path, headers, signal)
+    if (answer.headers['repr-digest'] === undefined) return { answer, rebuilt: undefined, received: 0 }
+    try {
+      const { rebuilt, received } = await readAndRebuild(ctx, answer, base)
+      return { answer, rebuilt, received }
+    } catch (err) {
+      if (isRetryable(err) && attempt + 1 < ctx.pools.size && !signal.aborted) {
+        ctx.pools.markDown(answer.upstream)
+        continue
+      }
+      throw err
+    }
+  }
+}
+
+function isRetryable (err: unknown): boolean {
+  if (isConnectFailure(err)) return true
+  const code = (err as { code?: string }).code ?? ''
+  return code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED' || code === 'EPIPE'
 }
 
 async function readAndRebuild (ctx: DeltaContext, answer: UpstreamAnswer, base: HeldVersion | undefined): Promise<{ rebuilt: RebuiltVersion, received: number }> {

@@ -1,19 +1,27 @@
+import { connect } from 'node:net'
+import { connect as tlsConnect } from 'node:tls'
 import { Pool } from 'undici'
 import type { Dispatcher } from 'undici'
 import type { SenderConfig } from './config.ts'
 
+/** How often upstreams taken out of rotation are probed. */
+export const HEALTH_CHECK_INTERVAL_MS = 1_000
+
 /**
  * The keep-alive connection pools to the origin(s), built once at start (and
- * injectable for tests). Requests rotate over the upstreams; one that failed to
- * connect is skipped for a short while so idempotent requests can be retried on
- * another.
+ * injectable for tests). Requests rotate over the upstreams; one that failed is
+ * taken out of rotation and probed (a TCP or TLS connect) until it answers again,
+ * then brought back.
  */
 export class UpstreamPools {
   readonly origins: readonly string[]
   readonly #pools: Dispatcher[]
-  readonly #downUntil: number[]
+  readonly #down: boolean[]
   readonly #owned: boolean
+  readonly #connectTimeoutMs: number
+  readonly #tls: { ca?: string, cert?: string, key?: string }
   #next = 0
+  #timer: NodeJS.Timeout | undefined
 
   constructor (config: SenderConfig, dispatcher?: Dispatcher) {
     this.origins = config.upstreams
@@ -32,16 +40,17 @@ export class UpstreamPools {
       connect: { timeout: config.connectTimeoutMs, ...tls },
       allowH2: config.upstreamHttp2
     }))
-    this.#downUntil = config.upstreams.map(() => 0)
+    this.#down = config.upstreams.map(() => false)
+    this.#connectTimeoutMs = config.connectTimeoutMs
+    this.#tls = tls
   }
 
   /** Index of the next upstream to use, skipping ones marked down when possible. */
   pick (exclude?: number): number {
     const n = this.#pools.length
-    const now = Date.now()
     for (let i = 0; i < n; i++) {
       const index = (this.#next + i) % n
-      if (index === exclude || this.#downUntil[index]! > now) continue
+      if (index === exclude || this.#down[index] === true) continue
       this.#next = (index + 1) % n
       return index
     }
@@ -59,9 +68,37 @@ export class UpstreamPools {
     return this.origins[index]!
   }
 
-  /** Takes an upstream out of rotation for `ms` after a connection failure. */
-  markDown (index: number, ms: number): void {
-    this.#downUntil[index] = Date.now() + ms
+  /** Takes an upstream out of rotation until a health check reaches it again. */
+  markDown (index: number): void {
+    if (this.#pools.length < 2 || this.#down[index] === true) return
+    this.#down[index] = true
+    this.#timer ??= setInterval(() => { this.#probeDown() }, HEALTH_CHECK_INTERVAL_MS).unref()
+  }
+
+  /** True when the upstream is in rotation. */
+  healthy (index: number): boolean {
+    return this.#down[index] !== true
+  }
+
+  #probeDown (): void {
+    let anyDown = false
+    for (let index = 0; index < this.#down.length; index++) {
+      if (this.#down[index] !== true) continue
+      anyDown = true
+      const url = new URL(this.origins[index]!)
+      const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80))
+      const socket = url.protocol === 'https:'
+        ? tlsConnect({ host: url.hostname, port, servername: url.hostname, ...this.#tls })
+        : connect({ host: url.hostname, port })
+      socket.setTimeout(this.#connectTimeoutMs)
+      socket.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', () => { this.#down[index] = false; socket.destroy() })
+      socket.once('timeout', () => socket.destroy())
+      socket.once('error', () => socket.destroy())
+    }
+    if (!anyDown && this.#timer !== undefined) {
+      clearInterval(this.#timer)
+      this.#timer = undefined
+    }
   }
 
   get size (): number {
@@ -74,23 +111,8 @@ export class UpstreamPools {
   }
 
   async close (): Promise<void> {
+    if (this.#timer !== undefined) clearInterval(this.#timer)
     if (!this.#owned) return
     await Promise.all(this.#pools.map(p => p.close()))
   }
 }
-
-/** How an upstream failure is reported to the visitor. */
-export function classifyUpstreamError (err: unknown): { status: 502 | 504, kind: string } {
-  const code = (err as { code?: string }).code ?? ''
-  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'ETIMEDOUT' || code === 'COILGUN_ERR_UPSTREAM_TIMEOUT') return { status: 504, kind: 'timeout' }
-  if (code === 'UND_ERR_CONNECT_TIMEOUT') return { status: 502, kind: 'connect-timeout' }
-  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE' || code === 'UND_ERR_CLOSED') return { status: 502, kind: 'unreachable' }
-  return { status: 502, kind: 'bad-answer' }
-}
-
-/** True when the request never reached the upstream, so any method may be retried. */
-export function isConnectFailure (err: unknown): boolean {
-  const code = (err as { code?: string }).code ?? ''
-  return code === 'ECONNREFUSED' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH'
-}
-

@@ -1,0 +1,112 @@
+import type { Readable } from 'node:stream'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { Dispatcher } from 'undici'
+import { classifyUpstreamError, INTERNAL_HEADERS, readBounded, withoutHopByHop } from '@coilgun/core'
+import type { OriginResponder } from '@coilgun/core'
+import type { ListenerMetrics } from './metrics.ts'
+import type { OriginPools } from './originPools.ts'
+
+export interface ListenerContext {
+  readonly responder: OriginResponder
+  readonly pools: OriginPools
+  readonly metrics: ListenerMetrics
+  readonly maxBodyBytes: number
+}
+
+/** Never forwarded to an origin: the protocol's own headers (the secret first). */
+const DROP_FOR_ORIGIN = new Set(INTERNAL_HEADERS)
+/** Also hidden from the origin on a sender's GET: those name Coilgun versions. */
+const DROP_FOR_SENDER_GET = new Set([...INTERNAL_HEADERS, 'if-none-match', 'accept-encoding'])
+
+function header (value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(', ') : value
+}
+
+/**
+ * Any request: forwarded to the origin of its Host. A GET from an authenticated
+ * sender gets a Coilgun answer computed from the origin's response (delta, full or
+ * 304); everything else is streamed back untouched.
+ */
+export async function handleListenerRequest (ctx: ListenerContext, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const route = ctx.pools.route(request.headers.host)
+  if (route === undefined) {
+    ctx.metrics.requests.inc({ outcome: 'misdirected' })
+    // RFC 9110 section 15.5.20: this server is not able to answer for that host.
+    return void reply.code(421).header('content-type', 'text/plain; charset=utf-8').send(`Misdirected Request: no origin is configured for host "${request.headers.host ?? ''}"\n`)
+  }
+  const sender = ctx.responder.requestEligible({ method: request.method, headers: request.headers, resourceKey: '', remoteAddress: request.ip })
+  const headers = withoutHopByHop(request.headers, sender ? DROP_FOR_SENDER_GET : DROP_FOR_ORIGIN)
+  // Identity from the origin: the delta is computed on the exact body, and the
+  // link to the origin is local.
+  if (sender) headers['accept-encoding'] = 'identity'
+  const hasBody = request.method !== 'GET' && request.method !== 'HEAD' && (request.headers['content-length'] !== undefined || request.headers['transfer-encoding'] !== undefined)
+  const started = performance.now()
+  let res: Dispatcher.ResponseData
+  try {
+    res = await route.dispatcher.request({
+      origin: route.url,
+      path: originFormPath(request.raw.url ?? '/'),
+      method: request.method as Dispatcher.HttpMethod,
+      headers,
+      body: hasBody ? request.body as Readable : null
+    })
+  } catch (err) {
+    return sendOriginError(ctx, request, reply, err)
+  }
+  ctx.metrics.originDuration.observe((performance.now() - started) / 1000)
+  const responseHeaders = withoutHopByHop(res.headers as Record<string, string | string[] | undefined>, DROP_FOR_ORIGIN)
+  const info = {
+    status: res.statusCode,
+    contentType: header(res.headers['content-type']),
+    contentEncoding: header(res.headers['content-encoding']),
+    contentRange: header(res.headers['content-range']),
+    etag: header(res.headers.etag),
+    vary: header(res.headers.vary)
+  }
+  const declared = Number(res.headers['content-length'])
+  if (!sender || !ctx.responder.responseEligible(info, Number.isFinite(declared) ? declared : undefined)) {
+    ctx.metrics.requests.inc({ outcome: 'passthrough' })
+    return void reply.code(res.statusCode).headers(responseHeaders).send(res.body)
+  }
+
+  let read: Awaited<ReturnType<typeof readBounded>>
+  try {
+    read = await readBounded(res.body, ctx.maxBodyBytes)
+  } catch (err) {
+    // The origin broke off mid-body: nothing is stored, the sender gets a 502.
+    return sendOriginError(ctx, request, reply, err)
+  }
+  if (!read.complete || !ctx.responder.options.eligibility.sizeEligible(read.body.length)) {
+    ctx.metrics.requests.inc({ outcome: 'passthrough' })
+    return void reply.code(res.statusCode).headers(responseHeaders).send(read.complete ? read.body : read.replay)
+  }
+  ctx.metrics.originBytes.inc(read.body.length)
+  const answer = await ctx.responder.answer({ method: request.method, headers: request.headers, resourceKey: `${route.url}|${request.headers.host ?? ''}${request.url}`, remoteAddress: request.ip }, info, read.body)
+  for (const name of answer.remove) delete responseHeaders[name]
+  Object.assign(responseHeaders, answer.headers)
+  ctx.metrics.requests.inc({ outcome: answer.kind })
+  ctx.metrics.senderBytes.inc(answer.body?.length ?? 0)
+  reply.code(answer.status).headers(responseHeaders)
+  return void reply.send(answer.body === undefined ? null : Buffer.from(answer.body.buffer, answer.body.byteOffset, answer.body.byteLength))
+}
+
+/** Path and query only: an absolute-form request target never chooses the upstream. */
+function originFormPath (url: string): string {
+  if (url.startsWith('/')) return url
+  try {
+    const parsed = new URL(url)
+    return `${parsed.pathname}${parsed.search}`
+  } catch {
+    return '/'
+  }
+}
+
+function sendOriginError (ctx: ListenerContext, request: FastifyRequest, reply: FastifyReply, err: unknown): void {
+  const { status, kind } = classifyUpstreamError(err)
+  ctx.metrics.originErrors.inc({ kind })
+  ctx.metrics.requests.inc({ outcome: 'error' })
+  request.log.warn({ err, kind }, 'coilgun-listener: origin failed')
+  if (reply.sent) return
+  reply.code(status).header('content-type', 'text/plain; charset=utf-8').header('cache-control', 'no-store')
+    .send(status === 504 ? 'Gateway Timeout: the origin did not answer in time\n' : 'Bad Gateway: the origin could not be reached or broke off its answer\n')
+}

@@ -1,0 +1,21 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+
+/** Prometheus metrics of one listener (its own registry). */
+export class ListenerMetrics {
+  readonly registry = new Registry()
+  readonly requests: Counter<'outcome'>
+  readonly originBytes: Counter
+  readonly senderBytes: Counter
+  readonly originErrors: Counter<'kind'>
+  readonly originDuration: Histogram
+
+  constructor () {
+    const registers = [this.registry]
+    this.requests = new Counter({ name: 'coilgun_listener_requests_total', help: 'Requests by outcome (delta, full, not-modified, passthrough, misdirected, error)', labelNames: ['outcome'], registers })
+    this.originBytes = new Counter({ name: 'coilgun_listener_origin_bytes_total', help: 'Body bytes received from origins for Coilgun answers', registers })
+    this.senderBytes = new Counter({ name: 'coilgun_listener_sender_bytes_total', help: 'Body bytes of Coilgun answers sent to senders', registers })
+    this.originErrors = new Counter({ name: 'coilgun_listener_origin_errors_total', help: 'Origin failures answered with 502/504, by kind', labelNames: ['kind'], registers })
+    this.originDuration = new Histogram({ name: 'coilgun_listener_origin_duration_seconds', help: 'Time until the origin\'s response headers', buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers })
+    collectDefaultMetrics({ register: this.registry, prefix: 'coilgun_listener_process_' })
+  }
+}

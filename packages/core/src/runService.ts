@@ -1,0 +1,44 @@
+import { ConfigError } from './envValues.ts'
+
+export interface RunnableService {
+  listen (): Promise<string>
+  close (): Promise<void>
+  readonly log: { info (obj: object, msg: string): void, warn (msg: string): void }
+}
+
+/**
+ * The process life of coilgun-sender and coilgun-listener: load the configuration
+ * (one line and exit code 1 when it is invalid), start, and on SIGTERM/SIGINT stop
+ * accepting, finish in-flight requests and exit 0 (or exit after the grace period).
+ */
+export async function runService<C extends { shutdownTimeoutMs: number }> (name: string, load: () => C, start: (config: C) => Promise<RunnableService>, describe: (config: C) => object): Promise<void> {
+  let config: C
+  try {
+    config = load()
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${name}: ${err.message}\n`)
+      process.exit(1)
+    }
+    throw err
+  }
+  const service = await start(config)
+  const url = await service.listen()
+  service.log.info({ url, ...describe(config) }, `${name} listening`)
+
+  let stopping = false
+  async function shutdown (signal: string): Promise<void> {
+    if (stopping) return
+    stopping = true
+    service.log.info({ signal }, `${name}: stopping, finishing in-flight requests`)
+    const timer = setTimeout(function forceExit () {
+      service.log.warn(`${name}: grace period over, exiting`)
+      process.exit(0)
+    }, config.shutdownTimeoutMs)
+    timer.unref()
+    await service.close()
+    process.exit(0)
+  }
+  process.once('SIGTERM', function onSigterm () { void shutdown('SIGTERM') })
+  process.once('SIGINT', function onSigint () { void shutdown('SIGINT') })
+}

@@ -1,0 +1,18 @@
+// How a failed upstream request (undici and socket error codes) is reported to the
+// client: a timeout is 504, anything else 502 (RFC 9110 section 15.6.3 and 15.6.5).
+
+/** How an upstream failure is reported to the visitor. */
+export function classifyUpstreamError (err: unknown): { status: 502 | 504, kind: string } {
+  const code = (err as { code?: string }).code ?? ''
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'ETIMEDOUT' || code === 'COILGUN_ERR_UPSTREAM_TIMEOUT') return { status: 504, kind: 'timeout' }
+  if (code === 'UND_ERR_CONNECT_TIMEOUT') return { status: 502, kind: 'connect-timeout' }
+  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE' || code === 'UND_ERR_CLOSED') return { status: 502, kind: 'unreachable' }
+  return { status: 502, kind: 'bad-answer' }
+}
+
+/** True when the request never reached the upstream, so any method may be retried. */
+export function isConnectFailure (err: unknown): boolean {
+  const code = (err as { code?: string }).code ?? ''
+  return code === 'ECONNREFUSED' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH'
+}
+
