@@ -57,11 +57,12 @@ function freshTable (record: PluginOverheadRecord): string {
       ms(c.median.loopMaxMs.origin),
       ms(c.median.latencyP99Ms),
       ms(c.median.cpuMsPerRequest.origin),
-      encodesCell(c)
+      encodesCell(c),
+      c.work
     ]
   })
-  const header = ['contender', 'answer', 'req/s', 'vs encodeWorkers 0', 'vs plain app', 'loop delay p99 ms', 'loop delay max ms', 'p99 latency ms', 'CPU ms/req', 'delta encodes']
-  const align: Align[] = ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left']
+  const header = ['contender', 'answer', 'req/s', 'vs encodeWorkers 0', 'vs plain app', 'loop delay p99 ms', 'loop delay max ms', 'p99 latency ms', 'app CPU ms/req', 'delta encoded', 'work per request']
+  const align: Align[] = ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left', 'left']
   return markdownTable(header, rows, align, true)
 }
 

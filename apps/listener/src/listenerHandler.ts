@@ -27,12 +27,12 @@ function header (value: string | string[] | undefined): string | undefined {
  * sender gets a Coilgun answer computed from the origin's response (delta, full or
  * 304); everything else is streamed back untouched.
  */
-export async function handleListenerRequest (ctx: ListenerContext, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+export async function handleListenerRequest (ctx: ListenerContext, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   const route = ctx.pools.route(request.headers.host)
   if (route === undefined) {
     ctx.metrics.requests.inc({ outcome: 'misdirected' })
     // RFC 9110 section 15.5.20: this server is not able to answer for that host.
-    return void reply.code(421).header('content-type', 'text/plain; charset=utf-8').send(`Misdirected Request: no origin is configured for host "${request.headers.host ?? ''}"\n`)
+    return reply.code(421).header('content-type', 'text/plain; charset=utf-8').send(`Misdirected Request: no origin is configured for host "${request.headers.host ?? ''}"\n`)
   }
   const sender = ctx.responder.requestEligible({ method: request.method, headers: request.headers, resourceKey: '', remoteAddress: request.ip })
   const headers = withoutHopByHop(request.headers, sender ? DROP_FOR_SENDER_GET : DROP_FOR_ORIGIN)
@@ -66,7 +66,7 @@ export async function handleListenerRequest (ctx: ListenerContext, request: Fast
   const declared = Number(res.headers['content-length'])
   if (!sender || !ctx.responder.responseEligible(info, Number.isFinite(declared) ? declared : undefined)) {
     ctx.metrics.requests.inc({ outcome: 'passthrough' })
-    return void reply.code(res.statusCode).headers(responseHeaders).send(res.body)
+    return reply.code(res.statusCode).headers(responseHeaders).send(res.body)
   }
 
   let read: Awaited<ReturnType<typeof readBounded>>
@@ -78,7 +78,7 @@ export async function handleListenerRequest (ctx: ListenerContext, request: Fast
   }
   if (!read.complete || !ctx.responder.options.eligibility.sizeEligible(read.body.length)) {
     ctx.metrics.requests.inc({ outcome: 'passthrough' })
-    return void reply.code(res.statusCode).headers(responseHeaders).send(read.complete ? read.body : read.replay)
+    return reply.code(res.statusCode).headers(responseHeaders).send(read.complete ? read.body : read.replay)
   }
   ctx.metrics.originBytes.inc(read.body.length)
   const answer = await ctx.responder.answer({ method: request.method, headers: request.headers, resourceKey: `${route.url}|${request.headers.host ?? ''}${request.url}`, remoteAddress: request.ip }, info, read.body)
@@ -87,7 +87,7 @@ export async function handleListenerRequest (ctx: ListenerContext, request: Fast
   ctx.metrics.requests.inc({ outcome: answer.kind })
   ctx.metrics.senderBytes.inc(answer.body?.length ?? 0)
   reply.code(answer.status).headers(responseHeaders)
-  return void reply.send(answer.body === undefined ? null : Buffer.from(answer.body.buffer, answer.body.byteOffset, answer.body.byteLength))
+  return reply.send(answer.body === undefined ? null : Buffer.from(answer.body.buffer, answer.body.byteOffset, answer.body.byteLength))
 }
 
 /** Path and query only: an absolute-form request target never chooses the upstream. */
@@ -101,12 +101,12 @@ function originFormPath (url: string): string {
   }
 }
 
-function sendOriginError (ctx: ListenerContext, request: FastifyRequest, reply: FastifyReply, err: unknown): void {
+function sendOriginError (ctx: ListenerContext, request: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
   const { status, kind } = classifyUpstreamError(err)
   ctx.metrics.originErrors.inc({ kind })
   ctx.metrics.requests.inc({ outcome: 'error' })
   request.log.warn({ err, kind }, 'coilgun-listener: origin failed')
-  if (reply.sent) return
-  reply.code(status).header('content-type', 'text/plain; charset=utf-8').header('cache-control', 'no-store')
+  if (reply.sent) return reply
+  return reply.code(status).header('content-type', 'text/plain; charset=utf-8').header('cache-control', 'no-store')
     .send(status === 504 ? 'Gateway Timeout: the origin did not answer in time\n' : 'Bad Gateway: the origin could not be reached or broke off its answer\n')
 }

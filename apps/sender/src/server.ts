@@ -67,7 +67,8 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
     preHandler: function coilgunDeltaPath (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) {
       const method = request.method
       if ((method !== 'GET' && method !== 'HEAD') || request.headers.upgrade !== undefined) { done(); return }
-      handleDeltaGet(ctx, request, reply).then(() => { if (!reply.sent) done() }, done)
+      // The delta path always answers (Fastify: a hook that sends does not call done).
+      handleDeltaGet(ctx, request, reply).catch(done)
     },
     ...(deps.dispatcher === undefined
       ? {

@@ -1,0 +1,78 @@
+import { spawn, spawnSync } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { buildListener, loadListenerConfig } from 'coilgun-listener'
+import type { Listener } from 'coilgun-listener'
+import { buildSender, loadSenderConfig } from 'coilgun-sender'
+import type { Sender } from 'coilgun-sender'
+import { SECRET } from '../../../test/support/originConformance.ts'
+
+export { SECRET }
+
+/** A listener on a free loopback port, configured through env as in production. */
+export async function startListener (env: Record<string, string>): Promise<{ listener: Listener, url: string }> {
+  const config = loadListenerConfig({ COILGUN_SECRET: SECRET, COILGUN_LISTEN: '127.0.0.1:0', COILGUN_ADMIN_LISTEN: 'off', COILGUN_LOG_LEVEL: 'silent', ...env })
+  const listener = await buildListener(config, { logger: false })
+  const url = await listener.listen()
+  return { listener, url }
+}
+
+export async function startSender (upstream: string, env: Record<string, string> = {}): Promise<{ sender: Sender, url: string }> {
+  const config = loadSenderConfig({ COILGUN_UPSTREAM: upstream, COILGUN_SECRET: SECRET, COILGUN_LISTEN: '127.0.0.1:0', COILGUN_ADMIN_LISTEN: 'off', COILGUN_LOG_LEVEL: 'silent', ...env })
+  const sender = await buildSender(config, { logger: false })
+  return { sender, url: await sender.listen() }
+}
+
+/** Python's http.server serving `dir` on a free port: a non-Node origin. */
+export async function startPythonOrigin (dir: string): Promise<{ url: string, child: ChildProcess }> {
+  const child = spawn('python3', ['-u', '-c', `
+import http.server, socketserver, functools, sys
+handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1])
+class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+with Server(('127.0.0.1', 0), handler) as httpd:
+    print(httpd.server_address[1], flush=True)
+    httpd.serve_forever()
+`, dir], { stdio: ['ignore', 'pipe', 'ignore'] })
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout!.once('data', (d: Buffer) => resolve(Number(d.toString().trim())))
+    child.once('exit', code => reject(new Error(`python exited with ${code}`)))
+  })
+  return { url: `http://127.0.0.1:${port}`, child }
+}
+
+export function hasPython (): boolean {
+  return spawnSync('python3', ['--version']).status === 0
+}
+
+export interface TestPki {
+  ca: string
+  serverCert: string
+  serverKey: string
+  clientCert: string
+  clientKey: string
+  otherCa: string
+}
+
+/** A CA, a server certificate for 127.0.0.1 and a client certificate, made with openssl. */
+export function makePki (): TestPki {
+  const dir = mkdtempSync(join(tmpdir(), 'coilgun-pki-'))
+  const run = (...args: string[]): void => {
+    const r = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' })
+    if (r.status !== 0) throw new Error(`openssl ${args.join(' ')}: ${r.stderr}`)
+  }
+  const subj = (cn: string): string[] => ['-subj', `/CN=${cn}`]
+  for (const ca of ['ca', 'other-ca']) {
+    run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-keyout', `${ca}.key`, '-out', `${ca}.pem`, ...subj(`Coilgun test ${ca}`))
+  }
+  writeFileSync(join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n')
+  writeFileSync(join(dir, 'client.ext'), 'extendedKeyUsage=clientAuth\n')
+  for (const [name, ext] of [['server', 'server.ext'], ['client', 'client.ext']] as const) {
+    run('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, ...subj(`coilgun-${name}`))
+    run('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-extfile', ext, '-out', `${name}.pem`)
+  }
+  const p = (f: string): string => join(dir, f)
+  return { ca: p('ca.pem'), serverCert: p('server.pem'), serverKey: p('server.key'), clientCert: p('client.pem'), clientKey: p('client.key'), otherCa: p('other-ca.pem') }
+}
