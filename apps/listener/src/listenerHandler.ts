@@ -87,7 +87,9 @@ export async function handleListenerRequest (ctx: ListenerContext, request: Fast
   ctx.metrics.requests.inc({ outcome: answer.kind })
   ctx.metrics.senderBytes.inc(answer.body?.length ?? 0)
   reply.code(answer.status).headers(responseHeaders)
-  return reply.send(answer.body === undefined ? null : Buffer.from(answer.body.buffer, answer.body.byteOffset, answer.body.byteLength))
+  // A 304 has no body (RFC 9110 section 15.4.5): send nothing, not a serialized null.
+  if (answer.body === undefined) return reply.send()
+  return reply.send(Buffer.from(answer.body.buffer, answer.body.byteOffset, answer.body.byteLength))
 }
 
 /** Path and query only: an absolute-form request target never chooses the upstream. */

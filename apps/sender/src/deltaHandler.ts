@@ -55,7 +55,8 @@ export async function handleDeltaGet (ctx: DeltaContext, request: FastifyRequest
   const base = request.headers.range === undefined ? ctx.cache.get(key) : undefined
   const forwarded = upstreamRequestHeaders(request.headers, { ip: request.ip, proto: request.protocol, host: request.headers.host }, ctx.config.trustProxy, request.headers.range === undefined)
   const abort = new AbortController()
-  request.raw.once('close', function abortUpstreamOnClientClose () { if (!reply.sent) abort.abort() })
+  // The visitor went away before the answer was written: stop the upstream work.
+  reply.raw.once('close', function abortUpstreamOnClientClose () { if (!reply.raw.writableFinished) abort.abort() })
 
   let answer: UpstreamAnswer
   let rebuilt: RebuiltVersion | undefined
@@ -160,7 +161,8 @@ async function fetchAndRebuild (ctx: DeltaContext, path: string, headers: Outgoi
 function isRetryable (err: unknown): boolean {
   if (isConnectFailure(err)) return true
   const code = (err as { code?: string }).code ?? ''
-  return code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED' || code === 'EPIPE'
+  // Connection lost mid-answer (a listener killed): the body is cut short.
+  return code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED' || code === 'EPIPE' || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH'
 }
 
 async function readAndRebuild (ctx: DeltaContext, answer: UpstreamAnswer, base: HeldVersion | undefined): Promise<{ rebuilt: RebuiltVersion, received: number }> {
