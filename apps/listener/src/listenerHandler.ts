@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Dispatcher } from 'undici'
-import { classifyUpstreamError, INTERNAL_HEADERS, readBounded, withoutHopByHop } from '@coilgun/core'
+import { classifyUpstreamError, INTERNAL_HEADERS, LISTENER_DIAGNOSTIC_HEADER, readBounded, withoutHopByHop } from '@coilgun/core'
 import type { OriginResponder } from '@coilgun/core'
 import type { ListenerMetrics } from './metrics.ts'
 import type { OriginPools } from './originPools.ts'
@@ -11,6 +11,7 @@ export interface ListenerContext {
   readonly pools: OriginPools
   readonly metrics: ListenerMetrics
   readonly maxBodyBytes: number
+  readonly diagnosticHeader: boolean
 }
 
 /** Never forwarded to an origin: the protocol's own headers (the secret first). */
@@ -53,7 +54,8 @@ export async function handleListenerRequest (ctx: ListenerContext, request: Fast
   } catch (err) {
     return sendOriginError(ctx, request, reply, err)
   }
-  ctx.metrics.originDuration.observe((performance.now() - started) / 1000)
+  const originMs = performance.now() - started
+  ctx.metrics.originDuration.observe(originMs / 1000)
   const responseHeaders = withoutHopByHop(res.headers as Record<string, string | string[] | undefined>, DROP_FOR_ORIGIN)
   const info = {
     status: res.statusCode,
@@ -66,6 +68,7 @@ export async function handleListenerRequest (ctx: ListenerContext, request: Fast
   const declared = Number(res.headers['content-length'])
   if (!sender || !ctx.responder.responseEligible(info, Number.isFinite(declared) ? declared : undefined)) {
     ctx.metrics.requests.inc({ outcome: 'passthrough' })
+    if (ctx.diagnosticHeader) responseHeaders[LISTENER_DIAGNOSTIC_HEADER] = `passthrough; ot=${Math.round(originMs)}`
     return reply.code(res.statusCode).headers(responseHeaders).send(res.body)
   }
 
@@ -84,6 +87,7 @@ export async function handleListenerRequest (ctx: ListenerContext, request: Fast
   const answer = await ctx.responder.answer({ method: request.method, headers: request.headers, resourceKey: `${route.url}|${request.headers.host ?? ''}${request.url}`, remoteAddress: request.ip }, info, read.body)
   for (const name of answer.remove) delete responseHeaders[name]
   Object.assign(responseHeaders, answer.headers)
+  if (ctx.diagnosticHeader) responseHeaders[LISTENER_DIAGNOSTIC_HEADER] = `${answer.kind}; ot=${Math.round(originMs)}; size=${read.body.length}`
   ctx.metrics.requests.inc({ outcome: answer.kind })
   ctx.metrics.senderBytes.inc(answer.body?.length ?? 0)
   reply.code(answer.status).headers(responseHeaders)

@@ -40,7 +40,9 @@ test('two origins by host; unknown host 421; no SSRF through Host or absolute-fo
   const { listener, url } = await startListener({ COILGUN_ORIGINS: `www.example.test=${www.url}, API.example.test=${api.url}` })
   t.after(async () => { await listener.close(); for (const o of [www, api, outside]) o.server.close() })
 
-  assert.equal((await rawGet(`${url}/a`, { host: 'www.example.test' })).body.toString(), 'origin www')
+  const direct = await rawGet(`${url}/a`, { host: 'www.example.test' })
+  assert.equal(direct.body.toString(), 'origin www')
+  assert.match(String(direct.headers['coilgun-listener']), /^passthrough; ot=\d+$/)
   assert.equal((await rawGet(`${url}/b`, { host: 'api.example.test:8443' })).body.toString(), 'origin api')
   assert.equal((await rawGet(`${url}/c`, { host: 'WWW.EXAMPLE.TEST.' })).body.toString(), 'origin www')
   const unknown = await rawGet(`${url}/d`, { host: 'unknown.example.test' })

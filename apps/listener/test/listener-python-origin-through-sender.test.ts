@@ -33,6 +33,7 @@ test('python http.server behind listener behind sender: deltas, byte-identical p
         assert.ok(up < page.versions[i]!.length / 10, `delta of ${up} bytes`)
       }
       assert.ok(res.headers['last-modified'], 'the origin\'s headers pass through')
+      assert.equal(res.headers['coilgun-listener'], undefined, 'the listener\'s diagnostic header stops at the sender')
     }
     assert.ok(deltas >= page.versions.length - 2, `${page.name}: ${deltas} deltas`)
   }

@@ -7,6 +7,8 @@ export const SECRET_HEADER = 'coilgun-secret'
 export const ORIGIN_ETAG_HEADER = 'coilgun-origin-etag'
 /** Set by the origin side on answers to senders: what it did (`delta`, `full`, `not-modified`). */
 export const ORIGIN_STATUS_HEADER = 'coilgun-origin'
+/** Diagnostic header of coilgun-listener: `<outcome>; ot=<origin ms>[; size=<bytes>]`. */
+export const LISTENER_DIAGNOSTIC_HEADER = 'coilgun-listener'
 /** Diagnostic header the sender adds for visitors, in the spirit of CF-Railgun. */
 export const DIAGNOSTIC_HEADER = 'coilgun'
 
@@ -18,6 +20,7 @@ export const INTERNAL_HEADERS: readonly string[] = Object.freeze([
   SECRET_HEADER,
   ORIGIN_ETAG_HEADER,
   ORIGIN_STATUS_HEADER,
+  LISTENER_DIAGNOSTIC_HEADER,
   'a-im',
   'im',
   'delta-base',
