@@ -8,9 +8,12 @@ import { BenchUsageError } from './codecsOptions.ts'
  * Rounds of a full run: each contender runs once per round, in alternating order.
  * A bench with few contenders can afford more (see `resolveLoadOptions`).
  */
-export const DEFAULT_ROUNDS = 5
-/** Seconds per contender and round in a full run. */
-export const DEFAULT_DURATION_S = 5
+export const DEFAULT_ROUNDS = 9
+/**
+ * Seconds per contender and round in a full run: short, so that more rounds fit and
+ * each round's contenders run close together in time (see perRoundRatios).
+ */
+export const DEFAULT_DURATION_S = 3
 /**
  * Concurrent client connections. The bench machine has 2 cores shared by the load
  * generator and every server process: more connections only lengthen queues.

@@ -89,9 +89,16 @@ export function medianFigures (rounds: readonly RoundFigures[]): MedianFigures {
 }
 
 /**
- * Round by round, the contender's req/s over the peer's in the same round: how far
- * the machine's noise moves the ratio that the medians give.
+ * Round by round, the contender's req/s over the peer's in the same round. Runs of
+ * one round are minutes apart at most, so a slow spell of the shared machine
+ * (another job starting) moves both sides of a ratio, where it would move one
+ * median more than the other.
  */
 export function perRoundRatios (rounds: readonly RoundFigures[], peer: readonly RoundFigures[]): number[] {
   return rounds.map((r, i) => r.rps / (peer[i]?.rps ?? Number.NaN))
+}
+
+/** The headline ratio: the median of the per-round ratios. */
+export function pairedRatio (rounds: readonly RoundFigures[], peer: readonly RoundFigures[]): number {
+  return median(perRoundRatios(rounds, peer))
 }

@@ -1,20 +1,21 @@
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { loadCodecs } from '@coilgun/core'
+import { loadCodecs, sha256 } from '@coilgun/core'
 import { runAlternating } from './alternatingRounds.ts'
 import type { LoadContender } from './alternatingRounds.ts'
 import { loadBenchPage } from './benchPage.ts'
 import type { BenchPage } from './benchPage.ts'
 import { writeBlock } from './benchmarksFile.ts'
 import { BenchUsageError } from './codecsOptions.ts'
+import { median } from './codecsSummary.ts'
 import type { LoadBenchOptions } from './loadOptions.ts'
 import { resolveLoadOptions } from './loadOptions.ts'
 import { rate } from './loadFormat.ts'
 import type { RoundSample } from './loadSummary.ts'
-import { medianFigures, perRoundRatios, roundFigures } from './loadSummary.ts'
+import { medianFigures, pairedRatio, perRoundRatios, roundFigures } from './loadSummary.ts'
 import { describeMachine } from './machine.ts'
 import { measuredRun } from './measuredRun.ts'
-import { checkAnswer, OVERHEAD_CONTENDERS, OVERHEAD_SERVERS, PEER, requestHeaders } from './pluginOverheadContenders.ts'
+import { checkAnswer, INLINE_PEER, OVERHEAD_CONTENDERS, OVERHEAD_SERVERS, PEER, requestHeaders } from './pluginOverheadContenders.ts'
 import type { AnswerCheck, OverheadServer } from './pluginOverheadContenders.ts'
 import type { OverheadContenderRecord, PluginOverheadRecord } from './pluginOverheadRecord.ts'
 import { savePluginOverhead } from './pluginOverheadRecord.ts'
@@ -42,6 +43,22 @@ async function startOrigins (options: LoadBenchOptions): Promise<Record<Overhead
   const names = Object.keys(OVERHEAD_SERVERS) as OverheadServer[]
   const started = await startServers(names.map(name => ({ name, script: 'servers/origin.ts', args: [...OVERHEAD_SERVERS[name].args, ...corpusArgs] })))
   return Object.fromEntries(names.map((name, i) => [name, started[i]!])) as Record<OverheadServer, ServerProcess>
+}
+
+/**
+ * What hashing the page costs on this machine, ms (median of 200 after 50 untimed):
+ * the plugin hashes every body it answers a sender with, so the report can say how
+ * much of its CPU per request that is.
+ */
+function timeSha256 (body: Uint8Array): number {
+  for (let i = 0; i < 50; i++) sha256(body)
+  const times: number[] = []
+  for (let i = 0; i < 200; i++) {
+    const started = performance.now()
+    sha256(body)
+    times.push(performance.now() - started)
+  }
+  return median(times)
 }
 
 /** The sender's base must be in each plugin app's store, as if a sender had fetched it. */
@@ -77,11 +94,26 @@ async function measure (options: LoadBenchOptions, page: BenchPage, servers: Rec
 
   const byKey = new Map(OVERHEAD_CONTENDERS.map(c => [c.key, samples.get(c.key)!.map(roundFigures)]))
   const peerRounds = byKey.get(PEER)!
+  const inlineRounds = byKey.get(INLINE_PEER)!
   const peerRps = medianFigures(peerRounds).rps
   return OVERHEAD_CONTENDERS.map(function record (c): OverheadContenderRecord {
     const rounds = byKey.get(c.key)!
     const median = medianFigures(rounds)
-    return { key: c.key, name: c.name, server: c.server, path: c.path, request: c.request, work: c.work, answer: answers.get(c.key)!, median, rpsVsPeer: median.rps / peerRps, rpsVsPeerPerRound: perRoundRatios(rounds, peerRounds), rounds }
+    return {
+      key: c.key,
+      name: c.name,
+      server: c.server,
+      path: c.path,
+      request: c.request,
+      work: c.work,
+      answer: answers.get(c.key)!,
+      median,
+      rpsVsPeer: pairedRatio(rounds, peerRounds),
+      rpsVsPeerPerRound: perRoundRatios(rounds, peerRounds),
+      rpsVsPeerOfMedians: median.rps / peerRps,
+      rpsVsInline: c.path === '/fresh' ? pairedRatio(rounds, inlineRounds) : undefined,
+      rounds
+    }
   })
 }
 
@@ -109,6 +141,7 @@ async function main (): Promise<void> {
     synthetic: page.synthetic,
     source: page.source,
     page: { name: page.name, contentType: page.contentType, versionBytes: page.versions.map(v => v.length) },
+    sha256Ms: timeSha256(page.versions[1]!),
     codecs: [...codecs.values()].filter(c => c.available).map(c => c.name),
     settings: { rounds: options.rounds, durationS: options.durationS, warmupS: options.warmupS, connections: options.connections },
     contenders

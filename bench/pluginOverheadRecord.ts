@@ -13,10 +13,14 @@ export interface OverheadContenderRecord {
   readonly work: string
   readonly answer: AnswerCheck
   readonly median: MedianFigures
-  /** Median req/s over the plain app's median req/s, same run. */
+  /** Req/s over the plain app's in the same round, median over rounds: the headline ratio. */
   readonly rpsVsPeer: number
-  /** The same ratio round by round (each round's req/s over the peer's in that round). */
+  /** That ratio round by round. */
   readonly rpsVsPeerPerRound: readonly number[]
+  /** Median req/s over the plain app's median req/s, for comparison. */
+  readonly rpsVsPeerOfMedians: number
+  /** Req/s over `encodeWorkers: 0`'s in the same round, median over rounds (new-version contenders only). */
+  readonly rpsVsInline: number | undefined
   readonly rounds: readonly RoundFigures[]
 }
 
@@ -41,6 +45,8 @@ export interface PluginOverheadRecord extends Machine {
   readonly synthetic: boolean
   readonly source: string
   readonly page: PageRecord
+  /** SHA-256 of the page served, ms, timed in the bench process (the plugin hashes every sender answer). */
+  readonly sha256Ms: number
   /** Delta codecs the load requests offer (what this Node can run). */
   readonly codecs: readonly string[]
   readonly settings: LoadSettings

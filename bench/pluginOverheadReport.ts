@@ -51,7 +51,7 @@ function freshTable (record: PluginOverheadRecord): string {
       c.name,
       answerCell(c),
       rate(c.median.rps),
-      c === inline ? 'peer' : ratio(c.median.rps / (inline?.median.rps ?? Number.NaN)),
+      c === inline ? 'peer' : ratio(c.rpsVsInline ?? Number.NaN),
       ratio(c.rpsVsPeer),
       ms(c.median.loopP99Ms.origin),
       ms(c.median.loopMaxMs.origin),
@@ -76,12 +76,12 @@ function method (record: PluginOverheadRecord, level: number): string {
   return [
     `${'#'.repeat(level)} How it was measured`,
     '',
-    `- Each app runs in its own process (\`bench/servers/origin.ts\`: Fastify, one route serving the page; the same app with \`@coilgun/fastify\` registered). The load comes from autocannon in the bench process over loopback: ${s.connections} connections, no pipelining. The machine has ${record.cores} cores, shared by the load generator, the app and its encoder worker, so the load is kept moderate and absolute rates mean little; read the ratios.`,
-    `- Contenders take turns: ${s.rounds} rounds of ${s.durationS} s each, the order reversed every other round, after an untimed ${s.warmupS} s run each. Every figure is the median over rounds; "vs plain app" divides medians measured in the same run.`,
+    `- Each app runs in its own process (\`bench/servers/origin.ts\`: Fastify, one route serving the page; the same app with \`@coilgun/fastify\` registered). The load comes from the bench process over loopback (\`bench/loadRun.ts\`: ${s.connections} closed-loop clients on undici, one keep-alive connection each, no pipelining; not autocannon, which decodes every body into a string and so charges binary answers more client CPU than ASCII pages). The machine has ${record.cores} cores, shared by the load generator, the app and its encoder worker, so the load is kept moderate and absolute rates mean little; read the ratios.`,
+    `- Contenders take turns: ${s.rounds} rounds of ${s.durationS} s each, the order reversed every other round, after an untimed ${s.warmupS} s run each. Every figure is the median over rounds; a ratio "vs" a peer is the median over rounds of that round's req/s over the peer's (runs of one round are close in time, so a slow spell of the shared machine hits both sides).`,
     '- Before the load, each contender\'s answer is fetched once and checked: untouched pages byte for byte, sender answers rebuilt and verified against their Repr-Digest with `@coilgun/core`, as coilgun-sender does. Sender requests carry the headers of `deltaRequestHeaders(secret, codecs, held)`.',
     '- **plugin, sender delta**: the sender holds version 0 and the app serves version 1, so every request is the same delta, encoded once and then memoized (`deltaMemoBytes`). **new version each request**: the app appends a request counter to version 1, so every answer is a version nobody has seen: its full body is compressed and a delta from version 0 encoded for every request, nothing memoized or cached. That pair runs once with the default `encodeWorkers: 1` (encoding in a worker thread) and once with `encodeWorkers: 0` (on the main thread).',
-    '- **loop delay**: `perf_hooks.monitorEventLoopDelay` in the app process, sampled every 1 ms during the timed run, the 1 ms interval subtracted (as `@fastify/under-pressure` does). **app CPU ms/req**: user + system CPU of the app process (worker threads included) over requests served. **client CPU ms/req**: the same for the bench process, which only runs autocannon. **p99 latency**: autocannon\'s, client side.',
-    '- Reading req/s: a contender whose answer is small (a delta of a few hundred bytes instead of the 200 KB page) can run faster than the plain app, because what limits the plain app here is moving 200 KB per request through loopback into the load generator (compare client CPU ms/req), not the app\'s own CPU. The app CPU per request, against the plain app\'s, is the plugin\'s cost without that effect.'
+    '- **loop delay**: `perf_hooks.monitorEventLoopDelay` in the app process, sampled every 1 ms during the timed run, the 1 ms interval subtracted (as `@fastify/under-pressure` does). **app CPU ms/req**: user + system CPU of the app process (worker threads included) over requests served. **client CPU ms/req**: the same for the bench process, which only runs the load. **p99 latency**: client side, request sent to response complete.',
+    `- Reading the ratios: on a sender request the plugin hashes the app's body (SHA-256 names the version in the ETag and Repr-Digest, docs/PROTOCOL.md); for this page that alone costs ${ms(record.sha256Ms)} ms on this machine (timed in the bench process), most of what the sender paths add to the app's CPU per request. The plain app does nothing but send a buffer, so these ratios are the worst case: an app that renders its pages spends far more per request, and the plugin's share shrinks accordingly. Visitors' requests pay nothing but two hook calls.`
   ].join('\n')
 }
 
@@ -92,7 +92,7 @@ export function renderPluginOverhead (record: PluginOverheadRecord, level: numbe
   const worker = record.contenders.find(c => c.key === 'fresh-worker')
   const offload = inline === undefined || worker === undefined
     ? ''
-    : ` With encoding in the worker, the app's event loop p99 delay went from ${ms(inline.median.loopP99Ms.origin)} ms to ${ms(worker.median.loopP99Ms.origin)} ms and its throughput was ${ratio(worker.median.rps / inline.median.rps)} that of encoding inline.`
+    : ` With encoding in the worker, the app's event loop p99 delay went from ${ms(inline.median.loopP99Ms.origin)} ms to ${ms(worker.median.loopP99Ms.origin)} ms and its throughput was ${ratio(worker.rpsVsInline ?? Number.NaN)} that of encoding inline.`
   return [
     machineLine(record, PLUGIN_OVERHEAD_COMMAND),
     sourceLine(record.synthetic, record.source, record.quick),

@@ -12,7 +12,7 @@ import { rate } from './loadFormat.ts'
 import type { LoadBenchOptions } from './loadOptions.ts'
 import { resolveLoadOptions } from './loadOptions.ts'
 import type { RoundSample } from './loadSummary.ts'
-import { medianFigures, perRoundRatios, roundFigures } from './loadSummary.ts'
+import { medianFigures, pairedRatio, perRoundRatios, roundFigures } from './loadSummary.ts'
 import { describeMachine } from './machine.ts'
 import { measuredRun } from './measuredRun.ts'
 import { WrongAnswerError } from './pluginOverheadContenders.ts'
@@ -41,10 +41,10 @@ const TARGET_RPS_RATIO = 0.8
 /** Keep-alive connections from each edge to its origin: coilgun-sender's default, given to both. */
 const UPSTREAM_CONNECTIONS = 32
 /**
- * Rounds of a full run: with two contenders, ten rounds of 5 s take less time than
- * the plugin-overhead bench's five, and the shared machine's noise needs them.
+ * Rounds of a full run: with two contenders, fifteen rounds take less time than the
+ * plugin-overhead bench's nine, and the shared machine's noise needs them.
  */
-const SENDER_ROUNDS = 10
+const SENDER_ROUNDS = 15
 /** The route that serves the page's versions in turn (servers/origin.ts). */
 const PAGE_PATH = '/cycle'
 
@@ -123,8 +123,9 @@ async function measure (options: LoadBenchOptions, page: BenchPage, edges: reado
       edge: e.edgeLabel,
       origin: e.originLabel,
       median,
-      rpsVsPeer: median.rps / peer.rps,
+      rpsVsPeer: pairedRatio(rounds, peerRounds),
       rpsVsPeerPerRound: perRoundRatios(rounds, peerRounds),
+      rpsVsPeerOfMedians: median.rps / peer.rps,
       upstreamBytesVsPeer: (median.bytesOutPerRequest.origin ?? Number.NaN) / (peer.bytesOutPerRequest.origin ?? Number.NaN),
       rounds
     }

@@ -11,10 +11,12 @@ export interface ThroughputContenderRecord {
   readonly edge: string
   readonly origin: string
   readonly median: MedianFigures
-  /** Median req/s over the plain proxy's, same run. */
+  /** Req/s over the plain proxy's in the same round, median over rounds: the headline ratio. */
   readonly rpsVsPeer: number
-  /** The same ratio round by round (each round's req/s over the peer's in that round). */
+  /** That ratio round by round. */
   readonly rpsVsPeerPerRound: readonly number[]
+  /** Median req/s over the plain proxy's median req/s, for comparison. */
+  readonly rpsVsPeerOfMedians: number
   /** Median origin → edge bytes per request over the plain proxy's, same run. */
   readonly upstreamBytesVsPeer: number
   readonly rounds: readonly RoundFigures[]

@@ -1,5 +1,7 @@
 import { ConfigError, envBoolean, envCodecs, envInteger, envListen, envLogLevel, envPemFile, envPemPair, envRequired, envSecret, parseOriginUrl } from '@coilgun/core'
 import type { CodecName, Env, HostPort, LogLevel } from '@coilgun/core'
+import { redisStoreOptionsFromEnv } from '@coilgun/redis'
+import type { RedisVersionStoreOptions } from '@coilgun/redis'
 
 // The only place coilgun-listener reads process.env (STYLE rule 3).
 
@@ -34,6 +36,8 @@ export interface ListenerConfig {
   readonly encodeWorkers: number | undefined
   readonly diagnosticHeader: boolean
   readonly shutdownTimeoutMs: number
+  /** Shared Redis version store (COILGUN_REDIS_*), or undefined for the embedded one. */
+  readonly redis: RedisVersionStoreOptions | undefined
 }
 
 const MAP_FORM = 'a host map like "www.example.com=http://10.0.0.5:8080,default=http://127.0.0.1:8080"'
@@ -86,6 +90,7 @@ export function loadListenerConfig (env: Env = process.env): ListenerConfig {
     connectTimeoutMs: envInteger(env, 'COILGUN_CONNECT_TIMEOUT_MS', DEFAULT_CONNECT_TIMEOUT_MS, 1, 600_000),
     encodeWorkers: workers === undefined || workers.trim() === '' ? undefined : envInteger(env, 'COILGUN_ENCODE_WORKERS', 1, 0, 64),
     diagnosticHeader: envBoolean(env, 'COILGUN_DIAGNOSTIC_HEADER', true),
-    shutdownTimeoutMs: envInteger(env, 'COILGUN_SHUTDOWN_TIMEOUT_MS', DEFAULT_SHUTDOWN_TIMEOUT_MS, 0, 600_000)
+    shutdownTimeoutMs: envInteger(env, 'COILGUN_SHUTDOWN_TIMEOUT_MS', DEFAULT_SHUTDOWN_TIMEOUT_MS, 0, 600_000),
+    redis: redisStoreOptionsFromEnv(env)
   })
 }

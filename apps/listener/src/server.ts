@@ -2,6 +2,8 @@ import Fastify from 'fastify'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { OriginResponder, resolveOriginOptions } from '@coilgun/core'
 import type { VersionStore } from '@coilgun/core'
+import { createRedisVersionStore } from '@coilgun/redis'
+import type { RedisVersionStore } from '@coilgun/redis'
 import type { ListenerConfig } from './config.ts'
 import { handleListenerRequest } from './listenerHandler.ts'
 import type { ListenerContext } from './listenerHandler.ts'
@@ -43,18 +45,23 @@ export async function buildListener (config: ListenerConfig, deps: ListenerDeps 
     forceCloseConnections: 'idle',
     ...(https === undefined ? {} : { https })
   }) as unknown as FastifyInstance
+  // COILGUN_REDIS_URL / _CLUSTER: versions shared by every listener instance (issue 6).
+  const redis: RedisVersionStore | undefined = deps.store === undefined && config.redis !== undefined
+    ? createRedisVersionStore({ ...config.redis, logger: app.log })
+    : undefined
+  const store = deps.store ?? redis
   const options = await resolveOriginOptions({
     secret: config.secret,
     codecs: config.codecs,
     storeMaxBytes: config.storeMaxBytes,
     maxBodyBytes: config.maxBodyBytes,
-    ...(deps.store === undefined ? {} : { store: deps.store }),
+    ...(store === undefined ? {} : { store }),
     ...(config.encodeWorkers === undefined ? {} : { encodeWorkers: config.encodeWorkers })
   })
   const responder = new OriginResponder(options, app.log)
   for (const { name, reason } of options.unavailableCodecs) app.log.info({ codec: name, reason }, 'coilgun-listener: codec unavailable, not offered')
   const pools = new OriginPools(config)
-  const metrics = new ListenerMetrics()
+  const metrics = new ListenerMetrics(redis)
   const ctx: ListenerContext = Object.freeze({ responder, pools, metrics, maxBodyBytes: config.maxBodyBytes, diagnosticHeader: config.diagnosticHeader })
 
   // Request bodies are streamed to the origin, never parsed.
@@ -68,6 +75,7 @@ export async function buildListener (config: ListenerConfig, deps: ListenerDeps 
   app.addHook('onClose', async function closeListenerResources () {
     await pools.close()
     await responder.close()
+    await redis?.close()
   })
 
   const admin = config.adminListen === undefined ? undefined : buildListenerAdmin(metrics)

@@ -9,7 +9,7 @@ import { handleDeltaGet } from './deltaHandler.ts'
 import type { DeltaContext } from './deltaHandler.ts'
 import { upstreamRequestHeaders, visitorResponseHeaders } from '@coilgun/core'
 import { SenderMetrics } from './metrics.ts'
-import { classifyUpstreamError } from '@coilgun/core'
+import { classifyUpstreamError, isConnectFailure } from '@coilgun/core'
 import { UpstreamPools } from './upstreamPool.ts'
 import { VersionCache } from './versionCache.ts'
 import { VisitorCompression } from './visitorCompression.ts'
@@ -61,8 +61,11 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
     log: app.log
   })
 
+  /** Which upstream each passthrough request went to (for marking it down on failure). */
+  const upstreamOf = new WeakMap<object, number>()
   await app.register(httpProxy, {
-    upstream: config.upstreams[0]!,
+    // No fixed base: reply-from would pin every request to it; getUpstream chooses.
+    upstream: '',
     websocket: true,
     preHandler: function coilgunDeltaPath (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) {
       const method = request.method
@@ -74,6 +77,7 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
       ? {
           undici: {
             connections: config.upstreamConnections,
+            allowH2: config.upstreamHttp2,
             headersTimeout: config.upstreamTimeoutMs,
             bodyTimeout: config.upstreamTimeoutMs,
             connect: {
@@ -85,6 +89,13 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
         }
       : { undici: deps.dispatcher as never }),
     replyOptions: {
+      // Bodies and WebSockets go to an upstream in rotation; a connect failure takes
+      // it out (a body cannot be replayed, so that one request gets a 502).
+      getUpstream: function passthroughUpstream (request) {
+        const index = pools.pick()
+        upstreamOf.set(request.raw, index)
+        return pools.origin(index)
+      },
       rewriteRequestHeaders: function passthroughRequestHeaders (request, headers) {
         const out = upstreamRequestHeaders(request.headers, { ip: request.ip, proto: request.protocol as 'http' | 'https', host: request.headers.host }, config.trustProxy, false)
         // The origin routes by the visitor's Host (virtual hosts, the listener's map).
@@ -99,6 +110,8 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
       },
       onError: function passthroughError (reply, { error }) {
         const { status, kind } = classifyUpstreamError(error)
+        const index = upstreamOf.get(reply.request.raw)
+        if (index !== undefined && isConnectFailure(error)) pools.markDown(index)
         metrics.upstreamErrors.inc({ kind })
         metrics.requests.inc({ outcome: 'error' })
         reply.code(status).header('content-type', 'text/plain; charset=utf-8').send(status === 504 ? 'Gateway Timeout: the origin did not answer in time\n' : 'Bad Gateway: the origin could not be reached\n')

@@ -3,7 +3,9 @@
 
 /** How an upstream failure is reported to the visitor. */
 export function classifyUpstreamError (err: unknown): { status: 502 | 504, kind: string } {
-  const code = (err as { code?: string }).code ?? ''
+  // @fastify/reply-from wraps the socket error: a 504-coded wrapper is a timeout.
+  if ((err as { statusCode?: number }).statusCode === 504) return { status: 504, kind: 'timeout' }
+  const code = rootCode(err)
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'ETIMEDOUT' || code === 'COILGUN_ERR_UPSTREAM_TIMEOUT') return { status: 504, kind: 'timeout' }
   if (code === 'UND_ERR_CONNECT_TIMEOUT') return { status: 502, kind: 'connect-timeout' }
   if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE' || code === 'UND_ERR_CLOSED') return { status: 502, kind: 'unreachable' }
@@ -12,7 +14,16 @@ export function classifyUpstreamError (err: unknown): { status: 502 | 504, kind:
 
 /** True when the request never reached the upstream, so any method may be retried. */
 export function isConnectFailure (err: unknown): boolean {
-  const code = (err as { code?: string }).code ?? ''
+  const code = rootCode(err)
   return code === 'ECONNREFUSED' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH'
 }
 
+
+/** The code of the error, or of its cause when a library wrapped it. */
+function rootCode (err: unknown): string {
+  const cause = (err as { cause?: unknown }).cause
+  const causeCode = cause !== null && typeof cause === 'object' ? (cause as { code?: unknown }).code : undefined
+  if (typeof causeCode === 'string') return causeCode
+  const code = (err as { code?: unknown }).code
+  return typeof code === 'string' ? code : ''
+}

@@ -18,15 +18,15 @@ export function reconnectDelay (attempt: number, maxDelayMs: number): number {
 
 /**
  * The options that make ioredis fail fast instead of queueing: while disconnected a
- * command is refused at once (no offline queue), commands in flight when the
- * connection drops are rejected rather than retried after reconnecting, and each
- * command gives up after the timeout.
+ * command is refused at once (no offline queue), and commands in flight when the
+ * connection drops are rejected rather than retried after reconnecting. Each
+ * command's wait is bounded by the store itself (commandDeadline.ts), and a
+ * connection that stops answering altogether is dropped after the socket timeout.
  */
 function failFastOptions (options: ResolvedRedisStoreOptions): RedisOptions {
   return {
     connectTimeout: DEFAULT_CONNECT_TIMEOUT_MS,
     ...options.redisOptions,
-    commandTimeout: options.commandTimeoutMs,
     socketTimeout: Math.max(SOCKET_TIMEOUT_MS, options.commandTimeoutMs * 4),
     maxRetriesPerRequest: 0,
     autoResendUnfulfilledCommands: false,

@@ -24,7 +24,7 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 2000
 export const MAX_REWRITE_INTERVAL_MS = 60_000
 
 /** Connection options passed through to ioredis (also to every node of a cluster). */
-export type RedisConnectionOptions = Pick<RedisOptions, 'username' | 'password' | 'tls' | 'db' | 'family' | 'connectionName' | 'connectTimeout'>
+export type RedisConnectionOptions = Pick<RedisOptions, 'username' | 'password' | 'tls' | 'db' | 'family' | 'connectionName' | 'connectTimeout' | 'protocol'>
 
 /** A logger with `warn` (outages) and optionally `info` (recoveries); pino and Fastify's `app.log` fit. */
 export interface RedisStoreLogger extends WarnLogger {

@@ -14,8 +14,8 @@ test('the in-process cache never exceeds lruMaxBytes', skipWithoutRedis(), async
   const server = await RedisServer.start()
   t.after(() => server.stop())
   const maxBytes = 1024 * 1024
-  const writer = createRedisVersionStore({ url: server.url, logger: capturingLogger(), lruMaxBytes: maxBytes })
-  const reader = createRedisVersionStore({ url: server.url, logger: capturingLogger(), lruMaxBytes: maxBytes })
+  const writer = createRedisVersionStore({ url: server.url, logger: capturingLogger(), commandTimeoutMs: 2000, lruMaxBytes: maxBytes })
+  const reader = createRedisVersionStore({ url: server.url, logger: capturingLogger(), commandTimeoutMs: 2000, lruMaxBytes: maxBytes })
   t.after(() => Promise.all([writer.close(), reader.close()]))
   assert.ok(await writer.ready() && await reader.ready())
   // One big allocation, handed out as views the way Node's pooled buffers are.
@@ -48,7 +48,7 @@ test('the in-process cache never exceeds lruMaxBytes', skipWithoutRedis(), async
 test('a version larger than the whole cache is not cached but still stored in Redis', skipWithoutRedis(), async (t) => {
   const server = await RedisServer.start()
   t.after(() => server.stop())
-  const store = createRedisVersionStore({ url: server.url, logger: capturingLogger(), lruMaxBytes: 64 * 1024 })
+  const store = createRedisVersionStore({ url: server.url, logger: capturingLogger(), commandTimeoutMs: 2000, lruMaxBytes: 64 * 1024 })
   t.after(() => store.close())
   assert.ok(await store.ready())
   const body = randomBytes(100_000)
@@ -63,7 +63,7 @@ test('a version larger than the whole cache is not cached but still stored in Re
 test('lruMaxBytes 0 disables the cache: every read goes to Redis', skipWithoutRedis(), async (t) => {
   const server = await RedisServer.start()
   t.after(() => server.stop())
-  const store = createRedisVersionStore({ url: server.url, logger: capturingLogger(), lruMaxBytes: 0 })
+  const store = createRedisVersionStore({ url: server.url, logger: capturingLogger(), commandTimeoutMs: 2000, lruMaxBytes: 0 })
   t.after(() => store.close())
   assert.ok(await store.ready())
   const body = randomBytes(10_000)

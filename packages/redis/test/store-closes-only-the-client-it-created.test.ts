@@ -36,7 +36,7 @@ test('an injected client is used and left open, without the store\'s listeners',
   t.after(() => client.disconnect())
   await waitFor('the injected client to connect', () => client.status === 'ready')
   const listeners = ['ready', 'close', 'error'].map(e => client.listenerCount(e))
-  const store = createRedisVersionStore({ client, logger: capturingLogger() })
+  const store = createRedisVersionStore({ client, logger: capturingLogger(), commandTimeoutMs: 2000 })
   assert.equal(store.stats().healthy, true, 'an already connected client is healthy at once')
   const body = randomBytes(1000)
   const id = versionId(sha256(body))

@@ -26,12 +26,13 @@ async function everyOperation (store: RedisVersionStore): Promise<{ maxMs: numbe
   const v = version()
   let maxMs = 0
   let read: Uint8Array | undefined
-  for (const op of [
+  const operations: Array<() => Promise<unknown>> = [
     () => store.putVersion(v.id, v.body),
     () => store.setLatest('example.com/', v.id),
     () => store.getLatest('example.com/'),
     async () => { read = await store.getVersion(version().id) }
-  ]) {
+  ]
+  for (const op of operations) {
     const { ms } = await timed(op)
     maxMs = Math.max(maxMs, ms)
   }

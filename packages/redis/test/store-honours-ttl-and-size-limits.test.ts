@@ -18,7 +18,8 @@ function version (size: number): { id: string, body: Buffer } {
 }
 
 async function readyStore (url: string, extra: Partial<RedisVersionStoreOptions> = {}): Promise<RedisVersionStore> {
-  const store = createRedisVersionStore({ url, logger: capturingLogger(), ...extra })
+  // A generous timeout: these tests are about what Redis keeps, not about speed.
+  const store = createRedisVersionStore({ url, logger: capturingLogger(), commandTimeoutMs: 2000, ...extra })
   assert.equal(await store.ready(), true)
   return store
 }
@@ -83,7 +84,8 @@ test('versions evicted by Redis under maxmemory are misses, without errors', ski
   assert.equal(writer.stats().errors, 0, 'eviction never refuses a write')
   const known = await Promise.all(versions.map(async v => (await reader.getVersion(v.id)) !== undefined))
   assert.ok(known.filter(k => !k).length >= 20, `8 MB into 3 MB: most versions were evicted (${known.filter(k => k).length} of 40 left)`)
-  assert.equal(known.at(-1), true, 'the newest version is still there')
+  // Which ones survive is Redis' choice (approximated LRU, one-second clock), not ours.
+  assert.ok(known.some(k => k), 'Redis still holds the versions that fit')
   assert.equal(reader.stats().misses, known.filter(k => !k).length)
   assert.equal(reader.stats().errors, 0)
 })

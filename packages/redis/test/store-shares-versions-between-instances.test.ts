@@ -16,7 +16,8 @@ function version (size = 20_000): { id: string, body: Buffer } {
 }
 
 async function readyStore (url: string, extra: Parameters<typeof createRedisVersionStore>[0] = {}): Promise<RedisVersionStore> {
-  const store = createRedisVersionStore({ url, logger: capturingLogger(), ...extra })
+  // A generous timeout: these tests are about what is shared, not about speed.
+  const store = createRedisVersionStore({ url, logger: capturingLogger(), commandTimeoutMs: 2000, ...extra })
   assert.equal(await store.ready(), true, 'connected to the test redis-server')
   return store
 }

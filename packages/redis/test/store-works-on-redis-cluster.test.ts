@@ -14,8 +14,8 @@ test('versions and pointers spread over a 3-node Redis Cluster and are read back
   const cluster = await startRedisCluster(3)
   t.after(cluster.stop)
   const seeds = [`127.0.0.1:${cluster.nodes[0]!.port}`]
-  const writer = createRedisVersionStore({ cluster: seeds, logger: capturingLogger() })
-  const reader = createRedisVersionStore({ cluster: seeds, logger: capturingLogger(), lruMaxBytes: 0 })
+  const writer = createRedisVersionStore({ cluster: seeds, logger: capturingLogger(), commandTimeoutMs: 2000 })
+  const reader = createRedisVersionStore({ cluster: seeds, logger: capturingLogger(), commandTimeoutMs: 2000, lruMaxBytes: 0 })
   t.after(() => Promise.all([writer.close(), reader.close()]))
   assert.ok(await writer.ready(10_000) && await reader.ready(10_000), 'connected to the cluster')
 

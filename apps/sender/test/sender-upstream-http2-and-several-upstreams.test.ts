@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { createServer } from 'node:http'
+import { createSecureServer } from 'node:http2'
+import type { AddressInfo } from 'node:net'
+import { test } from 'node:test'
+import { request } from 'undici'
+import { makePki } from '../../../test/support/pki.ts'
+import { startSender } from './harness.ts'
+
+// Issue 4/5: HTTP/2 to the upstream (over TLS, verified against a CA) as an option;
+// bodies spread over several upstreams, and a dead one leaves the rotation.
+
+const hasOpenssl = spawnSync('openssl', ['version']).status === 0
+
+test('COILGUN_UPSTREAM_HTTP2: GET and POST reach an HTTP/2-only upstream over verified TLS', { skip: hasOpenssl ? false : 'openssl not installed' }, async (t) => {
+  const pki = makePki()
+  const versions: string[] = []
+  const server = createSecureServer({ cert: readFileSync(pki.serverCert), key: readFileSync(pki.serverKey), allowHTTP1: false }, (req, res) => {
+    versions.push(req.httpVersion)
+    let size = 0
+    req.on('data', (c: Buffer) => { size += c.length })
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'text/plain' })
+      res.end(`h2 ${req.method} ${size}`)
+    })
+  })
+  const sessions = new Set<{ destroy: () => void }>()
+  server.on('session', session => sessions.add(session))
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  const upstream = `https://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const { sender, url } = await startSender(upstream, { COILGUN_UPSTREAM_HTTP2: 'on', COILGUN_UPSTREAM_CA: pki.ca })
+  t.after(async () => { await sender.close(); for (const session of sessions) session.destroy(); server.close() })
+  const get = await request(`${url}/x`)
+  assert.equal(get.statusCode, 200)
+  assert.equal(await get.body.text(), 'h2 GET 0')
+  const post = await request(`${url}/y`, { method: 'POST', body: 'hello' })
+  assert.equal(await post.body.text(), 'h2 POST 5')
+  assert.ok(versions.length >= 2 && versions.every(v => v === '2.0'), `HTTP versions seen: ${versions.join(',')}`)
+})
+
+test('POSTs rotate over two upstreams; a dead upstream is taken out after one failure', async (t) => {
+  const hits = { a: 0, b: 0 }
+  const servers = (['a', 'b'] as const).map(name => createServer((req, res) => {
+    hits[name]++
+    req.resume()
+    req.on('end', () => res.end(name))
+  }))
+  for (const s of servers) await new Promise<void>(resolve => s.listen(0, '127.0.0.1', resolve))
+  const urls = servers.map(s => `http://127.0.0.1:${(s.address() as AddressInfo).port}`)
+  const { sender, url } = await startSender(urls.join(','))
+  t.after(async () => { await sender.close(); for (const s of servers) { s.closeAllConnections(); s.close() } })
+  for (let i = 0; i < 10; i++) assert.equal((await request(`${url}/p`, { method: 'POST', body: 'x' })).statusCode, 200)
+  assert.ok(hits.a > 0 && hits.b > 0, `both upstreams used: ${JSON.stringify(hits)}`)
+  servers[0]!.closeAllConnections()
+  await new Promise<void>(resolve => servers[0]!.close(() => resolve()))
+  const statuses: number[] = []
+  for (let i = 0; i < 10; i++) statuses.push((await request(`${url}/p`, { method: 'POST', body: 'x' })).statusCode)
+  assert.ok(statuses.filter(s => s === 502).length <= 1, `at most the first POST to the dead upstream fails: ${statuses.join(',')}`)
+  assert.equal(statuses.at(-1), 200)
+})
