@@ -18,7 +18,7 @@ for (const shared of [true, false]) {
     const page = pages[0]!
     const state: AppState = { current: new Map() }
     const origin = await startFastifyOrigin(pages, state, { plugin: false, compress: false })
-    const env = shared ? { COILGUN_ORIGIN: origin.url, COILGUN_REDIS_URL: redis.url } : { COILGUN_ORIGIN: origin.url }
+    const env: Record<string, string> = shared ? { COILGUN_ORIGIN: origin.url, COILGUN_REDIS_URL: redis.url } : { COILGUN_ORIGIN: origin.url }
     const a = await startListener(env)
     const b = await startListener(env)
     const { sender, url } = await startSender(`${a.url},${b.url}`)
