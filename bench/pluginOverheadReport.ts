@@ -92,7 +92,7 @@ export function renderPluginOverhead (record: PluginOverheadRecord, level: numbe
   const worker = record.contenders.find(c => c.key === 'fresh-worker')
   const offload = inline === undefined || worker === undefined
     ? ''
-    : ` With encoding in the worker, the app's event loop p99 delay went from ${ms(inline.median.loopP99Ms.origin)} ms to ${ms(worker.median.loopP99Ms.origin)} ms and its throughput was ${ratio(worker.rpsVsInline ?? Number.NaN)} that of encoding inline.`
+    : ` With encoding in the worker, the app's event loop p99 delay went from ${ms(inline.median.loopP99Ms.origin)} ms to ${ms(worker.median.loopP99Ms.origin)} ms and its throughput was ${ratio(worker.rpsVsInline ?? Number.NaN)} that of encoding inline. The worker takes the encoding off the event loop, so the app's other requests no longer wait behind it, but adds no encoding capacity: one worker thread does what the main thread did, on a machine with no idle core, and handing it both versions costs a little CPU per request.`
   return [
     machineLine(record, PLUGIN_OVERHEAD_COMMAND),
     sourceLine(record.synthetic, record.source, record.quick),

@@ -57,7 +57,11 @@ function verdict (record: SenderThroughputRecord): string {
   const met = sender.rpsVsPeer >= record.targetRpsRatio
   const perRound = sender.rpsVsPeerPerRound
   const spread = perRound.length < 2 ? '' : ` Round by round the ratio ranged from ${ratio(Math.min(...perRound))} to ${ratio(Math.max(...perRound))}.`
-  return `coilgun-sender served ${ratio(sender.rpsVsPeer)} the plain proxy's requests per second (median of per-round ratios; target ≥ ${record.targetRpsRatio}x: ${met ? 'met' : '**not met**'}) while its origin sent ${percent(100 * sender.upstreamBytesVsPeer)} of the proxy's upstream bytes per request.${spread}`
+  const proxy = record.contenders.find(c => c.key === PROXY)
+  const cpu = proxy === undefined
+    ? ''
+    : ` Per request, the sender used ${ratio((sender.median.cpuMsPerRequest.edge ?? Number.NaN) / (proxy.median.cpuMsPerRequest.edge ?? Number.NaN))} the proxy's CPU at the edge (it decodes each delta and checks the SHA-256 of the rebuilt page before serving it) and its origin ${ratio((sender.median.cpuMsPerRequest.origin ?? Number.NaN) / (proxy.median.cpuMsPerRequest.origin ?? Number.NaN))} the plain origin's (the plugin hashes every answer); with all processes on the same cores, that extra CPU is what the throughput ratio pays for.`
+  return `coilgun-sender served ${ratio(sender.rpsVsPeer)} the plain proxy's requests per second (median of per-round ratios; target ≥ ${record.targetRpsRatio}x: ${met ? 'met' : '**not met**'}) while its origin sent ${percent(100 * sender.upstreamBytesVsPeer)} of the proxy's upstream bytes per request.${spread}${cpu}`
 }
 
 function method (record: SenderThroughputRecord, level: number): string {

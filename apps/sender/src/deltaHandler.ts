@@ -2,6 +2,7 @@ import { pipeline } from 'node:stream'
 import zlib from 'node:zlib'
 import type { Readable } from 'node:stream'
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify'
+import { errors } from 'undici'
 import type { Dispatcher } from 'undici'
 import { deltaRequestHeaders, isCoilgunError, ORIGIN_ETAG_HEADER, parseAcceptEncoding, acceptsEncoding, rebuildFromAnswer, versionId } from '@coilgun/core'
 import type { Codec, CodecName, HeldVersion, RebuiltVersion } from '@coilgun/core'
@@ -50,11 +51,28 @@ class BadAnswer extends Error {
  * and serves the page; streams anything that is not a Coilgun answer as is.
  */
 export async function handleDeltaGet (ctx: DeltaContext, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const abort = new AbortController()
+  // COILGUN_UPSTREAM_TIMEOUT_MS bounds the whole answer: undici's bodyTimeout only
+  // limits the gap between two chunks, so an origin trickling its body a byte at a
+  // time would otherwise hold the visitor forever (issue 8). Cleared once the answer
+  // is served or handed to a passthrough stream.
+  const deadline = setTimeout(abortAtDeadline, ctx.config.upstreamTimeoutMs, abort)
+  try {
+    await answerDeltaGet(ctx, request, reply, abort)
+  } finally {
+    clearTimeout(deadline)
+  }
+}
+
+function abortAtDeadline (abort: AbortController): void {
+  abort.abort(new errors.BodyTimeoutError())
+}
+
+async function answerDeltaGet (ctx: DeltaContext, request: FastifyRequest, reply: FastifyReply, abort: AbortController): Promise<void> {
   const started = performance.now()
   const key = `${(request.headers.host ?? '').toLowerCase()}${request.url}`
   const base = request.headers.range === undefined ? ctx.cache.get(key) : undefined
   const forwarded = upstreamRequestHeaders(request.headers, { ip: request.ip, proto: request.protocol, host: request.headers.host }, ctx.config.trustProxy, request.headers.range === undefined)
-  const abort = new AbortController()
   // The visitor went away before the answer was written: stop the upstream work.
   reply.raw.once('close', function abortUpstreamOnClientClose () { if (!reply.raw.writableFinished) abort.abort() })
 
@@ -73,6 +91,8 @@ export async function handleDeltaGet (ctx: DeltaContext, request: FastifyRequest
     if (rebuilt === undefined) return passthrough(ctx, request, reply, answer, started)
     outcome = rebuilt.kind
   } catch (err) {
+    // Past the deadline (or the visitor gone) nothing is refetched: the reason is what failed.
+    if (abort.signal.aborted) return sendUpstreamError(ctx, reply, abort.signal.reason, started)
     if (!isCoilgunError(err) && !(err instanceof BadAnswer)) return sendUpstreamError(ctx, reply, err, started)
     // A visitor never receives bytes that failed verification: count it, log it,
     // and fetch the page once more without naming a base.
@@ -85,6 +105,7 @@ export async function handleDeltaGet (ctx: DeltaContext, request: FastifyRequest
       if (rebuilt === undefined) return passthrough(ctx, request, reply, answer, started)
       outcome = 'fallback'
     } catch (retryErr) {
+      if (abort.signal.aborted) return sendUpstreamError(ctx, reply, abort.signal.reason, started)
       if (isCoilgunError(retryErr) || retryErr instanceof BadAnswer) {
         ctx.metrics.verificationFailures.inc({ reason: (retryErr as { code: string }).code })
         ctx.metrics.requests.inc({ outcome: 'error' })

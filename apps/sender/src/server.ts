@@ -14,6 +14,17 @@ import { UpstreamPools } from './upstreamPool.ts'
 import { VersionCache } from './versionCache.ts'
 import { VisitorCompression } from './visitorCompression.ts'
 
+/**
+ * Time a visitor has to send its request headers. Node's default is 60 s; a
+ * slowloris visitor holds a socket that long per attempt (issue 8).
+ */
+export const VISITOR_HEADERS_TIMEOUT_MS = 20_000
+/**
+ * Time a visitor has to send a whole request, body included. Fastify's default, 0,
+ * never gives up on a body sent a byte at a time; this is Node's own default.
+ */
+export const VISITOR_REQUEST_TIMEOUT_MS = 300_000
+
 export interface SenderDeps {
   /** Dispatcher to use for every upstream instead of the pools built from config (tests). */
   dispatcher?: Dispatcher
@@ -42,7 +53,22 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
     // Bodies are streamed to the origin, never parsed or buffered here.
     bodyLimit: 1024 * 1024 * 1024,
     return503OnClosing: true,
-    forceCloseConnections: 'idle'
+    forceCloseConnections: 'idle',
+    requestTimeout: VISITOR_REQUEST_TIMEOUT_MS
+  })
+  app.server.headersTimeout = VISITOR_HEADERS_TIMEOUT_MS
+  // RFC 9112 section 3.2: a request with more than one Host is a 400. A proxy in
+  // front that routes or filters by the other one would disagree with the sender
+  // about which site the request is for (issue 8).
+  app.addHook('onRequest', function refuseAmbiguousHost (request, reply, done) {
+    const raw = request.raw.rawHeaders
+    let hosts = 0
+    for (let i = 0; i < raw.length; i += 2) if (raw[i]!.length === 4 && raw[i]!.toLowerCase() === 'host') hosts++
+    if (hosts > 1) {
+      reply.code(400).header('connection', 'close').header('content-type', 'text/plain; charset=utf-8').send('Bad Request: more than one Host header\n')
+      return
+    }
+    done()
   })
   const codecs = await loadCodecs(config.codecs)
   for (const c of codecs.values()) if (!c.available) app.log.info({ codec: c.name, reason: c.unavailableReason }, 'coilgun: codec unavailable, not offered')
@@ -82,6 +108,10 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
             bodyTimeout: config.upstreamTimeoutMs,
             connect: {
               timeout: config.connectTimeoutMs,
+              // @fastify/reply-from defaults its agent to rejectUnauthorized: false;
+              // passthrough requests (bodies, cookies) must verify the upstream's
+              // certificate like the delta path does (issue 8).
+              rejectUnauthorized: true,
               ...(config.upstreamCa === undefined ? {} : { ca: config.upstreamCa }),
               ...(config.upstreamCert === undefined ? {} : { cert: config.upstreamCert, key: config.upstreamKey })
             }

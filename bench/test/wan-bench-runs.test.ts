@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { test } from 'node:test'
+import { fileURLToPath } from 'node:url'
+import type { ResultsFile } from '../resultsFile.ts'
+import { runKey } from '../resultsFile.ts'
+import type { WanRecord } from '../wan/wanRecord.ts'
+
+// The WAN bench (issue 7) in --quick mode, in its own process as it is run by hand:
+// origins, relay and edges start as children, the link is checked, every phase
+// runs, and the raw results and charts make sense. No timing is asserted.
+
+const benchDir = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+
+test('the WAN bench runs in --quick mode and writes sane JSON and charts', { timeout: 120_000 }, (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'coilgun-wan-test-'))
+  t.after(() => rmSync(dir, { recursive: true, force: true }))
+  const out = join(dir, 'wan.json')
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'wan.ts', '--quick', '--out', out], { cwd: benchDir, encoding: 'utf8', timeout: 110_000 })
+  assert.equal(r.status, 0, `bench failed:\n${r.stderr}`)
+  assert.match(r.stderr, /link check: bulk/, 'the link check is printed')
+  assert.match(r.stdout, /^\| proxy, origin uncompressed \(baseline\) +\|/m, 'a row for the baseline')
+  assert.match(r.stdout, /^\| Coilgun, vcdiff +\|/m, 'a row for Coilgun')
+
+  const results = JSON.parse(readFileSync(out, 'utf8')) as ResultsFile<WanRecord>
+  const run = results.runs[runKey(process.versions.node)]
+  assert.ok(run !== undefined, 'the run is stored under this Node major version')
+  assert.equal(run.benchmark, 'wan')
+  assert.equal(run.quick, true)
+  assert.equal(run.linkCheck.accountingExact, true, 'the relay counts the check\'s bytes exactly')
+  assert.ok(run.linkCheck.downMbitPerS > 0 && run.linkCheck.upMbitPerS > 0 && run.linkCheck.rttMedianMs > 0, 'the link check measured the link')
+
+  const keys = run.contenders.map(c => c.key)
+  assert.deepEqual(keys.slice(0, 4), ['baseline', 'gzip', 'brotli', 'vcdiff'])
+  const dictionary = run.contenders.some(c => c.key === 'dictionary') || run.unavailable.some(u => u.key === 'dictionary')
+  assert.ok(dictionary, 'dcz/dcb either ran or is reported unavailable')
+
+  const byKey = new Map(run.contenders.map(c => [c.key, c]))
+  const baseline = byKey.get('baseline')!
+  const vcdiff = byKey.get('vcdiff')!
+  for (const c of run.contenders) {
+    assert.equal(c.replay.length, run.sets.length, `${c.key}: every set replayed`)
+    assert.ok(c.replay.every(s => s.changes.length > 0 && s.changes.every(x => x.up > 0 && x.down > 0 && x.floorMs > run.link.rttMs && x.ms > 0)), `${c.key}: every change measured`)
+    assert.equal(c.load.rounds.length, 1, `${c.key}: one round`)
+    assert.ok(c.load.median.rps > 0 && c.load.median.failures === 0, `${c.key}: ${c.load.median.rps} req/s, no failures`)
+    assert.ok(c.load.median.edgeCpuMsPerRequest > 0 && c.load.median.originCpuMsPerRequest > 0, `${c.key}: both processes measured`)
+    assert.ok(c.capacity.steps.length > 0, `${c.key}: capacity steps ran`)
+  }
+  // What Coilgun is for: a changed page crosses the link as a delta.
+  const bytesPerChange = (key: string): number => {
+    const changes = byKey.get(key)!.replay.flatMap(s => s.changes)
+    return changes.reduce((sum, x) => sum + x.up + x.down, 0) / changes.length
+  }
+  assert.ok(bytesPerChange('vcdiff') < bytesPerChange('brotli') / 5, 'Coilgun sends far fewer bytes per change than the brotli proxy')
+  assert.ok(vcdiff.replay.flatMap(s => s.changes).every(x => x.kind.startsWith('delta')), 'every changed page is a delta')
+  assert.ok(baseline.replay.flatMap(s => s.changes).every(x => x.kind === 'full identity'), 'the baseline sends whole pages')
+
+  assert.ok(run.charts !== undefined, 'charts are written beside the results')
+  for (const file of Object.values(run.charts)) {
+    const svg = readFileSync(resolve(benchDir, '..', file), 'utf8')
+    assert.match(svg, /^<svg/, `${file} is an SVG`)
+    assert.ok(existsSync(resolve(benchDir, '..', file)))
+  }
+})

@@ -1,0 +1,155 @@
+import { dirname, join, relative, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { writeBlock } from './benchmarksFile.ts'
+import { BenchUsageError } from './codecsOptions.ts'
+import { describeMachine } from './machine.ts'
+import { runKey } from './resultsFile.ts'
+import { syntheticBanner } from './syntheticBanner.ts'
+import { loadWorkload } from './workload.ts'
+import { runCapacityPhase } from './wan/capacityPhase.ts'
+import { checkLink } from './wan/linkCheck.ts'
+import type { LinkCheck } from './wan/linkCheck.ts'
+import { describeLink } from './wan/linkSettings.ts'
+import { runLoadPhase } from './wan/loadPhase.ts'
+import { runReplay } from './wan/replayPhase.ts'
+import { profileSets } from './wan/setProfile.ts'
+import { VISITOR_HEADERS } from './wan/visitorHeaders.ts'
+import { writeWanCharts } from './wan/wanCharts.ts'
+import { BASELINE, startTestbed, unavailableReason, WAN_CONTENDERS } from './wan/wanContenders.ts'
+import type { WanContenderSpec } from './wan/wanContenders.ts'
+import { resolveWanOptions, UPSTREAM_CONNECTIONS } from './wan/wanOptions.ts'
+import type { WanOptions } from './wan/wanOptions.ts'
+import { createWanProgress } from './wan/wanProgress.ts'
+import type { WanProgress } from './wan/wanProgress.ts'
+import { saveWanRecord } from './wan/wanRecord.ts'
+import type { WanContenderRecord, WanRecord } from './wan/wanRecord.ts'
+import { renderWan } from './wan/wanReport.ts'
+
+// The end-to-end benchmark on a constrained link (issue 7): visitors → edge →
+// emulated WAN → origin, for a plain proxy (the baseline), a proxy in front of a
+// compressing origin (gzip, brotli), and Coilgun (vcdiff; dcz/dcb on Node 24).
+// Progress goes to stderr, the Markdown report to stdout.
+
+const benchDir = dirname(fileURLToPath(import.meta.url))
+const repoRoot = resolve(benchDir, '..')
+const DEFAULT_OUT = join(benchDir, 'results', 'wan.json')
+const BENCHMARKS_MD = join(repoRoot, 'BENCHMARKS.md')
+
+async function chooseContenders (options: WanOptions): Promise<{ run: WanContenderSpec[], unavailable: WanRecord['unavailable'] }> {
+  const wanted = WAN_CONTENDERS.filter(c => options.only === undefined || c.key === BASELINE || options.only.includes(c.key))
+  const unknown = (options.only ?? []).filter(k => !WAN_CONTENDERS.some(c => c.key === k))
+  if (unknown.length > 0) throw new BenchUsageError(`--contenders: unknown ${unknown.join(', ')} (known: ${WAN_CONTENDERS.map(c => c.key).join(', ')})`)
+  const run: WanContenderSpec[] = []
+  const unavailable: Array<{ key: string, name: string, reason: string }> = []
+  for (const spec of wanted) {
+    const reason = await unavailableReason(spec)
+    if (reason === undefined) run.push(spec)
+    else unavailable.push({ key: spec.key, name: spec.name, reason })
+  }
+  return { run, unavailable }
+}
+
+function reportLinkCheck (check: LinkCheck, options: WanOptions, progress: WanProgress): void {
+  progress.note(`link check: bulk ${check.downMbitPerS.toFixed(2)} Mbit/s origin → edge, ${check.upMbitPerS.toFixed(2)} Mbit/s edge → origin (set ${options.link.mbitPerS}); round trip ${check.rttMedianMs.toFixed(1)} ms median of ${check.pings} (set ${options.link.rttMs}); relay accounting ${check.accountingExact ? 'exact' : 'NOT EXACT'}`)
+  if (!check.rateWithinTolerance || !check.rttWithinTolerance || !check.accountingExact) {
+    progress.note('!! the link is NOT what it claims (see the table): the machine may be overloaded; the figures below are suspect')
+  }
+}
+
+async function main (): Promise<void> {
+  const options = resolveWanOptions(process.argv.slice(2))
+  const progress = createWanProgress()
+  const workload = await loadWorkload(options.corpus, options.replayVersions === undefined ? Number.POSITIVE_INFINITY : options.replayVersions - 1)
+  if (workload.synthetic) progress.note(syntheticBanner(workload.source))
+  if (options.write && workload.synthetic) throw new BenchUsageError('--write refused: synthetic versions are no record of anything (the corpus is missing)')
+  const { run, unavailable } = await chooseContenders(options)
+  for (const u of unavailable) progress.note(`${u.name}: ${u.reason}`)
+
+  progress.note(`WAN bench: ${describeLink(options.link)}; ${run.length} contenders; corpus ${workload.source}${options.quick ? ' (--quick)' : ''}`)
+  const sets = await profileSets(workload.sets, options.replayVersions)
+  progress.step(`starting ${2 * run.length + 1} processes (origins, the relay, edges)`)
+  const testbed = await startTestbed(run, options)
+  progress.step(`started ${2 * run.length + 1} processes`, true)
+  const paths = workload.sets.map(s => `/${s.name}`)
+  let contenders: WanContenderRecord[]
+  let linkCheck: LinkCheck
+  try {
+    progress.step('checking the link')
+    linkCheck = await checkLink(testbed.link, testbed.checkRoute, options.checkPings, options.checkBulkS)
+    reportLinkCheck(linkCheck, options, progress)
+    const replay = await runReplay(testbed, workload.sets, options.replayVersions, progress)
+    const load = await runLoadPhase(testbed, paths, options, progress)
+    const capacity = await runCapacityPhase(testbed, paths, options, progress)
+    contenders = run.map(spec => ({
+      key: spec.key,
+      name: spec.name,
+      family: spec.family,
+      edge: spec.edge,
+      origin: spec.origin,
+      replay: replay.get(spec.key)!,
+      load: load.get(spec.key)!,
+      capacity: capacity.get(spec.key)!
+    }))
+  } finally {
+    await testbed.close()
+  }
+
+  const machine = describeMachine()
+  const key = runKey(machine.node)
+  // Quick and synthetic runs do not overwrite the recorded results unless asked to.
+  const out = options.out ?? (options.quick || workload.synthetic ? undefined : DEFAULT_OUT)
+  const record: WanRecord = {
+    benchmark: 'wan',
+    ...machine,
+    quick: options.quick,
+    synthetic: workload.synthetic,
+    source: workload.source,
+    link: options.link,
+    linkCheck,
+    sets,
+    settings: {
+      connections: options.connections,
+      rounds: options.rounds,
+      durationS: options.durationS,
+      warmupS: options.warmupS,
+      schedule: options.schedule,
+      upstreamConnections: UPSTREAM_CONNECTIONS,
+      limitMs: options.limitMs,
+      capacity: options.capacity,
+      stepS: options.stepS,
+      stepMinRequests: options.stepMinRequests,
+      stepMaxS: options.stepMaxS,
+      visitorHeaders: VISITOR_HEADERS
+    },
+    contenders,
+    unavailable,
+    charts: undefined
+  }
+  const charts = out === undefined ? undefined : await writeWanCharts(record, dirname(out), key)
+  const recorded: WanRecord = charts === undefined
+    ? record
+    : { ...record, charts: { bytes: relative(repoRoot, charts.bytes), latency: relative(repoRoot, charts.latency), capacity: relative(repoRoot, charts.capacity) } }
+  process.stdout.write(`# Coilgun end to end over a constrained link\n\n${renderWan(recorded, 2)}\n`)
+  if (workload.synthetic) progress.note(syntheticBanner(workload.source))
+
+  if (out === undefined) {
+    progress.note(`raw results not saved (${options.quick ? '--quick' : 'synthetic'} run; pass --out FILE to keep them)`)
+  } else {
+    saveWanRecord(out, recorded)
+    progress.note(`raw results: ${out} (${key}); charts: ${Object.values(charts ?? {}).join(', ')}`)
+  }
+  if (options.write) {
+    writeBlock(BENCHMARKS_MD, 'wan', key, `### Node ${recorded.node}\n\n${renderWan(recorded, 4)}`)
+    progress.note(`recorded in ${BENCHMARKS_MD} (${key})`)
+  }
+}
+
+main().catch(function reportFailure (err: unknown) {
+  if (err instanceof BenchUsageError) {
+    console.error(err.message)
+    process.exitCode = 2
+    return
+  }
+  console.error(`WAN bench failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`)
+  process.exitCode = 1
+})

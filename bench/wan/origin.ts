@@ -1,0 +1,72 @@
+import { parseArgs } from 'node:util'
+import Fastify from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import compress from '@fastify/compress'
+import coilgun from '@coilgun/fastify'
+import type { CodecName } from '@coilgun/core'
+import { BENCH_SECRET } from '../benchSecret.ts'
+import { serveBenchControl } from '../serverControl.ts'
+import { loadWorkload } from '../workload.ts'
+import { contentTypeOf } from './contentType.ts'
+import { VersionSchedule } from './versionSchedule.ts'
+
+// The origin of the WAN benchmark (issue 7): a Fastify app that replays the corpus,
+// one resource per set (`/<set>`), each advancing on the schedule the bench sets.
+// Started by the bench as a child process, one per contender:
+//   --mode plain             no compression (the baseline's origin)
+//   --mode compress --encoding br|gzip    @fastify/compress with its defaults
+//   --mode coilgun --codecs vcdiff|dcz,dcb    @coilgun/fastify, then @fastify/compress
+// The bench sets the schedule directly, never through the link:
+//   POST /__wan/schedule?every=N[&everyMs=T]   start over from the first versions
+
+const { values } = parseArgs({
+  options: {
+    mode: { type: 'string', default: 'plain' },
+    encoding: { type: 'string', default: 'br' },
+    codecs: { type: 'string', default: 'vcdiff' },
+    corpus: { type: 'string' },
+    versions: { type: 'string' },
+    every: { type: 'string', default: '10' }
+  }
+})
+
+const versionLimit = values.versions === undefined ? Infinity : Number(values.versions)
+const workload = await loadWorkload(values.corpus, versionLimit - 1)
+const sets = workload.sets
+const setIndex = new Map(sets.map((s, i) => [s.name, i]))
+const types = sets.map(s => contentTypeOf(s.name))
+const schedule = new VersionSchedule(sets.map(s => s.versions.length), { every: Number(values.every), everyMs: undefined }, performance.now())
+
+// Codecs compile WebAssembly at registration: on a busy 2-core machine that can
+// exceed Fastify's 10 s default.
+const app = Fastify({ logger: false, pluginTimeout: 60_000 })
+if (values.mode === 'coilgun') {
+  // Before @fastify/compress, as the plugin's README says: it needs the identity body.
+  await app.register(coilgun, { secret: BENCH_SECRET, codecs: values.codecs.split(',') as CodecName[] })
+}
+if (values.mode === 'coilgun' || values.mode === 'compress') {
+  await app.register(compress, values.mode === 'compress' ? { encodings: [values.encoding as 'br' | 'gzip'] } : {})
+}
+
+app.get<{ Params: { set: string } }>('/:set', async function corpusResource (request: FastifyRequest<{ Params: { set: string } }>, reply: FastifyReply) {
+  const set = setIndex.get(request.params.set)
+  if (set === undefined) return reply.code(404).send('no such resource')
+  const body = sets[set]!.versions[schedule.next(set, performance.now())]!
+  reply.header('content-type', types[set]!)
+  return reply.send(body)
+})
+
+app.post<{ Querystring: { every?: string, everyMs?: string } }>('/__wan/schedule', { config: { coilgun: false } }, async function setSchedule (request) {
+  const every = Number(request.query.every ?? schedule.plan.every)
+  const everyMs = request.query.everyMs === undefined ? undefined : Number(request.query.everyMs)
+  schedule.reset({ every, everyMs }, performance.now())
+  return { every, everyMs: everyMs ?? null }
+})
+
+await app.listen({ host: '127.0.0.1', port: 0 })
+const address = app.server.address()
+serveBenchControl(app.server, typeof address === 'object' && address !== null ? address.port : 0, async function originCounters (): Promise<Record<string, number>> {
+  if (values.mode !== 'coilgun') return {}
+  const s = app.coilgun.responder.stats()
+  return { encodes: s.encodes, memoHits: s.memoHits, offloaded: s.offloaded }
+})

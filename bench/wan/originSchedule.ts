@@ -1,0 +1,14 @@
+import { request } from 'undici'
+import type { SchedulePlan } from './versionSchedule.ts'
+
+/**
+ * Sets an origin's schedule and starts every resource over from its first version
+ * (wan/origin.ts). Sent to the origin directly, never through the link.
+ */
+export async function resetSchedule (originUrl: string, plan: SchedulePlan): Promise<void> {
+  const query = new URLSearchParams({ every: String(plan.every) })
+  if (plan.everyMs !== undefined) query.set('everyMs', String(plan.everyMs))
+  const res = await request(`${originUrl}/__wan/schedule?${query.toString()}`, { method: 'POST' })
+  await res.body.dump()
+  if (res.statusCode !== 200) throw new Error(`${originUrl}: schedule refused with ${res.statusCode}`)
+}

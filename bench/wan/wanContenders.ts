@@ -1,0 +1,120 @@
+import type { Server } from 'node:net'
+import { loadCodecs } from '@coilgun/core'
+import { BENCH_SECRET } from '../benchSecret.ts'
+import { startServers } from '../serverProcess.ts'
+import type { ServerProcess } from '../serverProcess.ts'
+import { startCheckServer } from './linkCheck.ts'
+import { LinkProcess } from './linkProcess.ts'
+import type { WanOptions } from './wanOptions.ts'
+import { UPSTREAM_CONNECTIONS } from './wanOptions.ts'
+
+// What a team could put between its edge and its origin (issue 7), each as an edge
+// process in front of its own origin process, the edge reaching the origin through
+// the emulated link. Every contender serves the same corpus to the same visitors.
+
+export type ContenderFamily = 'baseline' | 'compressing' | 'coilgun'
+
+export interface WanContenderSpec {
+  readonly key: string
+  /** Row label of the tables. */
+  readonly name: string
+  readonly family: ContenderFamily
+  readonly edge: string
+  readonly origin: string
+  readonly originArgs: readonly string[]
+  /** COILGUN_CODECS of the sender; undefined: the edge is @fastify/http-proxy. */
+  readonly senderCodecs: string | undefined
+}
+
+/** The named peer of every ratio: a plain proxy to an origin that does not compress. */
+export const BASELINE = 'baseline'
+
+export const WAN_CONTENDERS: readonly WanContenderSpec[] = Object.freeze([
+  { key: BASELINE, name: 'proxy, origin uncompressed (baseline)', family: 'baseline', edge: '@fastify/http-proxy', origin: 'Fastify app, no compression', originArgs: ['--mode', 'plain'], senderCodecs: undefined },
+  { key: 'gzip', name: 'proxy, origin gzip', family: 'compressing', edge: '@fastify/http-proxy', origin: 'Fastify app + @fastify/compress, gzip (its default level)', originArgs: ['--mode', 'compress', '--encoding', 'gzip'], senderCodecs: undefined },
+  { key: 'brotli', name: 'proxy, origin brotli', family: 'compressing', edge: '@fastify/http-proxy', origin: 'Fastify app + @fastify/compress, brotli (its default quality 4)', originArgs: ['--mode', 'compress', '--encoding', 'br'], senderCodecs: undefined },
+  { key: 'vcdiff', name: 'Coilgun, vcdiff', family: 'coilgun', edge: 'coilgun-sender, COILGUN_CODECS=vcdiff', origin: 'Fastify app + @coilgun/fastify (codecs: [\'vcdiff\']) + @fastify/compress', originArgs: ['--mode', 'coilgun', '--codecs', 'vcdiff'], senderCodecs: 'vcdiff' },
+  { key: 'dictionary', name: 'Coilgun, dcz/dcb', family: 'coilgun', edge: 'coilgun-sender, COILGUN_CODECS=dcz,dcb', origin: 'Fastify app + @coilgun/fastify (codecs: [\'dcz\', \'dcb\']) + @fastify/compress', originArgs: ['--mode', 'coilgun', '--codecs', 'dcz,dcb'], senderCodecs: 'dcz,dcb' }
+])
+
+/** Why this Node cannot run `spec` (dcz and dcb need Node >= 22.19), or undefined. */
+export async function unavailableReason (spec: WanContenderSpec): Promise<string | undefined> {
+  if (spec.senderCodecs === undefined) return undefined
+  const codecs = await loadCodecs(spec.senderCodecs.split(','))
+  const missing = [...codecs.values()].filter(c => !c.available)
+  if (missing.length === 0) return undefined
+  return `unavailable on Node ${process.versions.node.split('.')[0]}: ${missing.map(c => `${c.name}: ${c.unavailableReason ?? 'unavailable'}`).join('; ')}`
+}
+
+export interface RunningContender {
+  readonly spec: WanContenderSpec
+  readonly origin: ServerProcess
+  readonly edge: ServerProcess
+  /** The relay route between this edge and its origin. */
+  readonly route: number
+}
+
+export interface WanTestbed {
+  readonly contenders: readonly RunningContender[]
+  readonly link: LinkProcess
+  /** The relay route to the link-check server. */
+  readonly checkRoute: number
+  close (): Promise<void>
+}
+
+function edgeSpec (spec: WanContenderSpec, upstream: string): { name: string, script: string, args?: string[], env?: Record<string, string> } {
+  if (spec.senderCodecs === undefined) {
+    return { name: `${spec.key} edge`, script: 'servers/proxy.ts', args: ['--upstream', upstream, '--connections', String(UPSTREAM_CONNECTIONS)] }
+  }
+  return {
+    name: `${spec.key} edge`,
+    script: 'servers/sender.ts',
+    env: {
+      COILGUN_UPSTREAM: upstream,
+      COILGUN_SECRET: BENCH_SECRET,
+      COILGUN_LISTEN: '127.0.0.1:0',
+      COILGUN_ADMIN_LISTEN: 'off',
+      COILGUN_LOG_LEVEL: 'silent',
+      COILGUN_CODECS: spec.senderCodecs,
+      COILGUN_UPSTREAM_CONNECTIONS: String(UPSTREAM_CONNECTIONS)
+    }
+  }
+}
+
+/** Starts every origin, the relay (one route per origin, one to the check server), then every edge. */
+export async function startTestbed (specs: readonly WanContenderSpec[], options: WanOptions): Promise<WanTestbed> {
+  const corpusArgs = options.corpus === undefined ? [] : ['--corpus', options.corpus]
+  const versionArgs = options.replayVersions === undefined ? [] : ['--versions', String(options.replayVersions)]
+  const cleanup: Array<{ close (): Promise<void> }> = []
+  async function closeAll (): Promise<void> {
+    await Promise.all(cleanup.splice(0).map(c => c.close()))
+  }
+  try {
+    const origins = await startServers(specs.map(s => ({
+      name: `${s.key} origin`,
+      script: 'wan/origin.ts',
+      args: [...s.originArgs, ...corpusArgs, ...versionArgs, '--every', String(options.schedule.every)]
+    })))
+    cleanup.push(...origins)
+    const check = await startCheckServer()
+    cleanup.push({ close: () => closeServer(check.server) })
+    const targets = [{ host: '127.0.0.1', port: check.port }, ...origins.map(o => ({ host: '127.0.0.1', port: Number(new URL(o.url).port) }))]
+    const link = await LinkProcess.start(options.link, targets)
+    cleanup.push(link)
+    const edges = await startServers(specs.map((s, i) => edgeSpec(s, link.urls[i + 1]!)))
+    cleanup.push(...edges)
+    return {
+      contenders: specs.map((spec, i) => ({ spec, origin: origins[i]!, edge: edges[i]!, route: i + 1 })),
+      link,
+      checkRoute: 0,
+      close: closeAll
+    }
+  } catch (err) {
+    await closeAll()
+    throw err
+  }
+}
+
+function closeServer (server: Server): Promise<void> {
+  return new Promise(resolve => server.close(() => resolve()))
+}

@@ -1,0 +1,98 @@
+import { bytes, ms } from '../loadFormat.ts'
+import { rps, times } from './wanFormat.ts'
+import type { WanContenderRecord, WanRecord } from './wanRecord.ts'
+import { family, LATENCY_PAGE_MAX_BYTES, LATENCY_PAGE_MIN_BYTES, SMALL_CHANGE_PERCENT, stepAt, summarizeReplay } from './wanSummary.ts'
+
+// Issue 7's targets, checked against one run and said plainly, met or not. The
+// benchmark is not tuned to them; the report shows how far each one is.
+
+/** Issue 7: Coilgun sends at least this many times fewer bytes than the compressing proxy ... */
+export const BYTES_TARGET = 20
+/** ... sustains at least this many times its rate ... */
+export const CAPACITY_TARGET = 10
+/** ... and answers an idle link within this of the physical floor, ms. */
+export const FLOOR_TARGET_MS = 10
+
+export interface TargetVerdict {
+  readonly target: string
+  /** undefined: nothing to judge it on in this run (no such set, contender unavailable). */
+  readonly met: boolean | undefined
+  readonly detail: string
+}
+
+function verdict (target: string, checks: ReadonlyArray<{ ok: boolean, text: string }>, none: string): TargetVerdict {
+  if (checks.length === 0) return { target, met: undefined, detail: none }
+  return { target, met: checks.every(c => c.ok), detail: checks.map(c => `${c.ok ? '' : '**'}${c.text}${c.ok ? '' : '**'}`).join('; ') }
+}
+
+function bytesTargets (record: WanRecord, coilgun: readonly WanContenderRecord[], compressing: readonly WanContenderRecord[]): TargetVerdict[] {
+  const smallSets = record.sets.filter(s => s.medianChangePercent < SMALL_CHANGE_PERCENT)
+  const fewer: Array<{ ok: boolean, text: string }> = []
+  const never: Array<{ ok: boolean, text: string }> = []
+  for (const set of record.sets) {
+    const best = Math.min(...compressing.map(p => summarizeReplay(p, set.name).bytesPerChange))
+    for (const c of coilgun) {
+      const own = summarizeReplay(c, set.name).bytesPerChange
+      const x = best / own
+      if (smallSets.includes(set)) fewer.push({ ok: x >= BYTES_TARGET, text: `${c.name} on ${set.name}: ${times(x)} fewer` })
+      never.push({ ok: own <= best, text: `${c.name} on ${set.name}: ${bytes(own)} against ${bytes(best)}` })
+    }
+  }
+  return [
+    verdict(`bytes over the link per changed page: Coilgun at least ${BYTES_TARGET}x fewer than the compressing proxy (the smaller of gzip and brotli) on sets whose versions differ by under ${SMALL_CHANGE_PERCENT}%`, fewer, `no set whose versions differ by under ${SMALL_CHANGE_PERCENT}%`),
+    verdict('bytes over the link: never more than the compressing proxy on any set', never, 'no set')
+  ]
+}
+
+function capacityTarget (record: WanRecord, coilgun: readonly WanContenderRecord[], compressing: readonly WanContenderRecord[]): TargetVerdict {
+  const peerRate = Math.max(...compressing.map(p => p.capacity.sustained ?? 0))
+  const checks = coilgun.map(function capacityCheck (c) {
+    const own = c.capacity.sustained ?? 0
+    const atLeast = c.capacity.exceeded === undefined ? 'at least ' : ''
+    const x = own / peerRate
+    return { ok: x >= CAPACITY_TARGET, text: `${c.name}: ${atLeast}${rps(own)} req/s against ${rps(peerRate)}, ${atLeast}${times(x)}` }
+  })
+  return verdict(`link capacity (p99 under ${record.settings.limitMs} ms): Coilgun at least ${CAPACITY_TARGET}x the compressing proxy's (the higher of gzip and brotli)`, peerRate > 0 ? checks : [], 'the compressing proxy sustained no rate tried')
+}
+
+function floorTarget (record: WanRecord, coilgun: readonly WanContenderRecord[]): TargetVerdict {
+  const sets = record.sets.filter(s => s.medianBytes >= LATENCY_PAGE_MIN_BYTES && s.medianBytes <= LATENCY_PAGE_MAX_BYTES)
+  const checks = sets.flatMap(set => coilgun.map(function floorCheck (c) {
+    const s = summarizeReplay(c, set.name)
+    return { ok: s.aboveFloorP50Ms <= FLOOR_TARGET_MS, text: `${c.name} on ${set.name}: p50 ${ms(s.p50Ms)} ms, floor ${ms(s.floorP50Ms)} ms, ${ms(s.aboveFloorP50Ms)} ms above` }
+  }))
+  return verdict(`idle warm link: Coilgun's p50 for a ${LATENCY_PAGE_MIN_BYTES / 1000}-${LATENCY_PAGE_MAX_BYTES / 1000} KB page within ${FLOOR_TARGET_MS} ms of the physical floor`, checks, `no set with pages of ${LATENCY_PAGE_MIN_BYTES / 1000}-${LATENCY_PAGE_MAX_BYTES / 1000} KB`)
+}
+
+function neverSlowerTarget (record: WanRecord, coilgun: readonly WanContenderRecord[], compressing: readonly WanContenderRecord[]): TargetVerdict {
+  const slower: string[] = []
+  let compared = 0
+  for (const c of coilgun) {
+    for (const p of compressing) {
+      for (const set of record.sets) {
+        const own = summarizeReplay(c, set.name).p50Ms
+        const peer = summarizeReplay(p, set.name).p50Ms
+        compared++
+        if (own > peer) slower.push(`idle, ${set.name}: ${c.name} p50 ${ms(own)} ms, ${p.name} ${ms(peer)} ms`)
+      }
+      for (const step of p.capacity.steps.filter(s => s.passed)) {
+        const mine = stepAt(c, step.rate)
+        if (mine === undefined) continue
+        compared++
+        if (mine.p50Ms > step.p50Ms || mine.p99Ms > step.p99Ms) {
+          slower.push(`${step.rate} req/s: ${c.name} p50/p99 ${ms(mine.p50Ms)}/${ms(mine.p99Ms)} ms, ${p.name} ${ms(step.p50Ms)}/${ms(step.p99Ms)} ms`)
+        }
+      }
+    }
+  }
+  const target = 'Coilgun never slower (p50, and p99 under load) than the compressing proxy at any load the latter sustains'
+  if (compared === 0) return { target, met: undefined, detail: 'nothing to compare' }
+  return { target, met: slower.length === 0, detail: slower.length === 0 ? `faster or equal in all ${compared} comparisons (idle per set, and every rate of the capacity ladder the compressing proxy sustained)` : `**slower in ${slower.length} of ${compared} comparisons**: ${slower.join('; ')}` }
+}
+
+export function judgeTargets (record: WanRecord): TargetVerdict[] {
+  const coilgun = family(record, 'coilgun')
+  const compressing = family(record, 'compressing')
+  if (coilgun.length === 0 || compressing.length === 0) return []
+  return [...bytesTargets(record, coilgun, compressing), capacityTarget(record, coilgun, compressing), floorTarget(record, coilgun), neverSlowerTarget(record, coilgun, compressing)]
+}

@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { waitFor } from '../packages/redis/test/waitFor.ts'
+import { hashOf, outcomeOf, startFaultPair } from './support/faultPair.ts'
+import { versionedPages } from './support/pageVersions.ts'
+import { rawGet } from './support/senderClient.ts'
+import { send } from './support/tamperingProxy.ts'
+
+// Issue 8: an origin that sends its answer a few bytes at a time. undici's
+// bodyTimeout only bounds the gap between two chunks, so before this issue an origin
+// trickling a byte now and then held the visitor forever. COILGUN_UPSTREAM_TIMEOUT_MS
+// now bounds the whole answer: a slow but finishing answer is served, an endless one
+// is a 504, the sender stops reading it, stores nothing and keeps serving others.
+
+const pages = versionedPages(4)
+const page = pages[0]!
+const path = `/page/${page.name}`
+
+test('a slow answer that finishes is served and stored', async (t) => {
+  const pair = await startFaultPair(t, pages)
+  assert.ok((await rawGet(pair.url + path)).body.equals(page.versions[0]!))
+  pair.state.current.set(page.name, 1)
+  pair.proxy.tamper = (_req, real) => ({ kind: 'trickle', reply: real, chunkBytes: Math.max(1, real.body.length >> 3), everyMs: 5, forever: false })
+  const res = await rawGet(pair.url + path)
+  assert.equal(res.status, 200)
+  assert.ok(res.body.equals(page.versions[1]!))
+  assert.equal(outcomeOf(res), 'delta')
+  assert.ok(pair.held(path)?.equals(hashOf(page.versions[1]!)))
+})
+
+test('an endless trickle: 504, the sender hangs up on it, others are served meanwhile', { timeout: 60_000 }, async (t) => {
+  const pair = await startFaultPair(t, pages, { COILGUN_UPSTREAM_TIMEOUT_MS: '1500' })
+  assert.ok((await rawGet(pair.url + path)).body.equals(page.versions[0]!))
+  pair.state.current.set(page.name, 1)
+  // Each chunk comes well within the per-chunk timeout; the body never ends.
+  pair.proxy.tamper = (req, real) => req.url === path ? { kind: 'trickle', reply: real, chunkBytes: 1, everyMs: 20, forever: true } : send(real)
+  const slow = rawGet(pair.url + path)
+  const meanwhile = await rawGet(`${pair.url}/page/${page.name}?another-url`)
+  assert.equal(meanwhile.status, 200, 'another visitor is served while the trickle goes on')
+  const res = await slow
+  assert.equal(res.status, 504)
+  assert.match(res.body.toString(), /Gateway Timeout/)
+  await waitFor('the sender to hang up on the trickling answer', () => pair.proxy.abandoned() === 1)
+  assert.ok(pair.held(path)?.equals(hashOf(page.versions[0]!)), 'nothing of the trickle was stored')
+  pair.proxy.tamper = (_req, real) => send(real)
+  const back = await rawGet(pair.url + path)
+  assert.ok(back.body.equals(page.versions[1]!))
+  assert.equal(outcomeOf(back), 'delta')
+})
