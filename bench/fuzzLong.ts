@@ -86,12 +86,13 @@ async function childRss (): Promise<number> {
 
 child.on('message', (m: FuzzWorkerMessage) => {
   if (m.type === 'batch') current = { target: m.target, seed: m.seed, since: performance.now() }
-  else if (m.type === 'done') {
+  else if (m.type === 'round') {
+    if (values.seed === undefined && performance.now() - started > minutes * 60_000) finish(0, 'no failure')
+  } else if (m.type === 'done') {
     cases.set(m.target, (cases.get(m.target) ?? 0) + m.cases)
     const o = outcomes.get(m.target) ?? new Map<string, number>()
     for (const [k, v] of Object.entries(m.outcomes)) o.set(k, (o.get(k) ?? 0) + v)
     outcomes.set(m.target, o)
-    if (values.seed === undefined && performance.now() - started > minutes * 60_000) finish(0, 'no failure')
   } else {
     finish(1, `FAILED: ${m.target}, seed ${m.seed}\n${m.report}\nreplay: ${replay(m.target, m.seed)}`)
   }

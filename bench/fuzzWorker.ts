@@ -11,6 +11,7 @@ import { decodersFuzz, headerParsersFuzz } from './fuzzCoreTargets.ts'
 // Never run by hand.
 
 export type FuzzWorkerMessage =
+  | { type: 'round' }
   | { type: 'batch', target: string, seed: number }
   | { type: 'done', target: string, seed: number, cases: number, outcomes: Record<string, number> }
   | { type: 'failed', target: string, seed: number, report: string }
@@ -47,6 +48,8 @@ for (;;) {
     // only then, so a loop that never yields would hold it all (and look like a leak).
     await new Promise(resolve => setTimeout(resolve, 1))
   }
+  // The parent stops only between rounds, so every target has run when it reports.
+  send({ type: 'round' })
   // A fixed seed replays one batch of each target; otherwise every round explores anew.
   if (values.seed !== undefined) {
     await Promise.all(targets.map(t => t.close?.()))

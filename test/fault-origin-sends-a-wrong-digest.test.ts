@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { formatReprDigest, formatStrongETag } from '@coilgun/core'
-import { hashOf, outcomeOf, startFaultPair, whyOf } from './support/faultPair.ts'
+import { hashOf, isDelta, outcomeOf, startFaultPair, whyOf } from './support/faultPair.ts'
 import { versionedPages } from './support/pageVersions.ts'
 import { rawGet } from './support/senderClient.ts'
 import { send } from './support/tamperingProxy.ts'
@@ -18,7 +18,7 @@ const other = pages[0]!.versions[4]!
 
 test('a delta with the digest of another version is refetched in full', async (t) => {
   const pair = await startFaultPair(t, pages)
-  pair.proxy.tamper = (_req, real) => send(real.status === 226 ? { ...real, headers: { ...real.headers, 'repr-digest': formatReprDigest(hashOf(other)), etag: formatStrongETag(hashOf(other)) } } : real)
+  pair.proxy.tamper = (_req, real) => send(isDelta(real) ? { ...real, headers: { ...real.headers, 'repr-digest': formatReprDigest(hashOf(other)), etag: formatStrongETag(hashOf(other)) } } : real)
   assert.ok((await rawGet(pair.url + path)).body.equals(page.versions[0]!))
   pair.state.current.set(page.name, 1)
   const res = await rawGet(pair.url + path)

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { hashOf, outcomeOf, startFaultPair, whyOf } from './support/faultPair.ts'
+import { hashOf, isDelta, outcomeOf, startFaultPair, whyOf } from './support/faultPair.ts'
 import { versionedPages } from './support/pageVersions.ts'
 import { rawGet } from './support/senderClient.ts'
 import { send } from './support/tamperingProxy.ts'
@@ -27,7 +27,7 @@ test('a delta or a full page cut short but framed as complete is refetched in fu
   assert.ok((await rawGet(pair.url + path)).body.equals(page.versions[0]!))
   for (const [i, cutFull] of [[1, false], [2, true]] as const) {
     // Cut the delta; when `cutFull`, cut the full refetch too, and the visitor gets a 502.
-    pair.proxy.tamper = (_req, real) => send(real.status === 226 || cutFull ? { ...real, body: real.body.subarray(0, real.body.length - 7) } : real)
+    pair.proxy.tamper = (_req, real) => send(isDelta(real) || cutFull ? { ...real, body: real.body.subarray(0, real.body.length - 7) } : real)
     pair.state.current.set(page.name, i)
     const res = await rawGet(pair.url + path)
     if (!cutFull) {

@@ -33,12 +33,12 @@ const BOMBS = {
 type BombKind = 'vcdiff' | 'gzipLayer' | 'gzipFull' | 'brFull' | 'dcz' | 'dcb'
 
 /** The origin's real answer with its body (and coding) swapped for a bomb; `dictionaryBomb` for dcz/dcb. */
-function bombed (real: OriginReply, kind: BombKind, dictionaryBomb: Buffer | undefined): OriginReply {
+function bombed (real: OriginReply, kind: BombKind, dictionaryBomb: Buffer | undefined, namedBase?: string): OriginReply {
   const headers = { ...real.headers }
   delete headers['content-encoding']
   delete headers.im
   if (kind === 'vcdiff' || kind === 'gzipLayer') {
-    return { status: 226, headers: { ...headers, im: kind === 'vcdiff' ? 'vcdiff' : 'vcdiff, gzip' }, body: kind === 'vcdiff' ? BOMBS.vcdiff : BOMBS.gzipLayer }
+    return { status: 226, headers: { ...headers, im: kind === 'vcdiff' ? 'vcdiff' : 'vcdiff, gzip', ...(namedBase === undefined ? {} : { 'delta-base': namedBase }) }, body: kind === 'vcdiff' ? BOMBS.vcdiff : BOMBS.gzipLayer }
   }
   if (kind === 'dcz' || kind === 'dcb') return { status: 200, headers: { ...headers, 'content-encoding': kind }, body: dictionaryBomb! }
   return { status: 200, headers: { ...headers, 'content-encoding': kind === 'gzipFull' ? 'gzip' : 'br' }, body: kind === 'gzipFull' ? BOMBS.gzipFull : BOMBS.brFull }
@@ -74,7 +74,7 @@ test('delta and compression bombs are refused before they grow; the visitor gets
     pair.state.current.set(page.name, version)
     pair.proxy.tamper = (req, real) => {
       const namesBase = req.headers['if-none-match'] !== undefined || req.headers['available-dictionary'] !== undefined
-      if (namesBase) return send(bombed(real, c.delta, dictionaryBomb))
+      if (namesBase) return send(bombed(real, c.delta, dictionaryBomb, req.headers['if-none-match']))
       return send(c.full === undefined ? real : bombed(real, c.full, undefined))
     }
     const res = await rawGet(pair.url + path)

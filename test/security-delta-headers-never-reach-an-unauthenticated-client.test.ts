@@ -4,7 +4,7 @@ import { test } from 'node:test'
 import { formatAvailableDictionary, formatStrongETag, INTERNAL_HEADERS } from '@coilgun/core'
 import { startListener } from '../apps/listener/test/harness.ts'
 import { startFastifyOrigin } from '../packages/fastify/test/app.ts'
-import { hashOf, outcomeOf, startFaultPair } from './support/faultPair.ts'
+import { hashOf, isDelta, outcomeOf, startFaultPair } from './support/faultPair.ts'
 import type { AppState } from './support/originConformance.ts'
 import { SECRET } from './support/originConformance.ts'
 import { versionedPages } from './support/pageVersions.ts'
@@ -80,7 +80,7 @@ test('no outcome of the sender shows a visitor a protocol header or a version ta
   pair.state.current.set(page.name, 1)
   await visit(pair.url + path) // delta
   await visit(`${pair.url}/binary`) // passthrough
-  pair.proxy.tamper = (_req, real) => send(real.status === 226 ? { ...real, body: randomBytes(real.body.length) } : real)
+  pair.proxy.tamper = (_req, real) => send(isDelta(real) ? { ...real, body: randomBytes(real.body.length) } : real)
   pair.state.current.set(page.name, 2)
   await visit(pair.url + path) // fallback
   pair.proxy.tamper = (_req, real) => send({ ...real, body: randomBytes(real.body.length + 1) })

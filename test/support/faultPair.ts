@@ -4,7 +4,7 @@ import { startFastifyOrigin } from '../../packages/fastify/test/app.ts'
 import type { AppState } from './originConformance.ts'
 import type { VersionedPage } from './pageVersions.ts'
 import { startTamperingProxy } from './tamperingProxy.ts'
-import type { TamperingProxy } from './tamperingProxy.ts'
+import type { OriginReply, TamperingProxy } from './tamperingProxy.ts'
 import { sha256 } from '@coilgun/core'
 
 type Sender = Awaited<ReturnType<typeof startSender>>['sender']
@@ -52,4 +52,10 @@ export function whyOf (res: { headers: Record<string, string | string[] | undefi
 
 export function hashOf (body: Uint8Array): Buffer {
   return sha256(body)
+}
+
+/** A delta answer in any protocol form: RFC 3229 `226`, or RFC 9842 `dcz`/`dcb` (Node >= 22.19). */
+export function isDelta (real: OriginReply): boolean {
+  const coding = String(real.headers['content-encoding'] ?? '')
+  return real.status === 226 || coding === 'dcz' || coding === 'dcb'
 }

@@ -8,12 +8,18 @@ export interface VersionedPage {
 }
 
 /**
- * Pages to replay in origin tests: the first `count` versions of each corpus set, or
+ * Pages to replay (three, like the corpus, so tests that rotate pages over two
+ * instances see each page on both) in origin tests: the first `count` versions of each corpus set, or
  * synthetic page-like versions when the corpus is absent (so the suite runs anywhere).
  */
 export function versionedPages (count: number): VersionedPage[] {
   if (!corpusAvailable()) {
-    return [{ name: 'synthetic-html', contentType: 'text/html; charset=utf-8', versions: syntheticVersions(Math.min(count, 12), 150_000) }]
+    const n = Math.min(count, 12)
+    return [
+      { name: 'synthetic-html', contentType: 'text/html; charset=utf-8', versions: syntheticVersions(n, 150_000) },
+      { name: 'synthetic-json', contentType: 'application/json', versions: syntheticVersions(n, 90_000).map(v => Buffer.from(JSON.stringify({ items: v.toString() }))) },
+      { name: 'synthetic-text', contentType: 'text/plain; charset=utf-8', versions: syntheticVersions(n, 60_000) }
+    ]
   }
   return listCorpusSets().map(set => ({
     name: set.name,

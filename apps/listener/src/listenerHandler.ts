@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream'
 import type { FastifyReply, FastifyRequest } from 'fastify'
+import { errors } from 'undici'
 import type { Dispatcher } from 'undici'
 import { classifyUpstreamError, INTERNAL_HEADERS, LISTENER_DIAGNOSTIC_HEADER, readBounded, withoutHopByHop } from '@coilgun/core'
 import type { OriginResponder } from '@coilgun/core'
@@ -12,6 +13,8 @@ export interface ListenerContext {
   readonly metrics: ListenerMetrics
   readonly maxBodyBytes: number
   readonly diagnosticHeader: boolean
+  /** COILGUN_ORIGIN_TIMEOUT_MS: the longest the origin may take for a whole answer the listener reads. */
+  readonly originTimeoutMs: number
 }
 
 /** Never forwarded to an origin: the protocol's own headers (the secret first). */
@@ -29,6 +32,30 @@ function header (value: string | string[] | undefined): string | undefined {
  * 304); everything else is streamed back untouched.
  */
 export async function handleListenerRequest (ctx: ListenerContext, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  const abort = new AbortController()
+  // The sender hung up (it gives up after its own timeout): stop the origin request.
+  reply.raw.once('close', function abortOriginOnSenderClose () { if (!reply.raw.writableFinished) abort.abort() })
+  // undici's bodyTimeout only limits the gap between two chunks: an origin trickling
+  // its body would hold the request (and an origin connection) forever. The deadline
+  // covers headers and the body the listener buffers, for requests without a body (an
+  // upload may take its time); a streamed passthrough is bounded per chunk (issue 8).
+  const deadline = hasRequestBody(request) ? undefined : setTimeout(abortAtDeadline, ctx.originTimeoutMs, abort)
+  try {
+    return await answerListenerRequest(ctx, request, reply, abort.signal)
+  } finally {
+    clearTimeout(deadline)
+  }
+}
+
+function hasRequestBody (request: FastifyRequest): boolean {
+  return request.method !== 'GET' && request.method !== 'HEAD' && (request.headers['content-length'] !== undefined || request.headers['transfer-encoding'] !== undefined)
+}
+
+function abortAtDeadline (abort: AbortController): void {
+  abort.abort(new errors.BodyTimeoutError())
+}
+
+async function answerListenerRequest (ctx: ListenerContext, request: FastifyRequest, reply: FastifyReply, signal: AbortSignal): Promise<FastifyReply> {
   const route = ctx.pools.route(request.headers.host)
   if (route === undefined) {
     ctx.metrics.requests.inc({ outcome: 'misdirected' })
@@ -40,7 +67,7 @@ export async function handleListenerRequest (ctx: ListenerContext, request: Fast
   // Identity from the origin: the delta is computed on the exact body, and the
   // link to the origin is local.
   if (sender) headers['accept-encoding'] = 'identity'
-  const hasBody = request.method !== 'GET' && request.method !== 'HEAD' && (request.headers['content-length'] !== undefined || request.headers['transfer-encoding'] !== undefined)
+  const hasBody = hasRequestBody(request)
   const started = performance.now()
   let res: Dispatcher.ResponseData
   try {
@@ -49,10 +76,11 @@ export async function handleListenerRequest (ctx: ListenerContext, request: Fast
       path: originFormPath(request.raw.url ?? '/'),
       method: request.method as Dispatcher.HttpMethod,
       headers,
-      body: hasBody ? request.body as Readable : null
+      body: hasBody ? request.body as Readable : null,
+      signal
     })
   } catch (err) {
-    return sendOriginError(ctx, request, reply, err)
+    return sendOriginError(ctx, request, reply, signal.aborted ? signal.reason : err)
   }
   const originMs = performance.now() - started
   ctx.metrics.originDuration.observe(originMs / 1000)
@@ -76,8 +104,8 @@ export async function handleListenerRequest (ctx: ListenerContext, request: Fast
   try {
     read = await readBounded(res.body, ctx.maxBodyBytes)
   } catch (err) {
-    // The origin broke off mid-body: nothing is stored, the sender gets a 502.
-    return sendOriginError(ctx, request, reply, err)
+    // The origin broke off mid-body (or ran past the deadline): nothing is stored, the sender gets a 502 (504).
+    return sendOriginError(ctx, request, reply, signal.aborted ? signal.reason : err)
   }
   if (!read.complete || !ctx.responder.options.eligibility.sizeEligible(read.body.length)) {
     ctx.metrics.requests.inc({ outcome: 'passthrough' })

@@ -62,7 +62,7 @@ export async function buildListener (config: ListenerConfig, deps: ListenerDeps 
   for (const { name, reason } of options.unavailableCodecs) app.log.info({ codec: name, reason }, 'coilgun-listener: codec unavailable, not offered')
   const pools = new OriginPools(config)
   const metrics = new ListenerMetrics(redis)
-  const ctx: ListenerContext = Object.freeze({ responder, pools, metrics, maxBodyBytes: config.maxBodyBytes, diagnosticHeader: config.diagnosticHeader })
+  const ctx: ListenerContext = Object.freeze({ responder, pools, metrics, maxBodyBytes: config.maxBodyBytes, diagnosticHeader: config.diagnosticHeader, originTimeoutMs: config.originTimeoutMs })
 
   // Request bodies are streamed to the origin, never parsed.
   app.removeAllContentTypeParsers()
