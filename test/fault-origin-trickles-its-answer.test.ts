@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { test } from 'node:test'
+import { startListener } from '../apps/listener/test/harness.ts'
+import { startSender } from '../apps/sender/test/harness.ts'
 import { waitFor } from '../packages/redis/test/waitFor.ts'
 import { hashOf, outcomeOf, startFaultPair } from './support/faultPair.ts'
 import { versionedPages } from './support/pageVersions.ts'
@@ -11,6 +15,9 @@ import { send } from './support/tamperingProxy.ts'
 // trickling a byte now and then held the visitor forever. COILGUN_UPSTREAM_TIMEOUT_MS
 // now bounds the whole answer: a slow but finishing answer is served, an endless one
 // is a 504, the sender stops reading it, stores nothing and keeps serving others.
+// Behind a listener, the listener hangs up on the trickling origin too (its own
+// COILGUN_ORIGIN_TIMEOUT_MS, and the sender leaving), instead of holding an origin
+// connection for as long as the origin trickles.
 
 const pages = versionedPages(4)
 const page = pages[0]!
@@ -46,4 +53,25 @@ test('an endless trickle: 504, the sender hangs up on it, others are served mean
   const back = await rawGet(pair.url + path)
   assert.ok(back.body.equals(page.versions[1]!))
   assert.equal(outcomeOf(back), 'delta')
+})
+
+test('an endless trickle behind a listener: 504 for the visitor, and the listener hangs up on the origin', { timeout: 60_000 }, async (t) => {
+  let hungUp = 0
+  const origin = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html', 'content-length': 10_000_000 })
+    const trickle = setInterval(() => res.write('<p>'), 20)
+    res.once('close', () => { clearInterval(trickle); if (!res.writableFinished) hungUp++ })
+  })
+  await new Promise<void>(resolve => origin.listen(0, '127.0.0.1', resolve))
+  t.after(() => { origin.closeAllConnections(); origin.close() })
+  for (const [name, listenerTimeout, senderTimeout] of [['the listener\'s deadline', '800', '60000'], ['the sender leaving', '60000', '800']] as const) {
+    const { listener, url: listenerUrl } = await startListener({ COILGUN_ORIGIN: `http://127.0.0.1:${(origin.address() as AddressInfo).port}`, COILGUN_ORIGIN_TIMEOUT_MS: listenerTimeout })
+    t.after(() => listener.close())
+    const { sender, url } = await startSender(listenerUrl, { COILGUN_UPSTREAM_TIMEOUT_MS: senderTimeout })
+    t.after(() => sender.close())
+    const before = hungUp
+    const res = await rawGet(`${url}/page`)
+    assert.equal(res.status, 504, name)
+    await waitFor(`the origin to be hung up on (${name})`, () => hungUp === before + 1)
+  }
 })
