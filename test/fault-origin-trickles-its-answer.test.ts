@@ -58,7 +58,8 @@ test('an endless trickle: 504, the sender hangs up on it, others are served mean
 test('an endless trickle behind a listener: 504 for the visitor, and the listener hangs up on the origin', { timeout: 60_000 }, async (t) => {
   let hungUp = 0
   const origin = createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'text/html', 'content-length': 10_000_000 })
+    // Small enough to be buffered and delta-encoded: the listener reads it whole.
+    res.writeHead(200, { 'content-type': 'text/html', 'content-length': 1_000_000 })
     const trickle = setInterval(() => res.write('<p>'), 20)
     res.once('close', () => { clearInterval(trickle); if (!res.writableFinished) hungUp++ })
   })
@@ -74,4 +75,28 @@ test('an endless trickle behind a listener: 504 for the visitor, and the listene
     assert.equal(res.status, 504, name)
     await waitFor(`the origin to be hung up on (${name})`, () => hungUp === before + 1)
   }
+})
+
+test('a slow streamed passthrough (a download) is not cut by either deadline', { timeout: 60_000 }, async (t) => {
+  const chunk = Buffer.alloc(16 * 1024, 7)
+  const origin = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'image/png', 'content-length': 30 * chunk.length })
+    let sent = 0
+    const slowly = setInterval(() => {
+      res.write(chunk)
+      if (++sent === 30) { clearInterval(slowly); res.end() }
+    }, 50)
+    res.once('close', () => clearInterval(slowly))
+  })
+  await new Promise<void>(resolve => origin.listen(0, '127.0.0.1', resolve))
+  t.after(() => { origin.closeAllConnections(); origin.close() })
+  // Both deadlines are far shorter than the download; each gap between chunks is shorter still.
+  const { listener, url: listenerUrl } = await startListener({ COILGUN_ORIGIN: `http://127.0.0.1:${(origin.address() as AddressInfo).port}`, COILGUN_ORIGIN_TIMEOUT_MS: '400' })
+  t.after(() => listener.close())
+  const { sender, url } = await startSender(listenerUrl, { COILGUN_UPSTREAM_TIMEOUT_MS: '400' })
+  t.after(() => sender.close())
+  const res = await rawGet(`${url}/download.png`)
+  assert.equal(res.status, 200)
+  assert.equal(res.body.length, 30 * chunk.length)
+  assert.match(String(res.headers.coilgun), /^passthrough/)
 })

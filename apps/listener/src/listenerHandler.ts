@@ -38,10 +38,11 @@ export async function handleListenerRequest (ctx: ListenerContext, request: Fast
   // undici's bodyTimeout only limits the gap between two chunks: an origin trickling
   // its body would hold the request (and an origin connection) forever. The deadline
   // covers headers and the body the listener buffers, for requests without a body (an
-  // upload may take its time); a streamed passthrough is bounded per chunk (issue 8).
+  // upload may take its time); it is cleared before anything is streamed back, which
+  // stays bounded per chunk (issue 8).
   const deadline = hasRequestBody(request) ? undefined : setTimeout(abortAtDeadline, ctx.originTimeoutMs, abort)
   try {
-    return await answerListenerRequest(ctx, request, reply, abort.signal)
+    return await answerListenerRequest(ctx, request, reply, abort.signal, deadline)
   } finally {
     clearTimeout(deadline)
   }
@@ -55,7 +56,7 @@ function abortAtDeadline (abort: AbortController): void {
   abort.abort(new errors.BodyTimeoutError())
 }
 
-async function answerListenerRequest (ctx: ListenerContext, request: FastifyRequest, reply: FastifyReply, signal: AbortSignal): Promise<FastifyReply> {
+async function answerListenerRequest (ctx: ListenerContext, request: FastifyRequest, reply: FastifyReply, signal: AbortSignal, deadline: NodeJS.Timeout | undefined): Promise<FastifyReply> {
   const route = ctx.pools.route(request.headers.host)
   if (route === undefined) {
     ctx.metrics.requests.inc({ outcome: 'misdirected' })
@@ -95,6 +96,7 @@ async function answerListenerRequest (ctx: ListenerContext, request: FastifyRequ
   }
   const declared = Number(res.headers['content-length'])
   if (!sender || !ctx.responder.responseEligible(info, Number.isFinite(declared) ? declared : undefined)) {
+    clearTimeout(deadline)
     ctx.metrics.requests.inc({ outcome: 'passthrough' })
     if (ctx.diagnosticHeader) responseHeaders[LISTENER_DIAGNOSTIC_HEADER] = `passthrough; ot=${Math.round(originMs)}`
     return reply.code(res.statusCode).headers(responseHeaders).send(res.body)
@@ -107,6 +109,7 @@ async function answerListenerRequest (ctx: ListenerContext, request: FastifyRequ
     // The origin broke off mid-body (or ran past the deadline): nothing is stored, the sender gets a 502 (504).
     return sendOriginError(ctx, request, reply, signal.aborted ? signal.reason : err)
   }
+  clearTimeout(deadline)
   if (!read.complete || !ctx.responder.options.eligibility.sizeEligible(read.body.length)) {
     ctx.metrics.requests.inc({ outcome: 'passthrough' })
     return reply.code(res.statusCode).headers(responseHeaders).send(read.complete ? read.body : read.replay)
