@@ -33,11 +33,13 @@ async function listen (server: Server): Promise<string> {
 }
 
 /** An origin that records each request and answers with hop-by-hop and internal headers. */
-async function echoOrigin (): Promise<{ url: string, seen: Array<{ method: string, headers: IncomingHttpHeaders, body: string }>, server: Server }> {
+async function echoOrigin (): Promise<{ url: string, seen: Array<{ method: string, headers: IncomingHttpHeaders, body: string }>, server: Server, firstBodyBytes: Promise<void> }> {
   const seen: Array<{ method: string, headers: IncomingHttpHeaders, body: string }> = []
+  let sawBodyBytes = (): void => {}
+  const firstBodyBytes = new Promise<void>(resolve => { sawBodyBytes = resolve })
   const server = createServer((req, res) => {
     const chunks: Buffer[] = []
-    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('data', (c: Buffer) => { chunks.push(c); sawBodyBytes() })
     req.on('end', () => {
       seen.push({ method: req.method ?? '', headers: req.headers, body: Buffer.concat(chunks).toString() })
       res.writeHead(200, {
@@ -52,7 +54,7 @@ async function echoOrigin (): Promise<{ url: string, seen: Array<{ method: strin
       res.end(`echo ${req.method} ${Buffer.concat(chunks).length}`)
     })
   })
-  return { url: await listen(server), seen, server }
+  return { url: await listen(server), seen, server, firstBodyBytes }
 }
 
 test('visitors cannot inject the secret or delta headers; X-Forwarded-* are set; hop-by-hop headers are stripped both ways', async (t) => {
@@ -101,15 +103,26 @@ test('POST with a chunked body is streamed to the origin; HEAD works', async (t)
   const origin = await echoOrigin()
   const { sender, url } = await startSender(origin.url)
   t.after(async () => { await sender.close(); origin.server.close() })
+  // The visitor holds back the rest of its body until the origin has seen the first
+  // bytes: a sender that buffered bodies would never get there.
+  const streamed = Promise.race([
+    origin.firstBodyBytes.then(() => true),
+    new Promise<boolean>(resolve => setTimeout(resolve, 10_000, false).unref())
+  ])
   const res = await request(`${url}/submit`, {
     method: 'POST',
     headers: { 'content-type': 'application/octet-stream', 'coilgun-secret': 'visitor-guess-0123456789' },
-    body: Readable.from((async function * chunks () { for (let i = 0; i < 10; i++) yield Buffer.alloc(10_000, i) })())
+    body: Readable.from((async function * chunks () {
+      yield Buffer.alloc(10_000, 0)
+      assert.ok(await streamed, 'the origin saw the first bytes before the visitor sent the rest')
+      for (let i = 1; i < 10; i++) yield Buffer.alloc(10_000, i)
+    })())
   })
   assert.equal(res.statusCode, 200)
   assert.equal(await res.body.text(), 'echo POST 100000')
   const post = origin.seen.find(s => s.method === 'POST')!
   assert.equal(post.headers['transfer-encoding'], 'chunked')
+  assert.equal(post.body, Array.from({ length: 10 }, (_, i) => Buffer.alloc(10_000, i).toString()).join(''))
   assert.equal(post.headers['coilgun-secret'], undefined, 'passthrough requests carry no secret')
   const head = await request(`${url}/x`, { method: 'HEAD' })
   assert.equal(head.statusCode, 200)
