@@ -5,13 +5,19 @@ import { DEFAULT_FULL_BROTLI_QUALITY, DEFAULT_FULL_GZIP_LEVEL } from './originOp
 /** Content codings a full body may travel in to a sender, in order of preference. */
 export const FULL_CODINGS: readonly string[] = Object.freeze(['br', 'gzip'])
 
+/** Resources whose last compression ratio is remembered (a number each). */
+const RATIO_ENTRIES = 50_000
+
 /**
  * Compresses full bodies for the link to the sender, remembering the result per
  * version: the first sender to fetch a new version pays for the compression, the
- * others (and the delta-versus-full comparison) reuse it.
+ * others (and the delta-versus-full comparison) reuse it. It also remembers how
+ * well each resource compressed last, so that a delta far smaller than that needs
+ * no compression of the full body to be judged.
  */
 export class FullBodyCompressor {
   readonly #cache: LRUCache<string, Uint8Array> | undefined
+  readonly #ratios = new LRUCache<string, number>({ max: RATIO_ENTRIES })
 
   constructor (cacheBytes: number) {
     this.#cache = cacheBytes > 0
@@ -20,14 +26,19 @@ export class FullBodyCompressor {
   }
 
   /** The body in `coding` (`br`, `gzip` or `identity`). */
-  compress (id: string, body: Uint8Array, coding: string): Uint8Array {
+  compress (id: string, body: Uint8Array, coding: string, resourceKey: string): Uint8Array {
     if (coding !== 'br' && coding !== 'gzip') return body
     const key = `${coding}:${id}`
     const hit = this.#cache?.get(key)
     if (hit !== undefined) return hit
     const packed = compressFullBody(body, coding)
-    this.#cache?.set(key, packed)
+    this.store(id, coding, packed, body.length, resourceKey)
     return packed
+  }
+
+  /** Compressed size over identity size the last time `resourceKey` was compressed in `coding`. */
+  ratio (resourceKey: string, coding: string): number | undefined {
+    return this.#ratios.get(`${coding}:${resourceKey}`)
   }
 
   /** The cached compressed body, if any. */
@@ -35,13 +46,15 @@ export class FullBodyCompressor {
     return this.#cache?.get(`${coding}:${id}`)
   }
 
-  /** Caches a body compressed elsewhere (an encoder worker). */
-  store (id: string, coding: string, packed: Uint8Array): void {
+  /** Caches a compressed body (made here or by an encoder worker) and its ratio. */
+  store (id: string, coding: string, packed: Uint8Array, size: number, resourceKey: string): void {
     this.#cache?.set(`${coding}:${id}`, packed)
+    if (size > 0) this.#ratios.set(`${coding}:${resourceKey}`, packed.length / size)
   }
 
   clear (): void {
     this.#cache?.clear()
+    this.#ratios.clear()
   }
 }
 

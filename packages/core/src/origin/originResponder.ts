@@ -56,6 +56,9 @@ function memoEntrySize (value: EncodedDelta | typeof NO_DELTA, key: string): num
   return (value === NO_DELTA ? 0 : value.body.length) + key.length + 64
 }
 
+/** A delta this many times smaller than the page is a change, not a rewrite. */
+const PLAIN_CHANGE_FRACTION = 32
+
 const REMOVE_ALWAYS: readonly string[] = Object.freeze(['content-length', 'etag', 'content-encoding'])
 
 /**
@@ -77,6 +80,7 @@ export class OriginResponder {
   #encodes = 0
   #memoHits = 0
   #offloaded = 0
+  #fullCompressions = 0
 
   constructor (options: ResolvedOriginOptions, log?: WarnLogger) {
     this.options = options
@@ -149,7 +153,11 @@ export class OriginResponder {
     }
 
     const fullCoding = negotiateEncoding(acceptEncoding, FULL_CODINGS) ?? 'identity'
-    const full = await this.#compressFull(id, body, fullCoding)
+    // The full body is compressed only when it is what goes out, or when the delta
+    // is not plainly smaller than it would be: compressing a 400 KB page costs ten
+    // times what encoding its delta does, and a sender that holds a base almost
+    // always gets the delta.
+    let full: Uint8Array | undefined = fullCoding === 'identity' ? body : this.#full.cached(id, fullCoding)
 
     let chosen: { delta: EncodedDelta, baseHash: Buffer } | undefined
     const vcdiffBase = inmBases[0]
@@ -163,12 +171,18 @@ export class OriginResponder {
         const codecs: Codec[] = []
         if (vcdiffBase?.equals(baseHash) === true && this.#vcdiff !== undefined) codecs.push(this.#vcdiff)
         if (dictionaryBase?.equals(baseHash) === true) codecs.push(...dictionaryCodecs)
-        const delta = await this.#encodeMemoized(base, baseHash, body, id, codecs, full.length, fullCoding, wantsGzipIm)
+        const delta = await this.#encodeMemoized(base, baseHash, body, id, codecs, full?.length ?? body.length, wantsGzipIm)
         if (delta !== undefined && (chosen === undefined || delta.body.length < chosen.delta.body.length)) chosen = { delta, baseHash }
       }
     }
+    if (chosen !== undefined && full === undefined && !this.#plainlySmaller(chosen.delta.body.length, body.length, req.resourceKey, fullCoding)) {
+      full = await this.#compressFull(id, body, fullCoding, req.resourceKey)
+    }
+    // A delta is sent only when it is smaller than the full body as it would travel.
+    if (chosen !== undefined && full !== undefined && chosen.delta.body.length >= full.length) chosen = undefined
 
     if (chosen === undefined) {
+      full ??= await this.#compressFull(id, body, fullCoding, req.resourceKey)
       headers[ORIGIN_STATUS_HEADER] = 'full'
       if (fullCoding !== 'identity') {
         headers['content-encoding'] = fullCoding
@@ -191,17 +205,17 @@ export class OriginResponder {
   }
 
   /** Counters for tests and metrics. */
-  stats (): { encodes: number, memoHits: number, offloaded: number, storeFailures: number } {
-    return { encodes: this.#encodes, memoHits: this.#memoHits, offloaded: this.#offloaded, storeFailures: this.#store.failures }
+  stats (): { encodes: number, memoHits: number, offloaded: number, fullCompressions: number, storeFailures: number } {
+    return { encodes: this.#encodes, memoHits: this.#memoHits, offloaded: this.#offloaded, fullCompressions: this.#fullCompressions, storeFailures: this.#store.failures }
   }
 
   /**
    * Bursts: many senders (or one, many times) asking for the same base -> target
-   * get one encode; the result (or "no delta is smaller") is memoized per base,
-   * target, codec set and full coding.
+   * get one encode; the result (or "no delta is smaller than `fullSize`") is
+   * memoized per base, target, codec set and bound.
    */
-  async #encodeMemoized (base: Uint8Array, baseHash: Buffer, target: Uint8Array, targetId: string, codecs: readonly Codec[], fullSize: number, fullCoding: string, secondaryCompression: boolean): Promise<EncodedDelta | undefined> {
-    const key = `${versionId(baseHash)}:${targetId}:${codecs.map(c => c.name).join('+')}:${fullCoding}:${secondaryCompression ? 'gz' : ''}`
+  async #encodeMemoized (base: Uint8Array, baseHash: Buffer, target: Uint8Array, targetId: string, codecs: readonly Codec[], fullSize: number, secondaryCompression: boolean): Promise<EncodedDelta | undefined> {
+    const key = `${versionId(baseHash)}:${targetId}:${codecs.map(c => c.name).join('+')}:${fullSize}:${secondaryCompression ? 'gz' : ''}`
     const hit = this.#memo?.get(key)
     if (hit !== undefined) {
       this.#memoHits++
@@ -238,23 +252,37 @@ export class OriginResponder {
     return chooseEncoding({ base, baseHash, target, codecs, fullSize, secondaryCompression })
   }
 
-  async #compressFull (id: string, body: Uint8Array, coding: string): Promise<Uint8Array> {
+  /**
+   * True when a delta of `deltaSize` is certainly smaller than the compressed full
+   * body would be: at most 1/32 of the page (a change, not a rewrite), and at most
+   * half the size this resource compressed to last time. Versions of one URL
+   * compress alike, and a page that is mostly its previous version compresses like
+   * it; when the resource was never compressed here, nothing is assumed.
+   */
+  #plainlySmaller (deltaSize: number, size: number, resourceKey: string, coding: string): boolean {
+    if (deltaSize * PLAIN_CHANGE_FRACTION > size) return false
+    const ratio = this.#full.ratio(resourceKey, coding)
+    return ratio !== undefined && deltaSize * 2 <= ratio * size
+  }
+
+  async #compressFull (id: string, body: Uint8Array, coding: string, resourceKey: string): Promise<Uint8Array> {
     if (coding !== 'br' && coding !== 'gzip') return body
     const cached = this.#full.cached(id, coding)
     if (cached !== undefined) return cached
+    this.#fullCompressions++
     if (this.#pool !== undefined && body.length >= this.options.offloadMinBytes) {
       try {
         const result = await this.#pool.run({ kind: 'full', target: body, coding })
         if (result.ok && result.body !== undefined) {
           this.#offloaded++
-          this.#full.store(id, coding, result.body)
+          this.#full.store(id, coding, result.body, body.length, resourceKey)
           return result.body
         }
       } catch (err) {
         this.#log?.warn({ err }, 'coilgun: encoder worker failed; compressing on the main thread')
       }
     }
-    return this.#full.compress(id, body, coding)
+    return this.#full.compress(id, body, coding, resourceKey)
   }
 
   /** Closes what this responder created (the embedded store, caches). */
