@@ -31,7 +31,11 @@ export class ServerProcess {
 
   /** Starts `script` (relative to bench/) with `args` and `env` added to ours. */
   static async start (name: string, script: string, args: readonly string[] = [], env: Record<string, string> = {}): Promise<ServerProcess> {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+    // BENCH_CPU_PROF=<dir>: every server writes V8 CPU profiles (one per thread) to
+    // <dir>/<its name>/ when it ends (open them in Chrome DevTools), to see where a
+    // contender spends its time.
+    const profile = process.env.BENCH_CPU_PROF === undefined || process.env.BENCH_CPU_PROF === '' ? [] : ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}/${name.replace(/[^a-z0-9]+/gi, '-').replace(/^-/, '')}`]
+    const child = spawn(process.execPath, [...profile, '--import', 'tsx', script, ...args], {
       cwd: benchDir,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc']
