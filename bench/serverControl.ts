@@ -56,7 +56,7 @@ function nsToDelayMs (ns: number): number {
  * bytes); each run reports how much they grew. The process exits when the parent
  * goes away, so an interrupted bench leaves no servers behind.
  */
-export function serveBenchControl (server: Server, port: number, counters: () => Promise<Record<string, number>> = async () => ({})): void {
+export function serveBenchControl (server: Server, port: number, counters: () => Promise<Record<string, number>> = async () => ({}), scheme: 'http' | 'https' = 'http'): void {
   if (process.send === undefined) throw new Error('a bench server runs as a child of the bench, with an IPC channel')
   const bytes = new SocketBytes(server)
   const loop = monitorEventLoopDelay({ resolution: RESOLUTION_MS })
@@ -96,5 +96,5 @@ export function serveBenchControl (server: Server, port: number, counters: () =>
     })
   })
   process.once('disconnect', function parentGone () { process.exit(0) })
-  send({ type: 'ready', port })
+  send({ type: 'ready', port, scheme })
 }

@@ -40,7 +40,7 @@ export class ServerProcess {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc']
     })
-    const port = await new Promise<number>((resolve, reject) => {
+    const ready = await new Promise<{ port: number, scheme: 'http' | 'https' }>((resolve, reject) => {
       const timer = setTimeout(() => fail(new Error(`${name}: no port within ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS)
       function fail (err: Error): void {
         clearTimeout(timer)
@@ -54,7 +54,7 @@ export class ServerProcess {
         clearTimeout(timer)
         child.off('message', onMessage)
         child.off('exit', onExit)
-        resolve(message.port)
+        resolve({ port: message.port, scheme: message.scheme ?? 'http' })
       }
       function onExit (code: number | null, signal: string | null): void {
         fail(new Error(`${name}: exited before listening (code ${code}, signal ${signal}); its stderr is above`))
@@ -62,7 +62,7 @@ export class ServerProcess {
       child.on('message', onMessage)
       child.once('exit', onExit)
     })
-    return new ServerProcess(name, `http://127.0.0.1:${port}`, child)
+    return new ServerProcess(name, `${ready.scheme}://127.0.0.1:${ready.port}`, child)
   }
 
   #ask<T extends ReplyMessage['type']> (type: ControlMessage['type'], answer: T): Promise<Extract<ReplyMessage, { type: T }>> {

@@ -18,6 +18,6 @@ export type ControlMessage = { readonly type: 'begin', readonly id: number } | {
 
 /** Child to parent: listening on `port`, measuring started, or the stats of a run. */
 export type ReplyMessage =
-  | { readonly type: 'ready', readonly port: number }
+  | { readonly type: 'ready', readonly port: number, readonly scheme?: 'http' | 'https' }
   | { readonly type: 'begun', readonly id: number }
   | { readonly type: 'stats', readonly id: number, readonly stats: ServerStats }

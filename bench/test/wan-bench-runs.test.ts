@@ -56,6 +56,13 @@ test('the WAN bench runs in --quick mode and writes sane JSON and charts', { tim
   }
   assert.ok(bytesPerChange('vcdiff') < bytesPerChange('brotli') / 5, 'Coilgun sends far fewer bytes per change than the brotli proxy')
   assert.ok(vcdiff.replay.flatMap(s => s.changes).every(x => x.kind.startsWith('delta')), 'every changed page is a delta')
+  // Over HTTP/2 the headers that repeat on every request are compressed (HPACK).
+  if (byKey.has('vcdiff-h2')) {
+    assert.ok(byKey.get('vcdiff-h2')!.replay.flatMap(s => s.changes).every(x => x.kind.startsWith('delta')), 'HTTP/2: every changed page is a delta')
+    assert.ok(bytesPerChange('vcdiff-h2') < bytesPerChange('vcdiff'), 'HTTP/2 to the origin moves fewer bytes per change than HTTP/1.1')
+  } else {
+    assert.ok(run.unavailable.some(u => u.key === 'vcdiff-h2'), 'the HTTP/2 contender either ran or is reported unavailable')
+  }
   assert.ok(baseline.replay.flatMap(s => s.changes).every(x => x.kind === 'full identity'), 'the baseline sends whole pages')
 
   assert.ok(run.charts !== undefined, 'charts are written beside the results')

@@ -1,6 +1,7 @@
+import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import Fastify from 'fastify'
-import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import compress from '@fastify/compress'
 import coilgun from '@coilgun/fastify'
 import type { CodecName } from '@coilgun/core'
@@ -16,6 +17,7 @@ import { VersionSchedule } from './versionSchedule.ts'
 //   --mode plain             no compression (the baseline's origin)
 //   --mode compress --encoding br|gzip    @fastify/compress with its defaults
 //   --mode coilgun --codecs vcdiff|dcz,dcb    @coilgun/fastify, then @fastify/compress
+//   --cert FILE --key FILE   HTTP/2 over TLS (HTTP/1.1 too, for the bench's control)
 // The bench sets the schedule directly, never through the link:
 //   POST /__wan/schedule?every=N[&everyMs=T]   start over from the first versions
 
@@ -26,7 +28,9 @@ const { values } = parseArgs({
     codecs: { type: 'string', default: 'vcdiff' },
     corpus: { type: 'string' },
     versions: { type: 'string' },
-    every: { type: 'string', default: '10' }
+    every: { type: 'string', default: '10' },
+    cert: { type: 'string' },
+    key: { type: 'string' }
   }
 })
 
@@ -39,7 +43,10 @@ const schedule = new VersionSchedule(sets.map(s => s.versions.length), { every: 
 
 // Codecs compile WebAssembly at registration: on a busy 2-core machine that can
 // exceed Fastify's 10 s default.
-const app = Fastify({ logger: false, pluginTimeout: 60_000 })
+const tls = values.cert === undefined || values.key === undefined ? undefined : { allowHTTP1: true, cert: readFileSync(values.cert), key: readFileSync(values.key) }
+const app = tls === undefined
+  ? Fastify({ logger: false, pluginTimeout: 60_000 })
+  : Fastify({ logger: false, pluginTimeout: 60_000, http2: true, https: tls }) as unknown as FastifyInstance
 if (values.mode === 'coilgun') {
   // Before @fastify/compress, as the plugin's README says: it needs the identity body.
   await app.register(coilgun, { secret: BENCH_SECRET, codecs: values.codecs.split(',') as CodecName[] })
@@ -69,4 +76,4 @@ serveBenchControl(app.server, typeof address === 'object' && address !== null ? 
   if (values.mode !== 'coilgun') return {}
   const s = app.coilgun.responder.stats()
   return { encodes: s.encodes, memoHits: s.memoHits, offloaded: s.offloaded }
-})
+}, tls === undefined ? 'http' : 'https')

@@ -1,5 +1,8 @@
+import { spawnSync } from 'node:child_process'
 import type { Server } from 'node:net'
 import { loadCodecs } from '@coilgun/core'
+import { makePki } from '../../test/support/pki.ts'
+import type { TestPki } from '../../test/support/pki.ts'
 import { BENCH_SECRET } from '../benchSecret.ts'
 import { startServers } from '../serverProcess.ts'
 import type { ServerProcess } from '../serverProcess.ts'
@@ -24,6 +27,8 @@ export interface WanContenderSpec {
   readonly originArgs: readonly string[]
   /** COILGUN_CODECS of the sender; undefined: the edge is @fastify/http-proxy. */
   readonly senderCodecs: string | undefined
+  /** The sender reaches its origin over HTTP/2 on TLS (COILGUN_UPSTREAM_HTTP2). */
+  readonly http2?: boolean
 }
 
 /** The named peer of every ratio: a plain proxy to an origin that does not compress. */
@@ -34,11 +39,15 @@ export const WAN_CONTENDERS: readonly WanContenderSpec[] = Object.freeze([
   { key: 'gzip', name: 'proxy, origin gzip', family: 'compressing', edge: '@fastify/http-proxy', origin: 'Fastify app + @fastify/compress, gzip (its default level)', originArgs: ['--mode', 'compress', '--encoding', 'gzip'], senderCodecs: undefined },
   { key: 'brotli', name: 'proxy, origin brotli', family: 'compressing', edge: '@fastify/http-proxy', origin: 'Fastify app + @fastify/compress, brotli (its default quality 4)', originArgs: ['--mode', 'compress', '--encoding', 'br'], senderCodecs: undefined },
   { key: 'vcdiff', name: 'Coilgun, vcdiff', family: 'coilgun', edge: 'coilgun-sender, COILGUN_CODECS=vcdiff', origin: 'Fastify app + @coilgun/fastify (codecs: [\'vcdiff\']) + @fastify/compress', originArgs: ['--mode', 'coilgun', '--codecs', 'vcdiff'], senderCodecs: 'vcdiff' },
-  { key: 'dictionary', name: 'Coilgun, dcz/dcb', family: 'coilgun', edge: 'coilgun-sender, COILGUN_CODECS=dcz,dcb', origin: 'Fastify app + @coilgun/fastify (codecs: [\'dcz\', \'dcb\']) + @fastify/compress', originArgs: ['--mode', 'coilgun', '--codecs', 'dcz,dcb'], senderCodecs: 'dcz,dcb' }
+  { key: 'dictionary', name: 'Coilgun, dcz/dcb', family: 'coilgun', edge: 'coilgun-sender, COILGUN_CODECS=dcz,dcb', origin: 'Fastify app + @coilgun/fastify (codecs: [\'dcz\', \'dcb\']) + @fastify/compress', originArgs: ['--mode', 'coilgun', '--codecs', 'dcz,dcb'], senderCodecs: 'dcz,dcb' },
+  // One multiplexed connection instead of one request per connection per round trip,
+  // and HPACK for the headers that repeat on every request: the Railgun design.
+  { key: 'vcdiff-h2', name: 'Coilgun, vcdiff, HTTP/2', family: 'coilgun', edge: 'coilgun-sender, COILGUN_CODECS=vcdiff, COILGUN_UPSTREAM_HTTP2=on (TLS, verified against a bench CA)', origin: 'Fastify app on HTTP/2 over TLS + @coilgun/fastify (codecs: [\'vcdiff\']) + @fastify/compress', originArgs: ['--mode', 'coilgun', '--codecs', 'vcdiff'], senderCodecs: 'vcdiff', http2: true }
 ])
 
 /** Why this Node cannot run `spec` (dcz and dcb need Node >= 22.19), or undefined. */
 export async function unavailableReason (spec: WanContenderSpec): Promise<string | undefined> {
+  if (spec.http2 === true && spawnSync('openssl', ['version']).status !== 0) return 'unavailable: openssl (to make the bench certificates) is not installed'
   if (spec.senderCodecs === undefined) return undefined
   const codecs = await loadCodecs(spec.senderCodecs.split(','))
   const missing = [...codecs.values()].filter(c => !c.available)
@@ -62,7 +71,7 @@ export interface WanTestbed {
   close (): Promise<void>
 }
 
-function edgeSpec (spec: WanContenderSpec, upstream: string): { name: string, script: string, args?: string[], env?: Record<string, string> } {
+function edgeSpec (spec: WanContenderSpec, upstream: string, pki: TestPki | undefined): { name: string, script: string, args?: string[], env?: Record<string, string> } {
   if (spec.senderCodecs === undefined) {
     return { name: `${spec.key} edge`, script: 'servers/proxy.ts', args: ['--upstream', upstream, '--connections', String(UPSTREAM_CONNECTIONS)] }
   }
@@ -70,7 +79,8 @@ function edgeSpec (spec: WanContenderSpec, upstream: string): { name: string, sc
     name: `${spec.key} edge`,
     script: 'servers/sender.ts',
     env: {
-      COILGUN_UPSTREAM: upstream,
+      COILGUN_UPSTREAM: spec.http2 === true ? upstream.replace(/^http:/, 'https:') : upstream,
+      ...(spec.http2 === true && pki !== undefined ? { COILGUN_UPSTREAM_HTTP2: 'on', COILGUN_UPSTREAM_CA: pki.ca } : {}),
       COILGUN_SECRET: BENCH_SECRET,
       COILGUN_LISTEN: '127.0.0.1:0',
       COILGUN_ADMIN_LISTEN: 'off',
@@ -90,10 +100,12 @@ export async function startTestbed (specs: readonly WanContenderSpec[], options:
     await Promise.all(cleanup.splice(0).map(c => c.close()))
   }
   try {
+    // A CA and a certificate for 127.0.0.1, made with openssl for this run only.
+    const pki = specs.some(s => s.http2 === true) ? makePki() : undefined
     const origins = await startServers(specs.map(s => ({
       name: `${s.key} origin`,
       script: 'wan/origin.ts',
-      args: [...s.originArgs, ...corpusArgs, ...versionArgs, '--every', String(options.schedule.every)]
+      args: [...s.originArgs, ...corpusArgs, ...versionArgs, '--every', String(options.schedule.every), ...(s.http2 === true && pki !== undefined ? ['--cert', pki.serverCert, '--key', pki.serverKey] : [])]
     })))
     cleanup.push(...origins)
     const check = await startCheckServer()
@@ -101,7 +113,7 @@ export async function startTestbed (specs: readonly WanContenderSpec[], options:
     const targets = [{ host: '127.0.0.1', port: check.port }, ...origins.map(o => ({ host: '127.0.0.1', port: Number(new URL(o.url).port) }))]
     const link = await LinkProcess.start(options.link, targets)
     cleanup.push(link)
-    const edges = await startServers(specs.map((s, i) => edgeSpec(s, link.urls[i + 1]!)))
+    const edges = await startServers(specs.map((s, i) => edgeSpec(s, link.urls[i + 1]!, pki)))
     cleanup.push(...edges)
     return {
       contenders: specs.map((spec, i) => ({ spec, origin: origins[i]!, edge: edges[i]!, route: i + 1 })),

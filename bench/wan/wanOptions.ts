@@ -69,7 +69,7 @@ export const USAGE = `usage: node --import tsx wan.ts [--quick] [--write] [--mbi
   --duration S       seconds per contender and round (default ${DEFAULT_DURATION_S})
   --step S           seconds per capacity step, at least ${STEP_MIN_REQUESTS} requests, at most ${STEP_MAX_S} s (default ${DEFAULT_STEP_S})
   --limit-ms MS      p99 bound of the capacity search (default ${DEFAULT_LIMIT_MS})
-  --contenders K,..  run only these (baseline, gzip, brotli, vcdiff, dictionary)
+  --contenders K,..  run only these (baseline, gzip, brotli, vcdiff, dictionary, vcdiff-h2)
   --corpus DIR       folder of versioned sets (default: $COILGUN_CORPUS or ../shared/corpus)
   --out FILE         raw results as JSON (default: bench/results/wan.json, full runs only)`
 
