@@ -10,7 +10,7 @@ import type { DeltaContext } from './deltaHandler.ts'
 import { upstreamRequestHeaders, visitorResponseHeaders } from '@coilgun/core'
 import { SenderMetrics } from './metrics.ts'
 import { classifyUpstreamError, isConnectFailure } from '@coilgun/core'
-import { UpstreamPools } from './upstreamPool.ts'
+import { UpstreamPools, upstreamPipelining } from './upstreamPool.ts'
 import { VersionCache } from './versionCache.ts'
 import { VisitorCompression } from './visitorCompression.ts'
 
@@ -103,6 +103,7 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
       ? {
           undici: {
             connections: config.upstreamConnections,
+            pipelining: upstreamPipelining(config.upstreamHttp2),
             allowH2: config.upstreamHttp2,
             headersTimeout: config.upstreamTimeoutMs,
             bodyTimeout: config.upstreamTimeoutMs,

@@ -32,7 +32,7 @@ export class UpstreamPools {
     }
     this.#pools = config.upstreams.map(origin => dispatcher ?? new Pool(origin, {
       connections: config.upstreamConnections,
-      pipelining: 1,
+      pipelining: upstreamPipelining(config.upstreamHttp2),
       keepAliveTimeout: 30_000,
       keepAliveMaxTimeout: 600_000,
       headersTimeout: config.upstreamTimeoutMs,
@@ -116,3 +116,17 @@ export class UpstreamPools {
     await Promise.all(this.#pools.map(p => p.close()))
   }
 }
+
+/**
+ * Requests in flight per upstream connection. undici counts HTTP/2 streams with the
+ * same setting that pipelines HTTP/1.1, and defaults it to 1: without this, HTTP/2
+ * to the upstream would open a TLS connection per concurrent request instead of
+ * multiplexing them (and pay a TCP and a TLS handshake, two round trips, for each new
+ * one). With COILGUN_UPSTREAM_HTTP2 off, one request per connection (no pipelining).
+ */
+export function upstreamPipelining (http2: boolean): number {
+  return http2 ? HTTP2_STREAMS_PER_CONNECTION : 1
+}
+
+/** Concurrent streams per HTTP/2 connection (Node's servers allow 100 by default). */
+export const HTTP2_STREAMS_PER_CONNECTION = 100

@@ -19,6 +19,10 @@ test('COILGUN_UPSTREAM_HTTP2: GET and POST reach an HTTP/2-only upstream over ve
   const versions: string[] = []
   const server = createSecureServer({ cert: readFileSync(pki.serverCert), key: readFileSync(pki.serverKey), allowHTTP1: false }, (req, res) => {
     versions.push(req.httpVersion)
+    if (req.url?.startsWith('/slow') === true) {
+      setTimeout(() => { res.writeHead(200, { 'content-type': 'text/plain' }); res.end('slow') }, 300)
+      return
+    }
     let size = 0
     req.on('data', (c: Buffer) => { size += c.length })
     req.on('end', () => {
@@ -35,6 +39,11 @@ test('COILGUN_UPSTREAM_HTTP2: GET and POST reach an HTTP/2-only upstream over ve
   const get = await request(`${url}/x`)
   assert.equal(get.statusCode, 200)
   assert.equal(await get.body.text(), 'h2 GET 0')
+  // Twenty visitors at once: one HTTP/2 connection carries them all as streams
+  // (a connection per request would pay a TCP and a TLS handshake each).
+  const slow = await Promise.all(Array.from({ length: 20 }, async (_, i) => (await request(`${url}/slow/${i}`)).body.text()))
+  assert.ok(slow.every(text => text === 'slow'))
+  assert.equal(sessions.size, 1, `${sessions.size} HTTP/2 connections for 21 GETs`)
   const post = await request(`${url}/y`, { method: 'POST', body: 'hello' })
   assert.equal(await post.body.text(), 'h2 POST 5')
   assert.ok(versions.length >= 2 && versions.every(v => v === '2.0'), `HTTP versions seen: ${versions.join(',')}`)
