@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util'
+import { BenchUsageError, parseBenchArgs } from './benchArgs.ts'
 
 /** Timed runs per pair and contender after the untimed first run (full run). */
 export const DEFAULT_REPEATS = 5
@@ -15,10 +15,7 @@ export const QUICK_BUDGET_MS = 60
 /** Pairs per set in `--quick` mode. */
 export const QUICK_PAIRS = 6
 
-/** A command line the bench cannot honour; reported as one line, without a stack. */
-export class BenchUsageError extends Error {
-  readonly code = 'COILGUN_BENCH_USAGE'
-}
+export { BenchUsageError } from './benchArgs.ts'
 
 export interface CodecBenchOptions {
   /** First QUICK_PAIRS pairs of each set, fewer repeats: for tests and demos. */
@@ -42,29 +39,12 @@ export const USAGE = `usage: node --import tsx codecs.ts [--quick] [--write] [--
 
 /** Parses the command line once into a frozen options object. */
 export function resolveOptions (argv: readonly string[]): CodecBenchOptions {
-  // `pnpm run codecs -- --write` may hand the separator through; it is not an option here.
-  const args = argv.filter(a => a !== '--')
-  let parsed
-  try {
-    parsed = parseArgs({
-      args,
-      strict: true,
-      options: {
-        quick: { type: 'boolean', default: false },
-        write: { type: 'boolean', default: false },
-        corpus: { type: 'string' },
-        out: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false }
-      }
-    })
-  } catch (err) {
-    throw new BenchUsageError(`${(err as Error).message}\n${USAGE}`)
-  }
-  const { values } = parsed
-  if (values.help) {
-    console.log(USAGE)
-    process.exit(0)
-  }
+  const values = parseBenchArgs(argv, {
+    quick: { type: 'boolean', default: false },
+    write: { type: 'boolean', default: false },
+    corpus: { type: 'string' },
+    out: { type: 'string' }
+  }, USAGE)
   const quick = values.quick
   if (values.write && quick) throw new BenchUsageError('--write records full runs only: drop --quick')
   return Object.freeze({

@@ -1,5 +1,4 @@
-import { parseArgs } from 'node:util'
-import { BenchUsageError } from './codecsOptions.ts'
+import { BenchUsageError, parseBenchArgs, positiveOption as positive } from './benchArgs.ts'
 
 // Command line of the load benchmarks (pluginOverhead.ts, senderThroughput.ts):
 // the same flags for both, resolved once into a frozen object.
@@ -50,43 +49,17 @@ export function usage (script: string, defaultRounds = DEFAULT_ROUNDS): string {
   --out FILE       raw results as JSON (default: bench/results/<name>.json, full runs only)`
 }
 
-function positive (name: string, raw: string | undefined, fallback: number, integer: boolean): number {
-  if (raw === undefined) return fallback
-  const value = Number(raw)
-  if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isSafeInteger(value))) {
-    throw new BenchUsageError(`--${name}: expected a positive ${integer ? 'integer' : 'number'}, got "${raw}"`)
-  }
-  return value
-}
-
 /** Parses the command line once into a frozen options object. */
 export function resolveLoadOptions (script: string, argv: readonly string[], defaultRounds = DEFAULT_ROUNDS): LoadBenchOptions {
-  // `pnpm run x -- --write` may hand the separator through; it is not an option here.
-  const args = argv.filter(a => a !== '--')
-  let parsed
-  try {
-    parsed = parseArgs({
-      args,
-      strict: true,
-      options: {
-        quick: { type: 'boolean', default: false },
-        write: { type: 'boolean', default: false },
-        rounds: { type: 'string' },
-        duration: { type: 'string' },
-        connections: { type: 'string' },
-        corpus: { type: 'string' },
-        out: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false }
-      }
-    })
-  } catch (err) {
-    throw new BenchUsageError(`${(err as Error).message}\n${usage(script, defaultRounds)}`)
-  }
-  const { values } = parsed
-  if (values.help) {
-    console.log(usage(script, defaultRounds))
-    process.exit(0)
-  }
+  const values = parseBenchArgs(argv, {
+    quick: { type: 'boolean', default: false },
+    write: { type: 'boolean', default: false },
+    rounds: { type: 'string' },
+    duration: { type: 'string' },
+    connections: { type: 'string' },
+    corpus: { type: 'string' },
+    out: { type: 'string' }
+  }, usage(script, defaultRounds))
   const quick = values.quick
   if (values.write && quick) throw new BenchUsageError('--write records full runs only: drop --quick')
   return Object.freeze({

@@ -36,21 +36,44 @@ export interface LoadResult {
   readonly clientCpuMsPerRequest: number
 }
 
+/** Closed-loop visitors over several resources, requested in turn across all of them. */
+export interface ClosedLoadSpec {
+  /** `http://127.0.0.1:<port>` of the server. */
+  readonly origin: string
+  readonly paths: readonly string[]
+  readonly headers: Readonly<Record<string, string>>
+  readonly connections: number
+  readonly durationS: number
+}
+
+export interface ClosedLoadResult {
+  readonly requests: number
+  readonly elapsedS: number
+  /** Nanoseconds, one record per completed request. */
+  readonly latency: RecordableHistogram
+  readonly non2xx: number
+  readonly errors: number
+  readonly bytesReceived: number
+  /** CPU of the bench process (the visitors) over the run, ms. */
+  readonly clientCpuMs: number
+}
+
 interface Tally {
   requests: number
   non2xx: number
   errors: number
   bytes: number
+  nextPath: number
 }
 
 /**
- * One virtual client: sends a request, waits for the whole response, sends the
- * next, until the deadline. It is its own undici handler, so a request allocates
- * no callbacks.
+ * One virtual client: sends a request for the next resource in turn, waits for the
+ * whole response, sends the next, until the deadline. It is its own undici handler,
+ * so a request allocates no callbacks.
  */
 class VirtualClient implements Dispatcher.DispatchHandler {
   readonly #pool: Pool
-  readonly #options: Dispatcher.DispatchOptions
+  readonly #options: readonly Dispatcher.DispatchOptions[]
   readonly #deadline: number
   readonly #latency: RecordableHistogram
   readonly #tally: Tally
@@ -58,7 +81,7 @@ class VirtualClient implements Dispatcher.DispatchHandler {
   #sentAt = 0
   #status = 0
 
-  constructor (pool: Pool, options: Dispatcher.DispatchOptions, deadline: number, latency: RecordableHistogram, tally: Tally, done: () => void) {
+  constructor (pool: Pool, options: readonly Dispatcher.DispatchOptions[], deadline: number, latency: RecordableHistogram, tally: Tally, done: () => void) {
     this.#pool = pool
     this.#options = options
     this.#deadline = deadline
@@ -72,9 +95,10 @@ class VirtualClient implements Dispatcher.DispatchHandler {
       this.#done()
       return
     }
+    const options = this.#options[this.#tally.nextPath++ % this.#options.length]!
     this.#sentAt = performance.now()
     this.#status = 0
-    this.#pool.dispatch(this.#options, this)
+    this.#pool.dispatch(options, this)
   }
 
   // undici tells its handler APIs apart by this method: without it, the legacy one is expected.
@@ -103,16 +127,17 @@ class VirtualClient implements Dispatcher.DispatchHandler {
   }
 }
 
-function cpuMs (usage: NodeJS.CpuUsage): number {
-  return (usage.user + usage.system) / 1000
+/** GET options for each path, in the order given. */
+export function dispatchOptions (origin: string, paths: readonly string[], headers: Readonly<Record<string, string>>): Dispatcher.DispatchOptions[] {
+  return paths.map(path => ({ origin, path, method: 'GET', headers: { ...headers } }))
 }
 
-export async function runLoad (spec: LoadSpec): Promise<LoadResult> {
-  const target = new URL(spec.url)
-  const pool = new Pool(target.origin, { connections: spec.connections, pipelining: 1 })
-  const options: Dispatcher.DispatchOptions = { origin: target.origin, path: `${target.pathname}${target.search}`, method: 'GET', headers: { ...spec.headers } }
+/** One timed closed-loop run, keeping the whole latency histogram. */
+export async function runClosedLoad (spec: ClosedLoadSpec): Promise<ClosedLoadResult> {
+  const pool = new Pool(spec.origin, { connections: spec.connections, pipelining: 1 })
+  const options = dispatchOptions(spec.origin, spec.paths, spec.headers)
   const latency = createHistogram()
-  const tally: Tally = { requests: 0, non2xx: 0, errors: 0, bytes: 0 }
+  const tally: Tally = { requests: 0, non2xx: 0, errors: 0, bytes: 0, nextPath: 0 }
   const cpuBefore = process.cpuUsage()
   const started = performance.now()
   const deadline = started + spec.durationS * 1000
@@ -125,15 +150,23 @@ export async function runLoad (spec: LoadSpec): Promise<LoadResult> {
   }
   // Until the last response: requests in flight at the deadline are completed and counted.
   const elapsedS = (performance.now() - started) / 1000
-  const cpu = cpuMs(process.cpuUsage(cpuBefore))
+  const cpu = process.cpuUsage(cpuBefore)
+  return { requests: tally.requests, elapsedS, latency, non2xx: tally.non2xx, errors: tally.errors, bytesReceived: tally.bytes, clientCpuMs: (cpu.user + cpu.system) / 1000 }
+}
+
+/** One timed run against one URL, summarised. */
+export async function runLoad (spec: LoadSpec): Promise<LoadResult> {
+  const target = new URL(spec.url)
+  const run = await runClosedLoad({ origin: target.origin, paths: [`${target.pathname}${target.search}`], headers: spec.headers, connections: spec.connections, durationS: spec.durationS })
+  const n = run.requests
   return {
-    rps: tally.requests / elapsedS,
-    requests: tally.requests,
-    latencyP50Ms: tally.requests > 0 ? latency.percentile(50) / 1e6 : Number.NaN,
-    latencyP99Ms: tally.requests > 0 ? latency.percentile(99) / 1e6 : Number.NaN,
-    non2xx: tally.non2xx,
-    errors: tally.errors,
-    bytesReceived: tally.bytes,
-    clientCpuMsPerRequest: tally.requests > 0 ? cpu / tally.requests : Number.NaN
+    rps: n / run.elapsedS,
+    requests: n,
+    latencyP50Ms: n > 0 ? run.latency.percentile(50) / 1e6 : Number.NaN,
+    latencyP99Ms: n > 0 ? run.latency.percentile(99) / 1e6 : Number.NaN,
+    non2xx: run.non2xx,
+    errors: run.errors,
+    bytesReceived: run.bytesReceived,
+    clientCpuMsPerRequest: n > 0 ? run.clientCpuMs / n : Number.NaN
   }
 }

@@ -1,6 +1,4 @@
 import { readdir, readFile } from 'node:fs/promises'
-import { createServer } from 'node:net'
-import type { AddressInfo } from 'node:net'
 
 // What the soak watches in each process it started, read from /proc (Linux): the
 // resident memory and the open file descriptors (sockets included).
@@ -22,24 +20,4 @@ export async function sampleProcess (pid: number | undefined): Promise<ProcessSa
   } catch {
     return { rss: 0, fds: 0 }
   }
-}
-
-/** A loopback TCP port nobody listens on right now. */
-export async function freePort (): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', resolve)
-  })
-  const { port } = server.address() as AddressInfo
-  await new Promise<void>(resolve => server.close(() => resolve()))
-  return port
-}
-
-/** The median of `values` (0 for none). */
-export function median (values: readonly number[]): number {
-  if (values.length === 0) return 0
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = sorted.length >> 1
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
 }

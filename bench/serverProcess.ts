@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { awaitChildMessage, closeChild } from './childMessages.ts'
 import type { ControlMessage, ReplyMessage, ServerStats } from './serverStats.ts'
 
 const benchDir = dirname(fileURLToPath(import.meta.url))
@@ -40,54 +41,25 @@ export class ServerProcess {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc']
     })
-    const ready = await new Promise<{ port: number, scheme: 'http' | 'https' }>((resolve, reject) => {
-      const timer = setTimeout(() => fail(new Error(`${name}: no port within ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS)
-      function fail (err: Error): void {
-        clearTimeout(timer)
-        child.off('message', onMessage)
-        child.off('exit', onExit)
-        child.kill()
-        reject(err)
-      }
-      function onMessage (message: ReplyMessage): void {
-        if (message.type !== 'ready') return
-        clearTimeout(timer)
-        child.off('message', onMessage)
-        child.off('exit', onExit)
-        resolve({ port: message.port, scheme: message.scheme ?? 'http' })
-      }
-      function onExit (code: number | null, signal: string | null): void {
-        fail(new Error(`${name}: exited before listening (code ${code}, signal ${signal}); its stderr is above`))
-      }
-      child.on('message', onMessage)
-      child.once('exit', onExit)
+    const ready = await awaitChildMessage(child, (message: ReplyMessage) => message.type === 'ready' ? { port: message.port, scheme: message.scheme ?? 'http' } : undefined, {
+      timeoutMs: START_TIMEOUT_MS,
+      timeout: () => `${name}: no port within ${START_TIMEOUT_MS} ms`,
+      exited: (code, signal) => `${name}: exited before listening (code ${code}, signal ${signal}); its stderr is above`,
+      killOnFailure: true
     })
     return new ServerProcess(name, `${ready.scheme}://127.0.0.1:${ready.port}`, child)
   }
 
   #ask<T extends ReplyMessage['type']> (type: ControlMessage['type'], answer: T): Promise<Extract<ReplyMessage, { type: T }>> {
     const id = this.#nextId++
-    const child = this.#child
     const name = this.name
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => done(new Error(`${name}: no answer to ${type} within ${CONTROL_TIMEOUT_MS} ms`)), CONTROL_TIMEOUT_MS)
-      function done (err: Error | undefined, reply?: Extract<ReplyMessage, { type: T }>): void {
-        clearTimeout(timer)
-        child.off('message', onMessage)
-        child.off('exit', onExit)
-        if (err !== undefined) reject(err)
-        else resolve(reply!)
-      }
-      function onMessage (message: ReplyMessage): void {
-        if (message.type === answer && 'id' in message && message.id === id) done(undefined, message as Extract<ReplyMessage, { type: T }>)
-      }
-      function onExit (code: number | null): void {
-        done(new Error(`${name}: exited during a run (code ${code})`))
-      }
-      child.on('message', onMessage)
-      child.once('exit', onExit)
-      child.send({ type, id } satisfies ControlMessage)
+    const reply = awaitChildMessage(this.#child, (message: ReplyMessage) => message.type === answer && 'id' in message && message.id === id ? message as Extract<ReplyMessage, { type: T }> : undefined, {
+      timeoutMs: CONTROL_TIMEOUT_MS,
+      timeout: () => `${name}: no answer to ${type} within ${CONTROL_TIMEOUT_MS} ms`,
+      exited: code => `${name}: exited during a run (code ${code})`
     })
+    this.#child.send({ type, id } satisfies ControlMessage)
+    return reply
   }
 
   /** Starts measuring a run: resets the event-loop histogram and the counters. */
@@ -102,14 +74,7 @@ export class ServerProcess {
 
   /** Ends the process (closing its IPC channel makes it exit; SIGTERM if it lingers). */
   async close (): Promise<void> {
-    const child = this.#child
-    if (child.exitCode !== null || child.signalCode !== null) return
-    await new Promise<void>(resolve => {
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000)
-      child.once('exit', () => { clearTimeout(timer); resolve() })
-      if (child.connected) child.disconnect()
-      else child.kill('SIGTERM')
-    })
+    await closeChild(this.#child)
   }
 }
 

@@ -8,7 +8,9 @@ import { parseArgs } from 'node:util'
 import { Agent, request } from 'undici'
 import { SECRET } from '../test/support/originConformance.ts'
 import { versionedPages } from '../test/support/pageVersions.ts'
-import { freePort, median, sampleProcess } from './processSample.ts'
+import { freePort } from '../packages/redis/test/redisServer.ts'
+import { median } from './codecsSummary.ts'
+import { sampleProcess } from './processSample.ts'
 import type { ProcessSample } from './processSample.ts'
 
 // `npm run soak -- --minutes 30` (issue 8, long form of

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { awaitChildMessage, closeChild } from '../childMessages.ts'
 import type { RelaySnapshot, RelayTarget, RouteCounters } from './linkRelay.ts'
 import type { RelayMessage, SnapshotRequest } from './linkMessages.ts'
 import type { LinkSettings } from './linkSettings.ts'
@@ -49,53 +50,24 @@ export class LinkProcess {
     const args = ['--import', 'tsx', 'wan/relay.ts', '--mbit', String(settings.mbitPerS), '--rtt', String(settings.rttMs), '--burst', String(settings.burstBytes)]
     for (const t of targets) args.push('--target', `${t.host}:${t.port}`)
     const child = spawn(process.execPath, args, { cwd: benchDir, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
-    const ports = await new Promise<readonly number[]>((resolve, reject) => {
-      const timer = setTimeout(() => fail(new Error(`WAN relay: no ports within ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS)
-      function fail (err: Error): void {
-        clearTimeout(timer)
-        child.off('message', onMessage)
-        child.off('exit', onExit)
-        child.kill()
-        reject(err)
-      }
-      function onMessage (message: RelayMessage): void {
-        if (message.type !== 'ready') return
-        clearTimeout(timer)
-        child.off('message', onMessage)
-        child.off('exit', onExit)
-        resolve(message.ports)
-      }
-      function onExit (code: number | null): void {
-        fail(new Error(`WAN relay exited before listening (code ${code}); its stderr is above`))
-      }
-      child.on('message', onMessage)
-      child.once('exit', onExit)
+    const ports = await awaitChildMessage(child, (message: RelayMessage) => message.type === 'ready' ? message.ports : undefined, {
+      timeoutMs: START_TIMEOUT_MS,
+      timeout: () => `WAN relay: no ports within ${START_TIMEOUT_MS} ms`,
+      exited: code => `WAN relay exited before listening (code ${code}); its stderr is above`,
+      killOnFailure: true
     })
     return new LinkProcess(settings, ports, child)
   }
 
   async snapshot (): Promise<{ snapshot: RelaySnapshot, cpuMs: number }> {
     const id = this.#nextId++
-    const child = this.#child
-    return await new Promise((resolve, reject) => {
-      const timer = setTimeout(() => done(new Error(`WAN relay: no snapshot within ${SNAPSHOT_TIMEOUT_MS} ms`)), SNAPSHOT_TIMEOUT_MS)
-      function done (err: Error | undefined, reply?: { snapshot: RelaySnapshot, cpuMs: number }): void {
-        clearTimeout(timer)
-        child.off('message', onMessage)
-        child.off('exit', onExit)
-        if (err === undefined) resolve(reply!)
-        else reject(err)
-      }
-      function onMessage (message: RelayMessage): void {
-        if (message.type === 'snapshot' && message.id === id) done(undefined, { snapshot: message.snapshot, cpuMs: message.cpuMs })
-      }
-      function onExit (code: number | null): void {
-        done(new Error(`WAN relay exited (code ${code})`))
-      }
-      child.on('message', onMessage)
-      child.once('exit', onExit)
-      child.send({ type: 'snapshot', id } satisfies SnapshotRequest)
+    const reply = awaitChildMessage(this.#child, (message: RelayMessage) => message.type === 'snapshot' && message.id === id ? { snapshot: message.snapshot, cpuMs: message.cpuMs } : undefined, {
+      timeoutMs: SNAPSHOT_TIMEOUT_MS,
+      timeout: () => `WAN relay: no snapshot within ${SNAPSHOT_TIMEOUT_MS} ms`,
+      exited: code => `WAN relay exited (code ${code})`
     })
+    this.#child.send({ type: 'snapshot', id } satisfies SnapshotRequest)
+    return await reply
   }
 
   /** The counters now: pass to `usageSince` after a run. */
@@ -127,13 +99,6 @@ export class LinkProcess {
   }
 
   async close (): Promise<void> {
-    const child = this.#child
-    if (child.exitCode !== null || child.signalCode !== null) return
-    await new Promise<void>(resolve => {
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000)
-      child.once('exit', () => { clearTimeout(timer); resolve() })
-      if (child.connected) child.disconnect()
-      else child.kill('SIGTERM')
-    })
+    await closeChild(this.#child)
   }
 }

@@ -1,6 +1,6 @@
 import { Pool } from 'undici'
 import type { Dispatcher } from 'undici'
-import { dispatchOptions } from './closedLoad.ts'
+import { dispatchOptions } from '../loadRun.ts'
 
 // Visitors arriving at a set rate whatever happens to earlier ones (open loop),
 // as people do: the load of one step of the link-capacity search (issue 7).

@@ -1,5 +1,5 @@
-import { parseArgs } from 'node:util'
-import { BenchUsageError } from '../codecsOptions.ts'
+import { BenchUsageError, parseBenchArgs, positiveOption as positive } from '../benchArgs.ts'
+import { DEFAULT_CONNECTIONS, DEFAULT_WARMUP_S } from '../loadOptions.ts'
 import { DEFAULT_BURST_BYTES, DEFAULT_MBIT_PER_S, DEFAULT_RTT_MS } from './linkSettings.ts'
 import type { LinkSettings } from './linkSettings.ts'
 import { DEFAULT_EVERY_REQUESTS } from './versionSchedule.ts'
@@ -8,13 +8,13 @@ import type { CapacityPlan } from './capacitySearch.ts'
 
 // Command line of the WAN benchmark (wan.ts), resolved once into a frozen object.
 
-/** Visitors at once in the fixed-concurrency runs, as in the other load benchmarks. */
-export const DEFAULT_CONNECTIONS = 16
+// Visitors at once in the fixed-concurrency runs, and the untimed run before each, as
+// in the other load benchmarks.
+export { DEFAULT_CONNECTIONS, DEFAULT_WARMUP_S } from '../loadOptions.ts'
 /** Rounds of the fixed-concurrency runs, contenders alternating. */
 export const DEFAULT_ROUNDS = 3
 /** Seconds per contender and round: a baseline visitor at 16 at once waits seconds per page. */
 export const DEFAULT_DURATION_S = 6
-export const DEFAULT_WARMUP_S = 2
 /** p99 latency bound of the capacity search, ms (issue 7). */
 export const DEFAULT_LIMIT_MS = 1000
 /** Seconds per step of the capacity search ... */
@@ -73,48 +73,24 @@ export const USAGE = `usage: node --import tsx wan.ts [--quick] [--write] [--mbi
   --corpus DIR       folder of versioned sets (default: $COILGUN_CORPUS or ../shared/corpus)
   --out FILE         raw results as JSON (default: bench/results/wan.json, full runs only)`
 
-function positive (name: string, raw: string | undefined, fallback: number, integer: boolean): number {
-  if (raw === undefined) return fallback
-  const value = Number(raw)
-  if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isSafeInteger(value))) {
-    throw new BenchUsageError(`--${name}: expected a positive ${integer ? 'integer' : 'number'}, got "${raw}"`)
-  }
-  return value
-}
-
 export function resolveWanOptions (argv: readonly string[]): WanOptions {
-  let parsed
-  try {
-    parsed = parseArgs({
-      args: argv.filter(a => a !== '--'),
-      strict: true,
-      options: {
-        quick: { type: 'boolean', default: false },
-        write: { type: 'boolean', default: false },
-        corpus: { type: 'string' },
-        out: { type: 'string' },
-        mbit: { type: 'string' },
-        rtt: { type: 'string' },
-        burst: { type: 'string' },
-        every: { type: 'string' },
-        'every-ms': { type: 'string' },
-        connections: { type: 'string' },
-        rounds: { type: 'string' },
-        duration: { type: 'string' },
-        step: { type: 'string' },
-        'limit-ms': { type: 'string' },
-        contenders: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false }
-      }
-    })
-  } catch (err) {
-    throw new BenchUsageError(`${(err as Error).message}\n${USAGE}`)
-  }
-  const v = parsed.values
-  if (v.help) {
-    console.log(USAGE)
-    process.exit(0)
-  }
+  const v = parseBenchArgs(argv, {
+    quick: { type: 'boolean', default: false },
+    write: { type: 'boolean', default: false },
+    corpus: { type: 'string' },
+    out: { type: 'string' },
+    mbit: { type: 'string' },
+    rtt: { type: 'string' },
+    burst: { type: 'string' },
+    every: { type: 'string' },
+    'every-ms': { type: 'string' },
+    connections: { type: 'string' },
+    rounds: { type: 'string' },
+    duration: { type: 'string' },
+    step: { type: 'string' },
+    'limit-ms': { type: 'string' },
+    contenders: { type: 'string' }
+  }, USAGE)
   const quick = v.quick
   if (v.write && quick) throw new BenchUsageError('--write records full runs only: drop --quick')
   if (v.every !== undefined && v['every-ms'] !== undefined) throw new BenchUsageError('--every and --every-ms exclude each other')

@@ -1,8 +1,7 @@
 import type { Readable } from 'node:stream'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { errors } from 'undici'
 import type { Dispatcher } from 'undici'
-import { classifyUpstreamError, INTERNAL_HEADERS, LISTENER_DIAGNOSTIC_HEADER, readBounded, withoutHopByHop } from '@coilgun/core'
+import { abortAfter, classifyUpstreamError, INTERNAL_HEADERS, LISTENER_DIAGNOSTIC_HEADER, readBounded, withoutHopByHop } from '@coilgun/core'
 import type { OriginResponder } from '@coilgun/core'
 import type { ListenerMetrics } from './metrics.ts'
 import type { OriginPools } from './originPools.ts'
@@ -35,12 +34,11 @@ export async function handleListenerRequest (ctx: ListenerContext, request: Fast
   const abort = new AbortController()
   // The sender hung up (it gives up after its own timeout): stop the origin request.
   reply.raw.once('close', function abortOriginOnSenderClose () { if (!reply.raw.writableFinished) abort.abort() })
-  // undici's bodyTimeout only limits the gap between two chunks: an origin trickling
-  // its body would hold the request (and an origin connection) forever. The deadline
-  // covers headers and the body the listener buffers, for requests without a body (an
-  // upload may take its time); it is cleared before anything is streamed back, which
-  // stays bounded per chunk (issue 8).
-  const deadline = hasRequestBody(request) ? undefined : setTimeout(abortAtDeadline, ctx.originTimeoutMs, abort)
+  // An origin trickling its body would hold the request (and an origin connection)
+  // forever. The deadline covers headers and the body the listener buffers, for
+  // requests without a body (an upload may take its time); it is cleared before
+  // anything is streamed back, which stays bounded per chunk (issue 8).
+  const deadline = hasRequestBody(request) ? undefined : abortAfter(abort, ctx.originTimeoutMs)
   try {
     return await answerListenerRequest(ctx, request, reply, abort.signal, deadline)
   } finally {
@@ -50,10 +48,6 @@ export async function handleListenerRequest (ctx: ListenerContext, request: Fast
 
 function hasRequestBody (request: FastifyRequest): boolean {
   return request.method !== 'GET' && request.method !== 'HEAD' && (request.headers['content-length'] !== undefined || request.headers['transfer-encoding'] !== undefined)
-}
-
-function abortAtDeadline (abort: AbortController): void {
-  abort.abort(new errors.BodyTimeoutError())
 }
 
 async function answerListenerRequest (ctx: ListenerContext, request: FastifyRequest, reply: FastifyReply, signal: AbortSignal, deadline: NodeJS.Timeout | undefined): Promise<FastifyReply> {

@@ -2,7 +2,6 @@ import { pipeline } from 'node:stream'
 import zlib from 'node:zlib'
 import type { Readable } from 'node:stream'
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify'
-import { errors } from 'undici'
 import type { Dispatcher } from 'undici'
 import { deltaRequestHeaders, isCoilgunError, ORIGIN_ETAG_HEADER, parseAcceptEncoding, acceptsEncoding, rebuildFromAnswer, versionId } from '@coilgun/core'
 import type { Codec, CodecName, HeldVersion, RebuiltVersion } from '@coilgun/core'
@@ -15,7 +14,7 @@ import type { SenderMetrics } from './metrics.ts'
 import { isVisitorFresh } from './visitorConditional.ts'
 import type { VisitorCompression } from './visitorCompression.ts'
 import type { VersionCache } from './versionCache.ts'
-import { classifyUpstreamError, isConnectFailure } from '@coilgun/core'
+import { abortAfter, classifyUpstreamError, isConnectFailure } from '@coilgun/core'
 import type { UpstreamPools } from './upstreamPool.ts'
 
 export interface DeltaContext {
@@ -52,20 +51,15 @@ class BadAnswer extends Error {
  */
 export async function handleDeltaGet (ctx: DeltaContext, request: FastifyRequest, reply: FastifyReply): Promise<void> {
   const abort = new AbortController()
-  // COILGUN_UPSTREAM_TIMEOUT_MS bounds the whole answer: undici's bodyTimeout only
-  // limits the gap between two chunks, so an origin trickling its body a byte at a
-  // time would otherwise hold the visitor forever (issue 8). Cleared once the answer
-  // is served or handed to a passthrough stream.
-  const deadline = setTimeout(abortAtDeadline, ctx.config.upstreamTimeoutMs, abort)
+  // COILGUN_UPSTREAM_TIMEOUT_MS bounds the whole answer, so an origin trickling its
+  // body would not hold the visitor forever (issue 8). Cleared once the answer is
+  // served or handed to a passthrough stream.
+  const deadline = abortAfter(abort, ctx.config.upstreamTimeoutMs)
   try {
     await answerDeltaGet(ctx, request, reply, abort)
   } finally {
     clearTimeout(deadline)
   }
-}
-
-function abortAtDeadline (abort: AbortController): void {
-  abort.abort(new errors.BodyTimeoutError())
 }
 
 async function answerDeltaGet (ctx: DeltaContext, request: FastifyRequest, reply: FastifyReply, abort: AbortController): Promise<void> {

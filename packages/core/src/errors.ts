@@ -14,6 +14,7 @@ export const ERR_VERIFY_FAILED = createError('COILGUN_ERR_VERIFY_FAILED', 'Rebui
 export const ERR_ENCODE_FAILED = createError('COILGUN_ERR_ENCODE_FAILED', 'Codec "%s" could not encode: %s', 500)
 export const ERR_UNSUPPORTED_ENCODING = createError('COILGUN_ERR_UNSUPPORTED_ENCODING', 'Unsupported delta encoding: %s', 502)
 export const ERR_STORE_UNAVAILABLE = createError('COILGUN_ERR_STORE_UNAVAILABLE', 'Version store unavailable: %s', 503)
+export const ERR_UPSTREAM_TIMEOUT = createError('COILGUN_ERR_UPSTREAM_TIMEOUT', 'The upstream did not complete its answer within %s ms', 504)
 
 /** All codes defined by @coilgun/core, for documentation checks. */
 export const CORE_ERROR_CODES: readonly string[] = Object.freeze([
@@ -26,7 +27,8 @@ export const CORE_ERROR_CODES: readonly string[] = Object.freeze([
   'COILGUN_ERR_VERIFY_FAILED',
   'COILGUN_ERR_ENCODE_FAILED',
   'COILGUN_ERR_UNSUPPORTED_ENCODING',
-  'COILGUN_ERR_STORE_UNAVAILABLE'
+  'COILGUN_ERR_STORE_UNAVAILABLE',
+  'COILGUN_ERR_UPSTREAM_TIMEOUT'
 ])
 
 /** True for an error that carries one of Coilgun's codes. */

@@ -1,3 +1,5 @@
+import { ERR_UPSTREAM_TIMEOUT } from './errors.ts'
+
 // How a failed upstream request (undici and socket error codes) is reported to the
 // client: a timeout is 504, anything else 502 (RFC 9110 section 15.6.3 and 15.6.5).
 
@@ -18,6 +20,20 @@ export function isConnectFailure (err: unknown): boolean {
   return code === 'ECONNREFUSED' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH'
 }
 
+
+/**
+ * Aborts `abort` after `ms` with COILGUN_ERR_UPSTREAM_TIMEOUT (a 504). undici's
+ * bodyTimeout only limits the gap between two chunks, so an upstream trickling its
+ * body a byte at a time would otherwise hold the request forever; this bounds the
+ * whole answer. Clear the returned timer once the answer is complete.
+ */
+export function abortAfter (abort: AbortController, ms: number): NodeJS.Timeout {
+  return setTimeout(abortWithTimeout, ms, abort, ms)
+}
+
+function abortWithTimeout (abort: AbortController, ms: number): void {
+  abort.abort(new ERR_UPSTREAM_TIMEOUT(String(ms)))
+}
 
 /** The code of the error, or of its cause when a library wrapped it. */
 function rootCode (err: unknown): string {

@@ -171,7 +171,9 @@ export class OriginResponder {
         const codecs: Codec[] = []
         if (vcdiffBase?.equals(baseHash) === true && this.#vcdiff !== undefined) codecs.push(this.#vcdiff)
         if (dictionaryBase?.equals(baseHash) === true) codecs.push(...dictionaryCodecs)
-        const delta = await this.#encodeMemoized(base, baseHash, body, id, codecs, full?.length ?? body.length, wantsGzipIm)
+        // Bounded by the identity size, so that the memo entry serves whether or not
+        // the full body is compressed yet; the comparison with it comes below.
+        const delta = await this.#encodeMemoized(base, baseHash, body, id, codecs, wantsGzipIm)
         if (delta !== undefined && (chosen === undefined || delta.body.length < chosen.delta.body.length)) chosen = { delta, baseHash }
       }
     }
@@ -211,11 +213,11 @@ export class OriginResponder {
 
   /**
    * Bursts: many senders (or one, many times) asking for the same base -> target
-   * get one encode; the result (or "no delta is smaller than `fullSize`") is
-   * memoized per base, target, codec set and bound.
+   * get one encode; the result (or "no delta is smaller than the page") is
+   * memoized per base, target and codec set.
    */
-  async #encodeMemoized (base: Uint8Array, baseHash: Buffer, target: Uint8Array, targetId: string, codecs: readonly Codec[], fullSize: number, secondaryCompression: boolean): Promise<EncodedDelta | undefined> {
-    const key = `${versionId(baseHash)}:${targetId}:${codecs.map(c => c.name).join('+')}:${fullSize}:${secondaryCompression ? 'gz' : ''}`
+  async #encodeMemoized (base: Uint8Array, baseHash: Buffer, target: Uint8Array, targetId: string, codecs: readonly Codec[], secondaryCompression: boolean): Promise<EncodedDelta | undefined> {
+    const key = `${versionId(baseHash)}:${targetId}:${codecs.map(c => c.name).join('+')}:${secondaryCompression ? 'gz' : ''}`
     const hit = this.#memo?.get(key)
     if (hit !== undefined) {
       this.#memoHits++
@@ -228,7 +230,7 @@ export class OriginResponder {
       return running
     }
     this.#encodes++
-    const encoding = this.#encode(base, baseHash, target, codecs, fullSize, secondaryCompression)
+    const encoding = this.#encode(base, baseHash, target, codecs, secondaryCompression)
     this.#inflight.set(key, encoding)
     try {
       const delta = await encoding
@@ -239,7 +241,8 @@ export class OriginResponder {
     }
   }
 
-  async #encode (base: Uint8Array, baseHash: Buffer, target: Uint8Array, codecs: readonly Codec[], fullSize: number, secondaryCompression: boolean): Promise<EncodedDelta | undefined> {
+  async #encode (base: Uint8Array, baseHash: Buffer, target: Uint8Array, codecs: readonly Codec[], secondaryCompression: boolean): Promise<EncodedDelta | undefined> {
+    const fullSize = target.length
     if (this.#pool !== undefined && target.length >= this.options.offloadMinBytes) {
       try {
         const result = await this.#pool.run({ kind: 'delta', base, baseHash, target, codecs: codecs.map(c => c.name), fullSize, secondaryCompression })
