@@ -75,6 +75,7 @@ async function startEdges (options: LoadBenchOptions): Promise<{ proxy: Edge, se
           COILGUN_SECRET: BENCH_SECRET,
           COILGUN_LISTEN: '127.0.0.1:0',
           COILGUN_ADMIN_LISTEN: 'off',
+          COILGUN_DIAGNOSTIC_HEADER: 'on',
           COILGUN_LOG_LEVEL: 'silent',
           COILGUN_UPSTREAM_CONNECTIONS: String(UPSTREAM_CONNECTIONS)
         }

@@ -98,7 +98,7 @@ if (topology === 'listener') {
 const senderPort = await freePort()
 const adminPort = await freePort()
 const sender = spawn(process.execPath, [join(repo, 'apps/sender/dist/main.js')], {
-  env: { ...quiet, COILGUN_UPSTREAM: upstream, COILGUN_LISTEN: `127.0.0.1:${senderPort}`, COILGUN_ADMIN_LISTEN: `127.0.0.1:${adminPort}` },
+  env: { ...quiet, COILGUN_UPSTREAM: upstream, COILGUN_LISTEN: `127.0.0.1:${senderPort}`, COILGUN_ADMIN_LISTEN: `127.0.0.1:${adminPort}`, COILGUN_DIAGNOSTIC_HEADER: 'on' },
   stdio: ['ignore', 'ignore', 'inherit']
 })
 children.push(sender)

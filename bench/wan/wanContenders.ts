@@ -84,6 +84,8 @@ function edgeSpec (spec: WanContenderSpec, upstream: string, pki: TestPki | unde
       COILGUN_SECRET: BENCH_SECRET,
       COILGUN_LISTEN: '127.0.0.1:0',
       COILGUN_ADMIN_LISTEN: 'off',
+      // The bench reads outcomes and link bytes from it; off by default (issue 11).
+      COILGUN_DIAGNOSTIC_HEADER: 'on',
       COILGUN_LOG_LEVEL: 'silent',
       COILGUN_CODECS: spec.senderCodecs,
       COILGUN_UPSTREAM_CONNECTIONS: String(UPSTREAM_CONNECTIONS)

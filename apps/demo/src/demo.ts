@@ -34,7 +34,7 @@ const originUrl = await origin.listen({ host: '127.0.0.1', port: Number(process.
 
 /** The sender on the preferred ports, or on free ones when those are taken. */
 async function startSender (listen: string, admin: string): Promise<{ sender: Sender, url: string }> {
-  const sender = await buildSender(loadSenderConfig({ COILGUN_UPSTREAM: originUrl, COILGUN_SECRET: SECRET, COILGUN_LISTEN: listen, COILGUN_ADMIN_LISTEN: admin, COILGUN_LOG_LEVEL: 'warn' }), { logger: { level: 'warn' } })
+  const sender = await buildSender(loadSenderConfig({ COILGUN_UPSTREAM: originUrl, COILGUN_SECRET: SECRET, COILGUN_LISTEN: listen, COILGUN_ADMIN_LISTEN: admin, COILGUN_LOG_LEVEL: 'warn', COILGUN_DIAGNOSTIC_HEADER: 'on' }), { logger: { level: 'warn' } })
   try {
     return { sender, url: await sender.listen() }
   } catch (err) {

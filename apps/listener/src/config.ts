@@ -1,4 +1,4 @@
-import { ConfigError, envBoolean, envCodecs, envInteger, envListen, envLogLevel, envPemFile, envPemPair, envRequired, envSecret, parseOriginUrl } from '@coilgun/core'
+import { ConfigError, DEFAULT_PRIVATE_TTL_MS, envBoolean, envCodecs, envInteger, envListen, envLogLevel, envPemFile, envPemPair, envPrivatePaths, envRequired, envSecret, parseOriginUrl } from '@coilgun/core'
 import type { CodecName, Env, HostPort, LogLevel } from '@coilgun/core'
 import { redisStoreOptionsFromEnv } from '@coilgun/redis'
 import type { RedisVersionStoreOptions } from '@coilgun/redis'
@@ -36,6 +36,12 @@ export interface ListenerConfig {
   readonly encodeWorkers: number | undefined
   readonly diagnosticHeader: boolean
   readonly shutdownTimeoutMs: number
+  /** COILGUN_PRIVATE_PATHS: paths whose responses are private (issue 11). */
+  readonly privatePaths: readonly string[]
+  /** COILGUN_PRIVATE_TTL_SECONDS, in ms: lifetime of private versions in the embedded store. */
+  readonly privateTtlMs: number
+  /** COILGUN_PRIVATE_DELTAS: delta-encode private responses (per visitor) or answer them in full. */
+  readonly privateDeltas: boolean
   /** Shared Redis version store (COILGUN_REDIS_*), or undefined for the embedded one. */
   readonly redis: RedisVersionStoreOptions | undefined
 }
@@ -91,6 +97,9 @@ export function loadListenerConfig (env: Env = process.env): ListenerConfig {
     encodeWorkers: workers === undefined || workers.trim() === '' ? undefined : envInteger(env, 'COILGUN_ENCODE_WORKERS', 1, 0, 64),
     diagnosticHeader: envBoolean(env, 'COILGUN_DIAGNOSTIC_HEADER', true),
     shutdownTimeoutMs: envInteger(env, 'COILGUN_SHUTDOWN_TIMEOUT_MS', DEFAULT_SHUTDOWN_TIMEOUT_MS, 0, 600_000),
+    privatePaths: envPrivatePaths(env, 'COILGUN_PRIVATE_PATHS'),
+    privateTtlMs: envInteger(env, 'COILGUN_PRIVATE_TTL_SECONDS', DEFAULT_PRIVATE_TTL_MS / 1000, 1, 24 * 60 * 60) * 1000,
+    privateDeltas: envBoolean(env, 'COILGUN_PRIVATE_DELTAS', true),
     redis: redisStoreOptionsFromEnv(env)
   })
 }

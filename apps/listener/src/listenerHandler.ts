@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Dispatcher } from 'undici'
-import { abortAfter, classifyUpstreamError, INTERNAL_HEADERS, LISTENER_DIAGNOSTIC_HEADER, readBounded, withoutHopByHop } from '@coilgun/core'
+import { abortAfter, classifyUpstreamError, INTERNAL_HEADERS, LISTENER_DIAGNOSTIC_HEADER, parseHost, readBounded, resourceKey, withoutHopByHop } from '@coilgun/core'
 import type { OriginResponder } from '@coilgun/core'
 import type { ListenerMetrics } from './metrics.ts'
 import type { OriginPools } from './originPools.ts'
@@ -51,6 +51,12 @@ function hasRequestBody (request: FastifyRequest): boolean {
 }
 
 async function answerListenerRequest (ctx: ListenerContext, request: FastifyRequest, reply: FastifyReply, signal: AbortSignal, deadline: NodeJS.Timeout | undefined): Promise<FastifyReply> {
+  // Issue 11: a Host that is not RFC 9110 section 7.2 syntax has no cache key of its own.
+  const host = parseHost(request.headers.host)
+  if (host === undefined) {
+    ctx.metrics.requests.inc({ outcome: 'bad-host' })
+    return reply.code(400).header('content-type', 'text/plain; charset=utf-8').header('cache-control', 'no-store').send('Bad Request: invalid Host\n')
+  }
   const route = ctx.pools.route(request.headers.host)
   if (route === undefined) {
     ctx.metrics.requests.inc({ outcome: 'misdirected' })
@@ -86,7 +92,8 @@ async function answerListenerRequest (ctx: ListenerContext, request: FastifyRequ
     contentEncoding: header(res.headers['content-encoding']),
     contentRange: header(res.headers['content-range']),
     etag: header(res.headers.etag),
-    vary: header(res.headers.vary)
+    vary: header(res.headers.vary),
+    headers: res.headers
   }
   const declared = Number(res.headers['content-length'])
   if (!sender || !ctx.responder.responseEligible(info, Number.isFinite(declared) ? declared : undefined)) {
@@ -109,7 +116,7 @@ async function answerListenerRequest (ctx: ListenerContext, request: FastifyRequ
     return reply.code(res.statusCode).headers(responseHeaders).send(read.complete ? read.body : read.replay)
   }
   ctx.metrics.originBytes.inc(read.body.length)
-  const answer = await ctx.responder.answer({ method: request.method, headers: request.headers, resourceKey: `${route.url}|${request.headers.host ?? ''}${request.url}`, remoteAddress: request.ip }, info, read.body)
+  const answer = await ctx.responder.answer({ method: request.method, headers: request.headers, resourceKey: `${route.url}|${resourceKey(host, request.url)}`, path: request.url, remoteAddress: request.ip }, info, read.body)
   for (const name of answer.remove) delete responseHeaders[name]
   Object.assign(responseHeaders, answer.headers)
   if (ctx.diagnosticHeader) responseHeaders[LISTENER_DIAGNOSTIC_HEADER] = `${answer.kind}; ot=${Math.round(originMs)}; size=${read.body.length}`

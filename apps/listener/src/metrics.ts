@@ -16,7 +16,7 @@ export class ListenerMetrics {
       new Gauge({ name: 'coilgun_listener_redis_healthy', help: '1 while the shared Redis store answers, 0 during an outage (full answers)', registers, collect () { this.set(redis.stats().healthy ? 1 : 0) } })
       new Gauge({ name: 'coilgun_listener_redis_errors', help: 'Redis commands that failed or timed out since start', registers, collect () { this.set(redis.stats().errors) } })
     }
-    this.requests = new Counter({ name: 'coilgun_listener_requests_total', help: 'Requests by outcome (delta, full, not-modified, passthrough, misdirected, error)', labelNames: ['outcome'], registers })
+    this.requests = new Counter({ name: 'coilgun_listener_requests_total', help: 'Requests by outcome (delta, full, not-modified, passthrough, misdirected, bad-host, error)', labelNames: ['outcome'], registers })
     this.originBytes = new Counter({ name: 'coilgun_listener_origin_bytes_total', help: 'Body bytes received from origins for Coilgun answers', registers })
     this.senderBytes = new Counter({ name: 'coilgun_listener_sender_bytes_total', help: 'Body bytes of Coilgun answers sent to senders', registers })
     this.originErrors = new Counter({ name: 'coilgun_listener_origin_errors_total', help: 'Origin failures answered with 502/504, by kind', labelNames: ['kind'], registers })

@@ -55,6 +55,9 @@ export async function buildListener (config: ListenerConfig, deps: ListenerDeps 
     codecs: config.codecs,
     storeMaxBytes: config.storeMaxBytes,
     maxBodyBytes: config.maxBodyBytes,
+    privatePaths: config.privatePaths,
+    privateTtlMs: config.privateTtlMs,
+    privateDeltas: config.privateDeltas,
     ...(store === undefined ? {} : { store }),
     ...(config.encodeWorkers === undefined ? {} : { encodeWorkers: config.encodeWorkers })
   })

@@ -10,14 +10,14 @@ export { SECRET }
 
 /** A listener on a free loopback port, configured through env as in production. */
 export async function startListener (env: Record<string, string>): Promise<{ listener: Listener, url: string }> {
-  const config = loadListenerConfig({ COILGUN_SECRET: SECRET, COILGUN_LISTEN: '127.0.0.1:0', COILGUN_ADMIN_LISTEN: 'off', COILGUN_LOG_LEVEL: 'silent', ...env })
+  const config = loadListenerConfig({ COILGUN_SECRET: SECRET, COILGUN_LISTEN: '127.0.0.1:0', COILGUN_ADMIN_LISTEN: 'off', COILGUN_LOG_LEVEL: 'silent', COILGUN_DIAGNOSTIC_HEADER: 'on', ...env })
   const listener = await buildListener(config, { logger: false })
   const url = await listener.listen()
   return { listener, url }
 }
 
 export async function startSender (upstream: string, env: Record<string, string> = {}): Promise<{ sender: Sender, url: string }> {
-  const config = loadSenderConfig({ COILGUN_UPSTREAM: upstream, COILGUN_SECRET: SECRET, COILGUN_LISTEN: '127.0.0.1:0', COILGUN_ADMIN_LISTEN: 'off', COILGUN_LOG_LEVEL: 'silent', ...env })
+  const config = loadSenderConfig({ COILGUN_UPSTREAM: upstream, COILGUN_SECRET: SECRET, COILGUN_LISTEN: '127.0.0.1:0', COILGUN_ADMIN_LISTEN: 'off', COILGUN_LOG_LEVEL: 'silent', COILGUN_DIAGNOSTIC_HEADER: 'on', ...env })
   const sender = await buildSender(config, { logger: false })
   return { sender, url: await sender.listen() }
 }

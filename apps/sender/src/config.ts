@@ -1,4 +1,4 @@
-import { ConfigError, envBoolean, envCodecs, envInteger, envListen, envLogLevel, envPemFile, envPemPair, envRequired, envSecret, parseHostPort, parseOriginUrl } from '@coilgun/core'
+import { ConfigError, envBoolean, envCodecs, envCookieNames, envInteger, envListen, envLogLevel, envOptionalToken, envPemFile, envPemPair, envPrivatePaths, envRequired, envSecret, parseHostPort, parseOriginUrl } from '@coilgun/core'
 import type { CodecName, Env, HostPort, LogLevel } from '@coilgun/core'
 
 // The only place coilgun-sender reads process.env (STYLE rule 3). Every variable is
@@ -34,7 +34,16 @@ export interface SenderConfig {
   readonly upstreamCa: string | undefined
   readonly upstreamCert: string | undefined
   readonly upstreamKey: string | undefined
+  /** COILGUN_DIAGNOSTIC_HEADER: off by default, since it is a compression oracle (issue 11). */
   readonly diagnosticHeader: boolean
+  /** COILGUN_DIAGNOSTIC_TOKEN: when set, only requests presenting it in `Coilgun-Debug` get the header. */
+  readonly diagnosticToken: string | undefined
+  /** COILGUN_SESSION_COOKIES: cookies that identify a visitor; undefined: the whole Cookie field. */
+  readonly sessionCookies: readonly string[] | undefined
+  /** COILGUN_PRIVATE_PATHS: paths whose answers are private whatever their headers say. */
+  readonly privatePaths: readonly string[]
+  /** COILGUN_PRIVATE_DELTAS: per-visitor bases for private answers (on) or none at all (off). */
+  readonly privateDeltas: boolean
   readonly trustProxy: boolean
   readonly shutdownTimeoutMs: number
 }
@@ -71,7 +80,11 @@ export function loadSenderConfig (env: Env = process.env): SenderConfig {
     upstreamCa: envPemFile(env, 'COILGUN_UPSTREAM_CA'),
     upstreamCert: clientCert?.cert,
     upstreamKey: clientCert?.key,
-    diagnosticHeader: envBoolean(env, 'COILGUN_DIAGNOSTIC_HEADER', true),
+    diagnosticHeader: envBoolean(env, 'COILGUN_DIAGNOSTIC_HEADER', false),
+    diagnosticToken: envOptionalToken(env, 'COILGUN_DIAGNOSTIC_TOKEN'),
+    sessionCookies: envCookieNames(env, 'COILGUN_SESSION_COOKIES'),
+    privatePaths: envPrivatePaths(env, 'COILGUN_PRIVATE_PATHS'),
+    privateDeltas: envBoolean(env, 'COILGUN_PRIVATE_DELTAS', true),
     trustProxy: envBoolean(env, 'COILGUN_TRUST_PROXY', false),
     shutdownTimeoutMs: envInteger(env, 'COILGUN_SHUTDOWN_TIMEOUT_MS', DEFAULT_SHUTDOWN_TIMEOUT_MS, 0, 600_000)
   })

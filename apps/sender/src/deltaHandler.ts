@@ -3,11 +3,12 @@ import zlib from 'node:zlib'
 import type { Readable } from 'node:stream'
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify'
 import type { Dispatcher } from 'undici'
-import { deltaRequestHeaders, isCoilgunError, ORIGIN_ETAG_HEADER, parseAcceptEncoding, acceptsEncoding, rebuildFromAnswer, versionId } from '@coilgun/core'
+import { deltaRequestHeaders, isCoilgunError, ORIGIN_ETAG_HEADER, parseAcceptEncoding, acceptsEncoding, parseHost, rebuildFromAnswer, resourceKey, versionId } from '@coilgun/core'
 import type { Codec, CodecName, HeldVersion, RebuiltVersion } from '@coilgun/core'
 import type { SenderConfig } from './config.ts'
 import { formatDiagnostic } from './diagnostic.ts'
-import type { Diagnostic } from './diagnostic.ts'
+import type { Diagnostic, DiagnosticGate } from './diagnostic.ts'
+import type { VisitorBases } from './visitorBases.ts'
 import { upstreamRequestHeaders, visitorResponseHeaders } from '@coilgun/core'
 import type { OutgoingHeaders } from '@coilgun/core'
 import type { SenderMetrics } from './metrics.ts'
@@ -26,6 +27,10 @@ export interface DeltaContext {
   readonly metrics: SenderMetrics
   readonly compression: VisitorCompression
   readonly log: FastifyBaseLogger
+  /** Which base a request may name, and where its answer is kept (issue 11). */
+  readonly bases: VisitorBases
+  /** Who gets the `Coilgun` diagnostic header (issue 11). */
+  readonly diagnostic: DiagnosticGate
 }
 
 interface UpstreamAnswer {
@@ -64,8 +69,10 @@ export async function handleDeltaGet (ctx: DeltaContext, request: FastifyRequest
 
 async function answerDeltaGet (ctx: DeltaContext, request: FastifyRequest, reply: FastifyReply, abort: AbortController): Promise<void> {
   const started = performance.now()
-  const key = `${(request.headers.host ?? '').toLowerCase()}${request.url}`
-  const base = request.headers.range === undefined ? ctx.cache.get(key) : undefined
+  // The Host was validated by refuseInvalidHost; the key is core's (issue 11).
+  const key = resourceKey(parseHost(request.headers.host) ?? '', request.url)
+  const slot = ctx.bases.slotFor(ctx.cache, key, request.url, request.headers)
+  const base = request.headers.range === undefined && slot.baseKey !== undefined ? ctx.cache.get(slot.baseKey) : undefined
   const forwarded = upstreamRequestHeaders(request.headers, { ip: request.ip, proto: request.protocol, host: request.headers.host }, ctx.config.trustProxy, request.headers.range === undefined)
   // The visitor went away before the answer was written: stop the upstream work.
   reply.raw.once('close', function abortUpstreamOnClientClose () { if (!reply.raw.writableFinished) abort.abort() })
@@ -93,7 +100,7 @@ async function answerDeltaGet (ctx: DeltaContext, request: FastifyRequest, reply
     why = (err as { code: string }).code
     ctx.metrics.verificationFailures.inc({ reason: why })
     request.log.warn({ err, key }, 'coilgun: answer failed verification; refetching the full page')
-    ctx.cache.delete(key)
+    if (slot.baseKey !== undefined) ctx.cache.delete(slot.baseKey)
     try {
       ({ answer, rebuilt, received } = await fetchAndRebuild(ctx, request.url, { ...forwarded, ...deltaRequestHeaders(ctx.config.secret, ctx.codecList, undefined) }, undefined, abort.signal))
       if (rebuilt === undefined) return passthrough(ctx, request, reply, answer, started)
@@ -115,7 +122,7 @@ async function answerDeltaGet (ctx: DeltaContext, request: FastifyRequest, reply
   ctx.metrics.upstreamBytes.inc(received)
   ctx.metrics.bytesSaved.inc(Math.max(0, rebuilt.body.length - received))
   ctx.metrics.requests.inc({ outcome })
-  ctx.cache.set(key, { body: rebuilt.body, hash: rebuilt.hash })
+  const isPrivate = ctx.bases.keep(ctx.cache, slot, request.url, request.headers, answer.headers, { body: rebuilt.body, hash: rebuilt.hash })
 
   serveVersion(ctx, request, reply, answer.headers, rebuilt, {
     outcome,
@@ -124,7 +131,7 @@ async function answerDeltaGet (ctx: DeltaContext, request: FastifyRequest, reply
     size: rebuilt.body.length,
     upstreamMs,
     why
-  })
+  }, isPrivate)
 }
 
 async function fetchUpstream (ctx: DeltaContext, path: string, headers: OutgoingHeaders, signal: AbortSignal): Promise<UpstreamAnswer> {
@@ -199,11 +206,14 @@ async function readAndRebuild (ctx: DeltaContext, answer: UpstreamAnswer, base: 
   return { rebuilt, received }
 }
 
-function serveVersion (ctx: DeltaContext, request: FastifyRequest, reply: FastifyReply, upstreamHeaders: Record<string, string | string[] | undefined>, rebuilt: RebuiltVersion, diagnostic: Diagnostic): void {
+function serveVersion (ctx: DeltaContext, request: FastifyRequest, reply: FastifyReply, upstreamHeaders: Record<string, string | string[] | undefined>, rebuilt: RebuiltVersion, diagnostic: Diagnostic, isPrivate: boolean): void {
   const headers = visitorResponseHeaders(upstreamHeaders, true)
   const appETag = upstreamHeaders[ORIGIN_ETAG_HEADER]
   if (typeof appETag === 'string') headers.etag = appETag
-  if (ctx.config.diagnosticHeader) headers.coilgun = formatDiagnostic(diagnostic)
+  const text = formatDiagnostic(diagnostic)
+  // The log keeps what the header no longer tells every visitor (issue 11).
+  request.log.debug({ coilgun: text, private: isPrivate }, 'coilgun: answer')
+  if (ctx.diagnostic.allows(request.headers)) headers.coilgun = text
   reply.headers(headers)
   if (isVisitorFresh(request.headers, headers)) {
     ctx.metrics.visitorBytes.inc(0)
@@ -239,7 +249,7 @@ function passthrough (ctx: DeltaContext, request: FastifyRequest, reply: Fastify
     ctx.metrics.visitorBytes.inc(counted)
     ctx.metrics.upstreamBytes.inc(counted)
   })
-  if (ctx.config.diagnosticHeader) headers.coilgun = formatDiagnostic({ outcome: 'passthrough', upstreamBytes: Number(answer.headers['content-length'] ?? 0), size: undefined, upstreamMs: performance.now() - started })
+  if (ctx.diagnostic.allows(request.headers)) headers.coilgun = formatDiagnostic({ outcome: 'passthrough', upstreamBytes: Number(answer.headers['content-length'] ?? 0), size: undefined, upstreamMs: performance.now() - started })
   ctx.metrics.requests.inc({ outcome: 'passthrough' })
   reply.code(answer.status).headers(headers).send(body)
 }

@@ -2,7 +2,7 @@ import Fastify from 'fastify'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import httpProxy from '@fastify/http-proxy'
 import type { Dispatcher } from 'undici'
-import { loadCodecs } from '@coilgun/core'
+import { loadCodecs, resolvePrivacy } from '@coilgun/core'
 import { buildAdmin } from './admin.ts'
 import type { SenderConfig } from './config.ts'
 import { handleDeltaGet } from './deltaHandler.ts'
@@ -12,6 +12,9 @@ import { SenderMetrics } from './metrics.ts'
 import { classifyUpstreamError, isConnectFailure } from '@coilgun/core'
 import { UpstreamPools, upstreamPipelining } from './upstreamPool.ts'
 import { VersionCache } from './versionCache.ts'
+import { DiagnosticGate } from './diagnostic.ts'
+import { VisitorBases } from './visitorBases.ts'
+import { refuseInvalidHost } from './visitorHost.ts'
 import { VisitorCompression } from './visitorCompression.ts'
 
 /**
@@ -70,6 +73,7 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
     }
     done()
   })
+  app.addHook('onRequest', refuseInvalidHost)
   const codecs = await loadCodecs(config.codecs)
   for (const c of codecs.values()) if (!c.available) app.log.info({ codec: c.name, reason: c.unavailableReason }, 'coilgun: codec unavailable, not offered')
   const pools = new UpstreamPools(config, deps.dispatcher)
@@ -84,7 +88,9 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
     codecList: [...codecs.values()].filter(c => c.available),
     metrics,
     compression,
-    log: app.log
+    log: app.log,
+    bases: new VisitorBases({ privacy: resolvePrivacy({ privatePaths: config.privatePaths }), sessionCookies: config.sessionCookies, privateDeltas: config.privateDeltas }),
+    diagnostic: new DiagnosticGate(config.diagnosticHeader, config.diagnosticToken)
   })
 
   /** Which upstream each passthrough request went to (for marking it down on failure). */

@@ -5,21 +5,41 @@ import type { HeldVersion } from '@coilgun/core'
 const ENTRY_OVERHEAD = 200
 
 /**
- * The last verified version of every resource, keyed by host + path + query and
- * bounded in bytes: the least recently used pages are evicted first.
+ * Marks a resource whose answers are private (issue 11). Kept in the same LRU as the
+ * versions, so the marks count against the same byte bound.
+ */
+const PRIVATE_MARK = Symbol('private resource')
+type Entry = HeldVersion | typeof PRIVATE_MARK
+
+/**
+ * Prefix of the marks' keys. A resource key is `host SP target` and a visitor's key
+ * `host SP target NUL fingerprint`; neither starts with NUL, so a mark never shares
+ * a key with a version.
+ */
+const MARK_PREFIX = '\u0000private\u0000'
+
+function entrySize (value: Entry, key: string): number {
+  return (value === PRIVATE_MARK ? 0 : value.body.byteLength) + key.length + ENTRY_OVERHEAD
+}
+
+/**
+ * The last verified version of every resource, bounded in bytes: the least recently
+ * used entries are evicted first. Public resources have one entry under their
+ * resource key; a private one has one per visitor (`visitorBases.ts`) and a mark.
  */
 export class VersionCache {
-  readonly #lru: LRUCache<string, HeldVersion>
+  readonly #lru: LRUCache<string, Entry>
 
   constructor (maxBytes: number) {
-    this.#lru = new LRUCache<string, HeldVersion>({
+    this.#lru = new LRUCache<string, Entry>({
       maxSize: maxBytes,
-      sizeCalculation: function versionSize (value: HeldVersion, key: string) { return value.body.byteLength + key.length + ENTRY_OVERHEAD }
+      sizeCalculation: entrySize
     })
   }
 
   get (key: string): HeldVersion | undefined {
-    return this.#lru.get(key)
+    const value = this.#lru.get(key)
+    return value === PRIVATE_MARK ? undefined : value
   }
 
   set (key: string, version: HeldVersion): void {
@@ -28,6 +48,16 @@ export class VersionCache {
 
   delete (key: string): void {
     this.#lru.delete(key)
+  }
+
+  /** Remembers that `resourceKey` answered privately (refreshes the mark's recency). */
+  markPrivate (resourceKey: string): void {
+    this.#lru.set(MARK_PREFIX + resourceKey, PRIVATE_MARK)
+  }
+
+  /** True when `resourceKey` answered privately and the mark was not evicted since. */
+  isMarkedPrivate (resourceKey: string): boolean {
+    return this.#lru.has(MARK_PREFIX + resourceKey)
   }
 
   get bytes (): number {

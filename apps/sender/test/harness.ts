@@ -15,6 +15,9 @@ export async function startSender (upstream: string, env: Record<string, string>
     COILGUN_LISTEN: '127.0.0.1:0',
     COILGUN_ADMIN_LISTEN: 'off',
     COILGUN_LOG_LEVEL: 'silent',
+    // Tests read the outcome from the diagnostic header, which is off by default
+    // since issue 11 (apps/sender/test/sender-diagnostic-header-is-off-by-default.test.ts).
+    COILGUN_DIAGNOSTIC_HEADER: 'on',
     ...env
   })
   const sender = await buildSender(config, { logger: false })

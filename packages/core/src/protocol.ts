@@ -12,6 +12,12 @@ export const LISTENER_DIAGNOSTIC_HEADER = 'coilgun-listener'
 /** Diagnostic header the sender adds for visitors, in the spirit of CF-Railgun. */
 export const DIAGNOSTIC_HEADER = 'coilgun'
 
+/**
+ * Request header carrying the operator's debug token (`COILGUN_DIAGNOSTIC_TOKEN`):
+ * only requests presenting it get the diagnostic header (issue 11). Never forwarded.
+ */
+export const DEBUG_TOKEN_HEADER = 'coilgun-debug'
+
 /** RFC 3229 section 10.4.1: 226 IM Used. */
 export const STATUS_IM_USED = 226
 
@@ -21,6 +27,7 @@ export const INTERNAL_HEADERS: readonly string[] = Object.freeze([
   ORIGIN_ETAG_HEADER,
   ORIGIN_STATUS_HEADER,
   LISTENER_DIAGNOSTIC_HEADER,
+  DEBUG_TOKEN_HEADER,
   'a-im',
   'im',
   'delta-base',

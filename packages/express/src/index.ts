@@ -1,6 +1,6 @@
 import { ServerResponse } from 'node:http'
 import type { IncomingMessage } from 'node:http'
-import { OriginResponder, resolveOriginOptions, validateOriginOptions } from '@coilgun/core'
+import { OriginResponder, parseHost, resolveOriginOptions, resourceKey, validateOriginOptions } from '@coilgun/core'
 import type { OriginOptions, OriginResponseInfo } from '@coilgun/core'
 
 export interface CoilgunExpressOptions extends OriginOptions {
@@ -55,12 +55,19 @@ export function coilgun (options: CoilgunExpressOptions): CoilgunMiddleware {
     const isSender = responder.requestEligible({ method: req.method ?? 'GET', headers: req.headers, resourceKey: '', remoteAddress: req.socket.remoteAddress })
     // The application never sees the secret (logs, error reports).
     delete req.headers['coilgun-secret']
+    // Issue 11: a sender's request names its resource by Host; one that is not a
+    // valid host would not have a key of its own.
+    const host = isSender ? parseHost(req.headers.host) : undefined
+    if (isSender && host === undefined) {
+      res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }).end('Bad Request: invalid Host\n')
+      return
+    }
     if (!isSender || (eligible !== undefined && !eligible(req))) { next(); return }
     // The sender's If-None-Match names Coilgun versions, not the app's: hidden from
     // the app so its own freshness check (res.send's 304) cannot answer for us.
     const ifNoneMatch = req.headers['if-none-match']
     delete req.headers['if-none-match']
-    interceptResponse(responder, eligibility.maxBodyBytes, req, res, ifNoneMatch)
+    interceptResponse(responder, eligibility.maxBodyBytes, req, res, ifNoneMatch, resourceKey(host!, req.url ?? '/'))
     next()
   }
 
@@ -75,7 +82,7 @@ export function coilgun (options: CoilgunExpressOptions): CoilgunMiddleware {
  * Buffers the app's body (up to maxBodyBytes) by wrapping res.write/res.end, then
  * sends the answer. An ineligible or oversize response is released untouched.
  */
-function interceptResponse (responder: OriginResponder, maxBodyBytes: number, req: IncomingMessage, res: ServerResponse, ifNoneMatch: string | undefined): void {
+function interceptResponse (responder: OriginResponder, maxBodyBytes: number, req: IncomingMessage, res: ServerResponse, ifNoneMatch: string | undefined, key: string): void {
   const write = res.write
   const end = res.end
   const chunks: Buffer[] = []
@@ -141,14 +148,13 @@ function interceptResponse (responder: OriginResponder, maxBodyBytes: number, re
       return (end as LooseCall).call(res, body, callback) as ServerResponse
     }
     release()
-    sendAnswer(responder, req, res, body, end, callback, ifNoneMatch)
+    sendAnswer(responder, req, res, body, end, callback, ifNoneMatch, key)
     return res
   } as typeof res.end
 }
 
-function sendAnswer (responder: OriginResponder, req: IncomingMessage, res: ServerResponse, body: Buffer, end: ServerResponse['end'], callback: (() => void) | undefined, ifNoneMatch: string | undefined): void {
-  const host = req.headers.host ?? ''
-  responder.answer({ method: req.method ?? 'GET', headers: { ...req.headers, 'if-none-match': ifNoneMatch }, resourceKey: `${host}${req.url ?? '/'}`, remoteAddress: req.socket.remoteAddress }, responseInfo(res), body)
+function sendAnswer (responder: OriginResponder, req: IncomingMessage, res: ServerResponse, body: Buffer, end: ServerResponse['end'], callback: (() => void) | undefined, ifNoneMatch: string | undefined, key: string): void {
+  responder.answer({ method: req.method ?? 'GET', headers: { ...req.headers, 'if-none-match': ifNoneMatch }, resourceKey: key, path: req.url ?? '/', remoteAddress: req.socket.remoteAddress }, responseInfo(res), body)
     .then(answer => {
       if (res.destroyed) return
       res.statusCode = answer.status
@@ -174,7 +180,8 @@ function responseInfo (res: ServerResponse): OriginResponseInfo {
     contentEncoding: headerString(res.getHeader('content-encoding')),
     contentRange: headerString(res.getHeader('content-range')),
     etag: headerString(res.getHeader('etag')),
-    vary: headerString(res.getHeader('vary'))
+    vary: headerString(res.getHeader('vary')),
+    headers: res.getHeaders()
   }
 }
 

@@ -33,6 +33,16 @@ export const startExpressOrigin: OriginFactory = async function startExpressOrig
     const found = current(req.params.name)
     if (found === undefined) { res.status(404).send('no such page'); return }
     res.set('content-type', found.contentType)
+    res.set('cache-control', 'public, max-age=0, must-revalidate')
+    res.set('vary', 'Accept-Language')
+    res.set('etag', `"app-${found.index}"`)
+    res.send(found.body)
+  })
+  // One visitor's page (issue 11): private by Cache-Control, Set-Cookie and Vary.
+  app.get('/private/:name', function privatePage (req, res) {
+    const found = current(req.params.name)
+    if (found === undefined) { res.status(404).send('no such page'); return }
+    res.set('content-type', found.contentType)
     res.set('cache-control', 'private, max-age=0, must-revalidate')
     res.append('set-cookie', ['session=abc123; HttpOnly', 'theme=dark'])
     res.set('vary', 'Cookie')

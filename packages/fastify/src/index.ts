@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
-import { ERR_INVALID_OPTION, OriginResponder, readBounded, resolveOriginOptions } from '@coilgun/core'
+import { ERR_INVALID_OPTION, OriginResponder, parseHost, readBounded, resolveOriginOptions, resourceKey } from '@coilgun/core'
 import type { OriginAnswer, OriginOptions, OriginResponseInfo } from '@coilgun/core'
 import type { FastifyReply, FastifyRequest, RouteOptions } from 'fastify'
 import { Readable } from 'node:stream'
@@ -47,11 +47,17 @@ const coilgunPlugin: FastifyPluginAsync<CoilgunFastifyOptions> = async function 
     }
   })
 
-  fastify.addHook('onRequest', function coilgunOnRequest (request: FastifyRequest, _reply: FastifyReply, done: () => void) {
+  fastify.addHook('onRequest', function coilgunOnRequest (request: FastifyRequest, reply: FastifyReply, done: () => void) {
     if (request.headers['coilgun-secret'] !== undefined) {
       request.coilgunSender = responder.requestEligible({ method: request.method, headers: request.headers, resourceKey: '', remoteAddress: request.ip })
       // The application never sees the secret (logs, error reports).
       delete request.headers['coilgun-secret']
+      // Issue 11: a sender's request names its resource by Host; one that is not a
+      // valid host would not have a key of its own.
+      if (request.coilgunSender && parseHost(request.headers.host) === undefined) {
+        reply.code(400).header('content-type', 'text/plain; charset=utf-8').header('cache-control', 'no-store').send('Bad Request: invalid Host\n')
+        return
+      }
       if (request.coilgunSender) {
         // The sender's If-None-Match names Coilgun versions, not the app's: hidden
         // so the app's own conditional handling cannot answer 304 for us.
@@ -71,7 +77,8 @@ const coilgunPlugin: FastifyPluginAsync<CoilgunFastifyOptions> = async function 
       contentEncoding: headerString(reply.getHeader('content-encoding')),
       contentRange: headerString(reply.getHeader('content-range')),
       etag: headerString(reply.getHeader('etag')),
-      vary: headerString(reply.getHeader('vary'))
+      vary: headerString(reply.getHeader('vary')),
+      headers: reply.getHeaders()
     }
     const declared = Number(reply.getHeader('content-length'))
     if (!responder.responseEligible(response, Number.isFinite(declared) ? declared : undefined)) return payload
@@ -90,7 +97,8 @@ const coilgunPlugin: FastifyPluginAsync<CoilgunFastifyOptions> = async function 
     const answer = await responder.answer({
       method: request.method,
       headers: { ...request.headers, 'if-none-match': request.coilgunIfNoneMatch },
-      resourceKey: `${request.host}${request.url}`,
+      resourceKey: resourceKey(parseHost(request.headers.host)!, request.url),
+      path: request.url,
       remoteAddress: request.ip
     }, response, body)
     applyAnswer(request, reply, answer)

@@ -33,6 +33,17 @@ export async function buildApp (pages: VersionedPage[], state: AppState, opts: {
     const found = currentOf(request.params.name)
     if (found === undefined) return reply.code(404).send('no such page')
     reply.header('content-type', found.page.contentType)
+    reply.header('cache-control', 'public, max-age=0, must-revalidate')
+    reply.header('vary', 'Accept-Language')
+    reply.header('etag', `"app-${found.index}"`)
+    return reply.send(found.body)
+  })
+
+  // One visitor's page (issue 11): private by Cache-Control, Set-Cookie and Vary.
+  app.get<{ Params: { name: string } }>('/private/:name', async function privatePage (request, reply) {
+    const found = currentOf(request.params.name)
+    if (found === undefined) return reply.code(404).send('no such page')
+    reply.header('content-type', found.page.contentType)
     reply.header('cache-control', 'private, max-age=0, must-revalidate')
     reply.header('set-cookie', ['session=abc123; HttpOnly', 'theme=dark'])
     reply.header('vary', 'Cookie')

@@ -1,7 +1,7 @@
 import { ConfigError, envInteger } from '@coilgun/core'
 import type { Env } from '@coilgun/core'
 import type { RedisVersionStoreOptions } from './redisStoreOptions.ts'
-import { DEFAULT_COMMAND_TIMEOUT_MS, DEFAULT_LRU_MAX_BYTES, DEFAULT_MAX_VERSION_BYTES, DEFAULT_PREFIX, DEFAULT_TTL_SECONDS, parseClusterNode, redactUrl, validateRedisUrl } from './redisStoreOptions.ts'
+import { DEFAULT_COMMAND_TIMEOUT_MS, DEFAULT_LRU_MAX_BYTES, DEFAULT_MAX_VERSION_BYTES, DEFAULT_PREFIX, DEFAULT_PRIVATE_TTL_SECONDS, DEFAULT_TTL_SECONDS, parseClusterNode, redactUrl, validateRedisUrl } from './redisStoreOptions.ts'
 
 // The environment variables of the Redis store, for coilgun-listener (and any app
 // configured by environment). The app's config.ts passes its env here; nothing in
@@ -13,6 +13,7 @@ export const REDIS_ENV_VARIABLES: readonly string[] = Object.freeze([
   'COILGUN_REDIS_CLUSTER',
   'COILGUN_REDIS_PREFIX',
   'COILGUN_REDIS_TTL_SECONDS',
+  'COILGUN_PRIVATE_TTL_SECONDS',
   'COILGUN_REDIS_TIMEOUT_MS',
   'COILGUN_REDIS_MAX_VERSION_BYTES',
   'COILGUN_REDIS_LRU_MAX_BYTES'
@@ -69,6 +70,8 @@ export function redisStoreOptionsFromEnv (env: Env): RedisVersionStoreOptions | 
     options.prefix = DEFAULT_PREFIX
   }
   options.ttlSeconds = envInteger(env, 'COILGUN_REDIS_TTL_SECONDS', DEFAULT_TTL_SECONDS, 1, 365 * 24 * 60 * 60)
+  // Issue 11: one variable for the private lifetime, whichever store the app uses.
+  options.privateTtlSeconds = envInteger(env, 'COILGUN_PRIVATE_TTL_SECONDS', DEFAULT_PRIVATE_TTL_SECONDS, 1, 24 * 60 * 60)
   options.commandTimeoutMs = envInteger(env, 'COILGUN_REDIS_TIMEOUT_MS', DEFAULT_COMMAND_TIMEOUT_MS, 1, 60_000)
   options.maxVersionBytes = envInteger(env, 'COILGUN_REDIS_MAX_VERSION_BYTES', DEFAULT_MAX_VERSION_BYTES, 1, 512 * 1024 * 1024)
   options.lruMaxBytes = envInteger(env, 'COILGUN_REDIS_LRU_MAX_BYTES', DEFAULT_LRU_MAX_BYTES, 0)

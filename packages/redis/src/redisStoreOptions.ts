@@ -6,6 +6,8 @@ import type { Cluster, Redis, RedisOptions } from 'ioredis'
 export const DEFAULT_PREFIX = 'coilgun:'
 /** Versions and pointers live one day, as in the embedded store: older bases are rarely asked for. */
 export const DEFAULT_TTL_SECONDS = 24 * 60 * 60
+/** Private versions (one visitor's page, issue 11) live ten minutes, as in the embedded store. */
+export const DEFAULT_PRIVATE_TTL_SECONDS = 10 * 60
 /** Same as the origin's largest eligible body (`maxBodyBytes`): larger versions are not stored. */
 export const DEFAULT_MAX_VERSION_BYTES = 8 * 1024 * 1024
 /** In-process cache of versions in front of Redis. */
@@ -68,6 +70,14 @@ export interface RedisVersionStoreOptions {
    */
   ttlSeconds?: number
   /**
+   * Lifetime of private versions (one visitor's page: docs/PROTOCOL.md, "Private
+   * responses") in Redis and in the in-process cache, in seconds; at most
+   * `ttlSeconds`. The in-process cache also keeps any version it read from Redis at
+   * most this long, since it cannot tell a private one from a public one.
+   * @default 600 (ten minutes)
+   */
+  privateTtlSeconds?: number
+  /**
    * Versions larger than this are not stored (neither in Redis nor in the in-process
    * cache): a request against them gets a full answer. Big values slow Redis for
    * every client, since it answers one command at a time.
@@ -119,6 +129,7 @@ export interface ResolvedRedisStoreOptions {
   readonly target: RedisTarget
   readonly prefix: string
   readonly ttlSeconds: number
+  readonly privateTtlSeconds: number
   readonly maxVersionBytes: number
   readonly lruMaxBytes: number
   readonly commandTimeoutMs: number
@@ -210,6 +221,7 @@ export function resolveRedisStoreOptions (options: RedisVersionStoreOptions): Re
   const prefix = options.prefix ?? DEFAULT_PREFIX
   if (typeof prefix !== 'string' || prefix.length > 128) throw new ERR_INVALID_OPTION('prefix', 'expected a string of at most 128 characters')
   const ttlSeconds = integerOption('ttlSeconds', options.ttlSeconds ?? DEFAULT_TTL_SECONDS, 1, 365 * 24 * 60 * 60)
+  const privateTtlSeconds = Math.min(ttlSeconds, integerOption('privateTtlSeconds', options.privateTtlSeconds ?? DEFAULT_PRIVATE_TTL_SECONDS, 1, 365 * 24 * 60 * 60))
   // 512 MB is the largest string Redis accepts.
   const maxVersionBytes = integerOption('maxVersionBytes', options.maxVersionBytes ?? DEFAULT_MAX_VERSION_BYTES, 1, 512 * 1024 * 1024)
   const lruMaxBytes = integerOption('lruMaxBytes', options.lruMaxBytes ?? DEFAULT_LRU_MAX_BYTES, 0, Number.MAX_SAFE_INTEGER)
@@ -225,6 +237,7 @@ export function resolveRedisStoreOptions (options: RedisVersionStoreOptions): Re
     target,
     prefix,
     ttlSeconds,
+    privateTtlSeconds,
     maxVersionBytes,
     lruMaxBytes,
     commandTimeoutMs,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { LRUCache } from 'lru-cache'
 import { ENTRY_OVERHEAD_BYTES, ERR_STORE_UNAVAILABLE } from '@coilgun/core'
-import type { VersionStore, VersionStoreStats } from '@coilgun/core'
+import type { PutVersionOptions, VersionStore, VersionStoreStats } from '@coilgun/core'
 import type { Cluster, Redis } from 'ioredis'
 import { TIMED_OUT, withDeadline } from './commandDeadline.ts'
 import { createRedisClient } from './redisClient.ts'
@@ -77,7 +77,10 @@ export class RedisVersionStore implements VersionStore {
   readonly #ownsClient: boolean
   readonly #health: RedisHealth
   readonly #lru: LRUCache<string, Buffer> | undefined
+  /** Keys written (or read) recently: `public` or `private` for versions, the id for pointers. */
   readonly #recentWrites: LRUCache<string, string>
+  /** lru-cache per-entry TTL of private versions and of versions read from Redis (issue 11). */
+  readonly #shortLived: { readonly ttl: number }
   readonly #reading = new Map<string, Promise<Uint8Array | undefined>>()
   readonly #onReady: () => void
   readonly #onClose: () => void
@@ -99,6 +102,7 @@ export class RedisVersionStore implements VersionStore {
       ? new LRUCache<string, Buffer>({ maxSize: o.lruMaxBytes, sizeCalculation: cachedSize, ttl: o.ttlSeconds * 1000, updateAgeOnGet: false })
       : undefined
     this.#recentWrites = new LRUCache<string, string>({ max: RECENT_WRITES_MAX, ttl: o.rewriteIntervalMs })
+    this.#shortLived = Object.freeze({ ttl: o.privateTtlSeconds * 1000 })
     this.#ownsClient = o.target.kind !== 'client'
     this.#client = createRedisClient(o)
     this.#health = new RedisHealth(o.logger, this.#client.status === 'ready')
@@ -130,23 +134,27 @@ export class RedisVersionStore implements VersionStore {
     }
   }
 
-  async putVersion (id: string, body: Uint8Array): Promise<void> {
+  async putVersion (id: string, body: Uint8Array, options?: PutVersionOptions): Promise<void> {
     if (this.#closed) return
     if (body.byteLength > this.options.maxVersionBytes) {
       this.#oversize++
       return
     }
+    const isPrivate = options?.private === true
     let owned = this.#lru?.get(id)
     if (owned === undefined) {
       owned = ownedBuffer(body)
-      this.#lru?.set(id, owned)
+      this.#lru?.set(id, owned, isPrivate ? this.#shortLived : undefined)
     }
     const key = versionKey(this.options.prefix, id)
-    if (this.#recentWrites.has(key) || !this.#admit()) return
-    const reply = await this.#settle(this.#client.set(key, owned, 'EX', this.options.ttlSeconds))
+    // A public write is skipped only after a recent public one: after a private
+    // write (or a read) of the same bytes it must extend the short lifetime.
+    const recent = this.#recentWrites.get(key)
+    if (recent === 'public' || (recent !== undefined && isPrivate) || !this.#admit()) return
+    const reply = await this.#settle(this.#client.set(key, owned, 'EX', isPrivate ? this.options.privateTtlSeconds : this.options.ttlSeconds))
     if (reply === COMMAND_FAILED) return
     this.#writes++
-    this.#recentWrites.set(key, id)
+    this.#recentWrites.set(key, isPrivate ? 'private' : 'public')
   }
 
   async getLatest (resourceKey: string): Promise<string | undefined> {
@@ -259,8 +267,9 @@ export class RedisVersionStore implements VersionStore {
     }
     this.#redisHits++
     const owned = ownedBuffer(reply)
-    this.#lru?.set(id, owned)
-    this.#recentWrites.set(versionKey(this.options.prefix, id), id)
+    // It may be another instance's private version: kept no longer than one.
+    this.#lru?.set(id, owned, this.#shortLived)
+    this.#recentWrites.set(versionKey(this.options.prefix, id), 'private')
     return owned
   }
 

@@ -5,7 +5,9 @@ import { isCodecName, loadCodecs } from '../codecs/registry.ts'
 import { ERR_INVALID_OPTION, ERR_UNKNOWN_CODEC } from '../errors.ts'
 import type { EligibilityOptions, EligibilityPolicy } from '../policy/eligibility.ts'
 import { resolveEligibility } from '../policy/eligibility.ts'
-import { MemoryVersionStore } from '../store/memoryStore.ts'
+import type { PrivacyOptions, PrivacyPolicy } from '../policy/privacy.ts'
+import { resolvePrivacy } from '../policy/privacy.ts'
+import { DEFAULT_PRIVATE_TTL_MS, MemoryVersionStore } from '../store/memoryStore.ts'
 import type { VersionStore } from '../store/versionStore.ts'
 import type { WarnLogger } from './senderAuth.ts'
 import { validateSecret } from './senderAuth.ts'
@@ -24,7 +26,7 @@ export const DEFAULT_FULL_BROTLI_QUALITY = 5
 export const DEFAULT_FULL_GZIP_LEVEL = 6
 
 /** Options shared by every origin-side entry point (Fastify, Express, listener). */
-export interface OriginOptions extends EligibilityOptions {
+export interface OriginOptions extends EligibilityOptions, PrivacyOptions {
   /**
    * Shared secret that senders present in the `Coilgun-Secret` header. Required, at
    * least 16 visible ASCII characters. Requests without it get the application's
@@ -47,6 +49,20 @@ export interface OriginOptions extends EligibilityOptions {
    * @default 67108864 (64 MiB)
    */
   storeMaxBytes?: number
+  /**
+   * Lifetime of private versions (docs/PROTOCOL.md, "Private responses") in the
+   * embedded store, in ms (ignored when `store` is given: configure that store; the
+   * Redis store has `privateTtlSeconds`). Public versions keep the store's lifetime.
+   * @default 600000 (ten minutes)
+   */
+  privateTtlMs?: number
+  /**
+   * Delta-encode private responses (each against the same visitor's previous page,
+   * which the sender names). `false` answers every private response in full and
+   * stores nothing of it.
+   * @default true
+   */
+  privateDeltas?: boolean
   /**
    * Longest wait for the store when reading a base, in ms; past it the answer is a
    * full response (a slow store must not slow the page).
@@ -99,6 +115,8 @@ export interface ResolvedOriginOptions {
   readonly encodeWorkers: number
   readonly offloadMinBytes: number
   readonly eligibility: EligibilityPolicy
+  readonly privacy: PrivacyPolicy
+  readonly privateDeltas: boolean
   readonly unavailableCodecs: ReadonlyArray<{ name: CodecName, reason: string }>
 }
 
@@ -118,7 +136,7 @@ export async function resolveOriginOptions (options: OriginOptions): Promise<Res
   const loaded = await loadCodecs(checked.codecNames)
   const codecs = [...loaded.values()].filter(c => c.available)
   const unavailableCodecs = [...loaded.values()].filter(c => !c.available).map(c => ({ name: c.name, reason: c.unavailableReason ?? 'unavailable' }))
-  const store = options.store ?? new MemoryVersionStore(options.storeMaxBytes === undefined ? {} : { maxBytes: options.storeMaxBytes })
+  const store = options.store ?? new MemoryVersionStore({ ...(options.storeMaxBytes === undefined ? {} : { maxBytes: options.storeMaxBytes }), privateTtlMs: checked.privateTtlMs })
   return Object.freeze({
     secret: checked.secret,
     codecs: Object.freeze(codecs),
@@ -131,6 +149,8 @@ export async function resolveOriginOptions (options: OriginOptions): Promise<Res
     encodeWorkers: checked.encodeWorkers,
     offloadMinBytes: checked.offloadMinBytes,
     eligibility: checked.eligibility,
+    privacy: checked.privacy,
+    privateDeltas: checked.privateDeltas,
     unavailableCodecs: Object.freeze(unavailableCodecs)
   })
 }
@@ -139,7 +159,7 @@ export async function resolveOriginOptions (options: OriginOptions): Promise<Res
  * The synchronous part of {@link resolveOriginOptions}: every check that can fail,
  * so adapters that must construct synchronously (Express) throw at creation.
  */
-export function validateOriginOptions (options: OriginOptions): { secret: string, codecNames: readonly string[], storeTimeoutMs: number, fullCacheBytes: number, deltaMemoBytes: number, encodeWorkers: number, offloadMinBytes: number, eligibility: EligibilityPolicy } {
+export function validateOriginOptions (options: OriginOptions): { secret: string, codecNames: readonly string[], storeTimeoutMs: number, fullCacheBytes: number, deltaMemoBytes: number, encodeWorkers: number, offloadMinBytes: number, eligibility: EligibilityPolicy, privacy: PrivacyPolicy, privateDeltas: boolean, privateTtlMs: number } {
   if (options === null || typeof options !== 'object') throw new ERR_INVALID_OPTION('options', 'expected an object')
   const secret = validateSecret('secret', options.secret)
   const names = options.codecs ?? CODEC_NAMES
@@ -160,9 +180,13 @@ export function validateOriginOptions (options: OriginOptions): { secret: string
     throw new ERR_INVALID_OPTION('store', 'expected a VersionStore (getVersion, putVersion, getLatest, setLatest, close)')
   }
   const eligibility = resolveEligibility(options)
+  const privacy = resolvePrivacy(options)
+  if (options.privateDeltas !== undefined && typeof options.privateDeltas !== 'boolean') throw new ERR_INVALID_OPTION('privateDeltas', 'expected a boolean')
+  const privateTtlMs = options.privateTtlMs ?? DEFAULT_PRIVATE_TTL_MS
+  if (typeof privateTtlMs !== 'number' || !Number.isSafeInteger(privateTtlMs) || privateTtlMs < 1) throw new ERR_INVALID_OPTION('privateTtlMs', `expected an integer >= 1, got ${String(privateTtlMs)}`)
   const storeMaxBytes = options.storeMaxBytes
   if (storeMaxBytes !== undefined && (typeof storeMaxBytes !== 'number' || !Number.isSafeInteger(storeMaxBytes) || storeMaxBytes < 1024)) {
     throw new ERR_INVALID_OPTION('storeMaxBytes', `expected an integer >= 1024, got ${String(storeMaxBytes)}`)
   }
-  return { secret, codecNames: names, storeTimeoutMs, fullCacheBytes, deltaMemoBytes, encodeWorkers, offloadMinBytes, eligibility }
+  return { secret, codecNames: names, storeTimeoutMs, fullCacheBytes, deltaMemoBytes, encodeWorkers, offloadMinBytes, eligibility, privacy, privateDeltas: options.privateDeltas ?? true, privateTtlMs }
 }

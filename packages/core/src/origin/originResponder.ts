@@ -9,8 +9,9 @@ import { acceptsIm, formatIm, parseAIm } from '../headers/instanceManipulation.t
 import { chooseEncoding } from '../policy/chooseEncoding.ts'
 import type { EncodedDelta } from '../policy/chooseEncoding.ts'
 import { methodEligible } from '../policy/eligibility.ts'
+import type { PrivacyResponseHeaders } from '../policy/privacy.ts'
 import { ORIGIN_ETAG_HEADER, ORIGIN_STATUS_HEADER, SECRET_HEADER, STATUS_IM_USED } from '../protocol.ts'
-import { FULL_CODINGS, FullBodyCompressor } from './fullBody.ts'
+import { compressFullBody, FULL_CODINGS, FullBodyCompressor } from './fullBody.ts'
 import type { ResolvedOriginOptions } from './originOptions.ts'
 import type { WarnLogger } from './senderAuth.ts'
 import { SenderAuth } from './senderAuth.ts'
@@ -20,8 +21,10 @@ import { deltaFromResult, EncoderPool } from './encoderPool.ts'
 export interface OriginRequestInfo {
   method: string
   headers: IncomingHttpHeaders
-  /** Host + path + query of the resource. */
+  /** The resource's cache key: `resourceKey(host, target)` from `cacheKey.ts`. */
   resourceKey: string
+  /** Path and query of the request target, for the privacy rule's private paths. */
+  path?: string | undefined
   remoteAddress?: string | undefined
 }
 
@@ -34,6 +37,11 @@ export interface OriginResponseInfo {
   etag: string | undefined
   /** The application's Vary, which answers extend rather than replace. */
   vary?: string | undefined
+  /**
+   * All response header fields (lower-case names), for the privacy rule
+   * (`Cache-Control`, `Set-Cookie`, `Vary`; issue 11). Without them only `vary` is seen.
+   */
+  headers?: PrivacyResponseHeaders | undefined
 }
 
 /** What to send to an authenticated sender instead of the application's response. */
@@ -125,7 +133,11 @@ export class OriginResponder {
     const hash = sha256(body)
     const id = versionId(hash)
     const tag = formatStrongETag(hash)
-    this.#store.remember(req.resourceKey, id, body)
+    // Issue 11: one visitor's page is stored briefly, never memoized or cached as a
+    // compressed body for others, and with privateDeltas off not stored at all.
+    const isPrivate = this.options.privacy.isPrivate({ path: req.path ?? '/', headers: req.headers }, res.headers ?? { vary: res.vary })
+    const deltasAllowed = !isPrivate || this.options.privateDeltas
+    if (deltasAllowed) this.#store.remember(req.resourceKey, id, body, isPrivate)
 
     const headers: Record<string, string> = {
       etag: tag,
@@ -157,11 +169,11 @@ export class OriginResponder {
     // is not plainly smaller than it would be: compressing a 400 KB page costs ten
     // times what encoding its delta does, and a sender that holds a base almost
     // always gets the delta.
-    let full: Uint8Array | undefined = fullCoding === 'identity' ? body : this.#full.cached(id, fullCoding)
+    let full: Uint8Array | undefined = fullCoding === 'identity' ? body : isPrivate ? undefined : this.#full.cached(id, fullCoding)
 
     let chosen: { delta: EncodedDelta, baseHash: Buffer } | undefined
     const vcdiffBase = inmBases[0]
-    if (vcdiffBase !== undefined || dictionaryBase !== undefined) {
+    if (deltasAllowed && (vcdiffBase !== undefined || dictionaryBase !== undefined)) {
       const wanted = vcdiffBase !== undefined && dictionaryBase !== undefined && !vcdiffBase.equals(dictionaryBase)
         ? [vcdiffBase, dictionaryBase]
         : [vcdiffBase ?? dictionaryBase!]
@@ -173,18 +185,20 @@ export class OriginResponder {
         if (dictionaryBase?.equals(baseHash) === true) codecs.push(...dictionaryCodecs)
         // Bounded by the identity size, so that the memo entry serves whether or not
         // the full body is compressed yet; the comparison with it comes below.
-        const delta = await this.#encodeMemoized(base, baseHash, body, id, codecs, wantsGzipIm)
+        const delta = isPrivate
+          ? await this.#encode(base, baseHash, body, codecs, wantsGzipIm)
+          : await this.#encodeMemoized(base, baseHash, body, id, codecs, wantsGzipIm)
         if (delta !== undefined && (chosen === undefined || delta.body.length < chosen.delta.body.length)) chosen = { delta, baseHash }
       }
     }
     if (chosen !== undefined && full === undefined && !this.#plainlySmaller(chosen.delta.body.length, body.length, req.resourceKey, fullCoding)) {
-      full = await this.#compressFull(id, body, fullCoding, req.resourceKey)
+      full = await this.#compressFull(id, body, fullCoding, req.resourceKey, !isPrivate)
     }
     // A delta is sent only when it is smaller than the full body as it would travel.
     if (chosen !== undefined && full !== undefined && chosen.delta.body.length >= full.length) chosen = undefined
 
     if (chosen === undefined) {
-      full ??= await this.#compressFull(id, body, fullCoding, req.resourceKey)
+      full ??= await this.#compressFull(id, body, fullCoding, req.resourceKey, !isPrivate)
       headers[ORIGIN_STATUS_HEADER] = 'full'
       if (fullCoding !== 'identity') {
         headers['content-encoding'] = fullCoding
@@ -268,9 +282,9 @@ export class OriginResponder {
     return ratio !== undefined && deltaSize * 2 <= ratio * size
   }
 
-  async #compressFull (id: string, body: Uint8Array, coding: string, resourceKey: string): Promise<Uint8Array> {
+  async #compressFull (id: string, body: Uint8Array, coding: string, resourceKey: string, cache = true): Promise<Uint8Array> {
     if (coding !== 'br' && coding !== 'gzip') return body
-    const cached = this.#full.cached(id, coding)
+    const cached = cache ? this.#full.cached(id, coding) : undefined
     if (cached !== undefined) return cached
     this.#fullCompressions++
     if (this.#pool !== undefined && body.length >= this.options.offloadMinBytes) {
@@ -278,14 +292,14 @@ export class OriginResponder {
         const result = await this.#pool.run({ kind: 'full', target: body, coding })
         if (result.ok && result.body !== undefined) {
           this.#offloaded++
-          this.#full.store(id, coding, result.body, body.length, resourceKey)
+          if (cache) this.#full.store(id, coding, result.body, body.length, resourceKey)
           return result.body
         }
       } catch (err) {
         this.#log?.warn({ err }, 'coilgun: encoder worker failed; compressing on the main thread')
       }
     }
-    return this.#full.compress(id, body, coding, resourceKey)
+    return cache ? this.#full.compress(id, body, coding, resourceKey) : compressFullBody(body, coding)
   }
 
   /** Closes what this responder created (the embedded store, caches). */

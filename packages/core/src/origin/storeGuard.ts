@@ -1,5 +1,7 @@
-import type { VersionStore } from '../store/versionStore.ts'
+import type { PutVersionOptions, VersionStore } from '../store/versionStore.ts'
 import type { WarnLogger } from './senderAuth.ts'
+
+const PRIVATE_VERSION: PutVersionOptions = Object.freeze({ private: true })
 
 /**
  * Wraps the version store for the request path: a read that fails or takes longer
@@ -45,12 +47,18 @@ export class StoreGuard {
     }
   }
 
-  /** Stores a version and the latest pointer without waiting for the store. */
-  remember (resourceKey: string, id: string, body: Uint8Array): void {
+  /**
+   * Stores a version and the latest pointer without waiting for the store. A
+   * private version (issue 11) is stored for the store's private lifetime and never
+   * becomes the resource's latest pointer, which every visitor shares.
+   */
+  remember (resourceKey: string, id: string, body: Uint8Array, isPrivate = false): void {
     // Only reads prove the store is back: a store may accept writes it cannot
     // complete (Redis stores drop them while disconnected without rejecting).
-    Promise.all([this.#store.putVersion(id, body), this.#store.setLatest(resourceKey, id)])
-      .catch((err: unknown) => this.#failed(err))
+    const writes = isPrivate
+      ? [this.#store.putVersion(id, body, PRIVATE_VERSION)]
+      : [this.#store.putVersion(id, body), this.#store.setLatest(resourceKey, id)]
+    Promise.all(writes).catch((err: unknown) => this.#failed(err))
   }
 
   #failed (err: unknown): void {

@@ -1,11 +1,16 @@
 import { LRUCache } from 'lru-cache'
 import { ERR_INVALID_OPTION } from '../errors.ts'
-import type { VersionStore, VersionStoreStats } from './versionStore.ts'
+import type { PutVersionOptions, VersionStore, VersionStoreStats } from './versionStore.ts'
 
 /** 64 MiB of versions by default. */
 export const DEFAULT_STORE_MAX_BYTES = 64 * 1024 * 1024
 /** Versions live one day by default: a base older than that is rarely asked for. */
 export const DEFAULT_STORE_TTL_MS = 24 * 60 * 60 * 1000
+/**
+ * Private versions (one visitor's page, issue 11) live ten minutes by default: long
+ * enough for that visitor's next click, short enough not to keep their pages around.
+ */
+export const DEFAULT_PRIVATE_TTL_MS = 10 * 60 * 1000
 /**
  * Bytes charged per entry on top of its key and value, for the LRU node, the Map
  * slot and the Buffer header, so that many tiny entries cannot exceed the bound.
@@ -25,6 +30,12 @@ export interface MemoryStoreOptions {
    * @default 86400000 (one day)
    */
   ttlMs?: number
+  /**
+   * Time to live of private versions (`putVersion(id, body, { private: true })`) in
+   * milliseconds; never longer than `ttlMs` when that is set.
+   * @default 600000 (ten minutes)
+   */
+  privateTtlMs?: number
 }
 
 const VERSION_PREFIX = 'v:'
@@ -44,10 +55,13 @@ function positiveInteger (name: string, value: unknown, min: number): number {
 export class MemoryVersionStore implements VersionStore {
   readonly #cache: LRUCache<string, Uint8Array | string>
   readonly #maxBytes: number
+  readonly #privateTtl: { readonly ttl: number }
 
   constructor (options: MemoryStoreOptions = {}) {
     this.#maxBytes = positiveInteger('maxBytes', options.maxBytes ?? DEFAULT_STORE_MAX_BYTES, 1024)
     const ttl = positiveInteger('ttlMs', options.ttlMs ?? DEFAULT_STORE_TTL_MS, 0)
+    const privateTtl = positiveInteger('privateTtlMs', options.privateTtlMs ?? DEFAULT_PRIVATE_TTL_MS, 1)
+    this.#privateTtl = Object.freeze({ ttl: ttl > 0 ? Math.min(ttl, privateTtl) : privateTtl })
     this.#cache = new LRUCache<string, Uint8Array | string>({
       maxSize: this.#maxBytes,
       sizeCalculation: entrySize,
@@ -60,11 +74,13 @@ export class MemoryVersionStore implements VersionStore {
     return typeof value === 'string' ? undefined : value
   }
 
-  async putVersion (id: string, body: Uint8Array): Promise<void> {
+  async putVersion (id: string, body: Uint8Array, options?: PutVersionOptions): Promise<void> {
     // A view into a larger ArrayBuffer (Node's pooled slices, a concatenated
     // response) would keep the whole buffer alive while we account only the view.
     const owned = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength ? body : Uint8Array.prototype.slice.call(body)
-    this.#cache.set(VERSION_PREFIX + id, owned)
+    // A private version gets its own short TTL (lru-cache keeps a TTL per entry); the
+    // same bytes stored as public later get the normal one again.
+    this.#cache.set(VERSION_PREFIX + id, owned, options?.private === true ? this.#privateTtl : undefined)
   }
 
   async getLatest (resourceKey: string): Promise<string | undefined> {

@@ -9,8 +9,12 @@
 export interface VersionStore {
   /** The body stored under `id`, or undefined when unknown or evicted. */
   getVersion (id: string): Promise<Uint8Array | undefined>
-  /** Stores `body` under `id` (the caller computed id = hex SHA-256 of body). */
-  putVersion (id: string, body: Uint8Array): Promise<void>
+  /**
+   * Stores `body` under `id` (the caller computed id = hex SHA-256 of body). With
+   * `{ private: true }` the body is one visitor's page (issue 11): the store keeps it
+   * for its short private lifetime at most, in every tier it has.
+   */
+  putVersion (id: string, body: Uint8Array, options?: PutVersionOptions): Promise<void>
   /** The id of the latest version of a resource, or undefined. */
   getLatest (resourceKey: string): Promise<string | undefined>
   /** Records `id` as the latest version of a resource. */
@@ -25,4 +29,9 @@ export interface VersionStoreStats {
   /** Configured capacity in bytes. */
   maxSize: number
   entries: number
+}
+
+export interface PutVersionOptions {
+  /** One visitor's page (docs/PROTOCOL.md, "Private responses"): kept for the private lifetime only. */
+  private?: boolean
 }
