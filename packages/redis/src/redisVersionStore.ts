@@ -80,7 +80,7 @@ export class RedisVersionStore implements VersionStore {
   /** Keys written (or read) recently: `public` or `private` for versions, the id for pointers. */
   readonly #recentWrites: LRUCache<string, string>
   /** lru-cache per-entry TTL of private versions and of versions read from Redis (issue 11). */
-  readonly #shortLived: { readonly ttl: number }
+  readonly #shortLivedMs: number
   readonly #reading = new Map<string, Promise<Uint8Array | undefined>>()
   readonly #onReady: () => void
   readonly #onClose: () => void
@@ -102,7 +102,7 @@ export class RedisVersionStore implements VersionStore {
       ? new LRUCache<string, Buffer>({ maxSize: o.lruMaxBytes, sizeCalculation: cachedSize, ttl: o.ttlSeconds * 1000, updateAgeOnGet: false })
       : undefined
     this.#recentWrites = new LRUCache<string, string>({ max: RECENT_WRITES_MAX, ttl: o.rewriteIntervalMs })
-    this.#shortLived = Object.freeze({ ttl: o.privateTtlSeconds * 1000 })
+    this.#shortLivedMs = o.privateTtlSeconds * 1000
     this.#ownsClient = o.target.kind !== 'client'
     this.#client = createRedisClient(o)
     this.#health = new RedisHealth(o.logger, this.#client.status === 'ready')
@@ -144,7 +144,8 @@ export class RedisVersionStore implements VersionStore {
     let owned = this.#lru?.get(id)
     if (owned === undefined) {
       owned = ownedBuffer(body)
-      this.#lru?.set(id, owned, isPrivate ? this.#shortLived : undefined)
+      // A fresh options object each time: lru-cache writes into it.
+      this.#lru?.set(id, owned, isPrivate ? { ttl: this.#shortLivedMs } : undefined)
     }
     const key = versionKey(this.options.prefix, id)
     // A public write is skipped only after a recent public one: after a private
@@ -268,7 +269,7 @@ export class RedisVersionStore implements VersionStore {
     this.#redisHits++
     const owned = ownedBuffer(reply)
     // It may be another instance's private version: kept no longer than one.
-    this.#lru?.set(id, owned, this.#shortLived)
+    this.#lru?.set(id, owned, { ttl: this.#shortLivedMs })
     this.#recentWrites.set(versionKey(this.options.prefix, id), 'private')
     return owned
   }

@@ -55,13 +55,13 @@ function positiveInteger (name: string, value: unknown, min: number): number {
 export class MemoryVersionStore implements VersionStore {
   readonly #cache: LRUCache<string, Uint8Array | string>
   readonly #maxBytes: number
-  readonly #privateTtl: { readonly ttl: number }
+  readonly #privateTtlMs: number
 
   constructor (options: MemoryStoreOptions = {}) {
     this.#maxBytes = positiveInteger('maxBytes', options.maxBytes ?? DEFAULT_STORE_MAX_BYTES, 1024)
     const ttl = positiveInteger('ttlMs', options.ttlMs ?? DEFAULT_STORE_TTL_MS, 0)
     const privateTtl = positiveInteger('privateTtlMs', options.privateTtlMs ?? DEFAULT_PRIVATE_TTL_MS, 1)
-    this.#privateTtl = Object.freeze({ ttl: ttl > 0 ? Math.min(ttl, privateTtl) : privateTtl })
+    this.#privateTtlMs = ttl > 0 ? Math.min(ttl, privateTtl) : privateTtl
     this.#cache = new LRUCache<string, Uint8Array | string>({
       maxSize: this.#maxBytes,
       sizeCalculation: entrySize,
@@ -79,8 +79,9 @@ export class MemoryVersionStore implements VersionStore {
     // response) would keep the whole buffer alive while we account only the view.
     const owned = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength ? body : Uint8Array.prototype.slice.call(body)
     // A private version gets its own short TTL (lru-cache keeps a TTL per entry); the
-    // same bytes stored as public later get the normal one again.
-    this.#cache.set(VERSION_PREFIX + id, owned, options?.private === true ? this.#privateTtl : undefined)
+    // same bytes stored as public later get the normal one again. (A fresh options
+    // object each time: lru-cache writes into it.)
+    this.#cache.set(VERSION_PREFIX + id, owned, options?.private === true ? { ttl: this.#privateTtlMs } : undefined)
   }
 
   async getLatest (resourceKey: string): Promise<string | undefined> {
