@@ -7,6 +7,7 @@ import { ListenerProcess } from './support/listenerProcess.ts'
 import { OriginProcess } from './support/originProcess.ts'
 import { versionedPages } from './support/pageVersions.ts'
 import { rawGet } from './support/senderClient.ts'
+import { resourceKey } from '@coilgun/core'
 
 // Issue 8: the listener process restarted under a sender that knows only it: once
 // with SIGTERM while idle, once with SIGKILL in the middle of an answer. While it is
@@ -26,7 +27,7 @@ test('listener stopped (SIGTERM) and killed mid-answer (SIGKILL): 502 while down
   t.after(() => listener.stop('SIGKILL'))
   const { sender, url } = await startSender(listener.url, { COILGUN_CONNECT_TIMEOUT_MS: '2000' })
   t.after(() => sender.close())
-  const key = `${new URL(url).host}${path}`
+  const key = resourceKey(new URL(url).host, path)
   async function visit (index: number, expected: string): Promise<void> {
     await origin.set(page.name, index)
     const res = await rawGet(url + path)

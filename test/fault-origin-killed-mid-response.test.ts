@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { sha256 } from '@coilgun/core'
+import { resourceKey, sha256 } from '@coilgun/core'
 import { startListener } from '../apps/listener/test/harness.ts'
 import { startSender } from '../apps/sender/test/harness.ts'
 import { OriginProcess } from './support/originProcess.ts'
@@ -26,7 +26,7 @@ test('origin with the plugin killed mid-answer behind the sender: 502, the held 
   t.after(() => origin.kill())
   const { sender, url } = await startSender(origin.url)
   t.after(() => sender.close())
-  const key = `${new URL(url).host}${path}`
+  const key = resourceKey(new URL(url).host, path)
 
   const first = await rawGet(url + path)
   assert.ok(first.body.equals(page.versions[0]!))

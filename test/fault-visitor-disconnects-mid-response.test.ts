@@ -10,6 +10,7 @@ import { hashOf, outcomeOf } from './support/faultPair.ts'
 import type { AppState } from './support/originConformance.ts'
 import { versionedPages } from './support/pageVersions.ts'
 import { rawGet } from './support/senderClient.ts'
+import { resourceKey } from '@coilgun/core'
 
 // Issue 8: visitors that hang up: while the sender waits for the origin, while it
 // writes a large rebuilt page, and during a streamed passthrough. The sender stops
@@ -95,7 +96,7 @@ test('a visitor gone while a large rebuilt page is written: the verified version
   await v.received
   v.hangUp()
   await waitFor('the visitor\'s socket to close at the sender', async () => await connections(pair.sender.app.server) === 0)
-  const held = pair.sender.cache.get(`${new URL(pair.url).host}${path}`)
+  const held = pair.sender.cache.get(resourceKey(new URL(pair.url).host, path))
   assert.ok(held !== undefined && Buffer.from(held.hash).equals(hashOf(whole)), 'the complete, verified version is the base')
 
   state.current.set(page.name, 1)

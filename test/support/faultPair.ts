@@ -5,7 +5,7 @@ import type { AppState } from './originConformance.ts'
 import type { VersionedPage } from './pageVersions.ts'
 import { startTamperingProxy } from './tamperingProxy.ts'
 import type { OriginReply, TamperingProxy } from './tamperingProxy.ts'
-import { sha256 } from '@coilgun/core'
+import { resourceKey, sha256 } from '@coilgun/core'
 
 type Sender = Awaited<ReturnType<typeof startSender>>['sender']
 
@@ -34,7 +34,7 @@ export async function startFaultPair (t: TestContext, pages: VersionedPage[], en
     sender,
     url,
     held (path: string) {
-      const version = sender.cache.get(`${host}${path}`)
+      const version = sender.cache.get(resourceKey(host, path))
       return version === undefined ? undefined : Buffer.from(version.hash)
     }
   }

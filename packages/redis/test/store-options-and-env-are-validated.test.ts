@@ -65,8 +65,9 @@ test('COILGUN_REDIS_* variables become store options', () => {
     COILGUN_REDIS_TTL_SECONDS: '3600',
     COILGUN_REDIS_TIMEOUT_MS: '30',
     COILGUN_REDIS_MAX_VERSION_BYTES: '1048576',
-    COILGUN_REDIS_LRU_MAX_BYTES: '0'
-  }), { url: 'rediss://user:pw@redis.internal:6380/2', prefix: 'shop:', ttlSeconds: 3600, commandTimeoutMs: 30, maxVersionBytes: 1048576, lruMaxBytes: 0 })
+    COILGUN_REDIS_LRU_MAX_BYTES: '0',
+    COILGUN_PRIVATE_TTL_SECONDS: '120'
+  }), { url: 'rediss://user:pw@redis.internal:6380/2', prefix: 'shop:', ttlSeconds: 3600, privateTtlSeconds: 120, commandTimeoutMs: 30, maxVersionBytes: 1048576, lruMaxBytes: 0 })
   const cluster = redisStoreOptionsFromEnv({ COILGUN_REDIS_CLUSTER: '10.0.0.1:7000, 10.0.0.2:7000,' })
   assert.deepEqual(cluster?.cluster, [{ host: '10.0.0.1', port: 7000 }, { host: '10.0.0.2', port: 7000 }])
   assert.equal(cluster?.ttlSeconds, DEFAULT_TTL_SECONDS)
@@ -86,7 +87,8 @@ const BAD_ENV: Array<{ env: Record<string, string>, variable: string, form: RegE
   { env: { COILGUN_REDIS_URL: URL, COILGUN_REDIS_TTL_SECONDS: '0' }, variable: 'COILGUN_REDIS_TTL_SECONDS', form: /integer from 1/ },
   { env: { COILGUN_REDIS_URL: URL, COILGUN_REDIS_TIMEOUT_MS: '50ms' }, variable: 'COILGUN_REDIS_TIMEOUT_MS', form: /integer/ },
   { env: { COILGUN_REDIS_URL: URL, COILGUN_REDIS_MAX_VERSION_BYTES: '-5' }, variable: 'COILGUN_REDIS_MAX_VERSION_BYTES', form: /integer/ },
-  { env: { COILGUN_REDIS_URL: URL, COILGUN_REDIS_LRU_MAX_BYTES: 'lots' }, variable: 'COILGUN_REDIS_LRU_MAX_BYTES', form: /integer/ }
+  { env: { COILGUN_REDIS_URL: URL, COILGUN_REDIS_LRU_MAX_BYTES: 'lots' }, variable: 'COILGUN_REDIS_LRU_MAX_BYTES', form: /integer/ },
+  { env: { COILGUN_REDIS_URL: URL, COILGUN_PRIVATE_TTL_SECONDS: '0' }, variable: 'COILGUN_PRIVATE_TTL_SECONDS', form: /integer from 1/ }
 ]
 
 for (const { env, variable, form } of BAD_ENV) {
