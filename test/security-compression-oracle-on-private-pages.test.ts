@@ -5,7 +5,9 @@ import type { TestContext } from 'node:test'
 import Fastify from 'fastify'
 import coilgun from '@coilgun/fastify'
 import { parseAvailableDictionary, parseCoilgunETag, parseIfNoneMatch, sha256 } from '@coilgun/core'
-import { SECRET, startSender } from '../apps/sender/test/harness.ts'
+import { SECRET, startPair, startSender } from '../apps/sender/test/harness.ts'
+import type { AppState } from './support/originConformance.ts'
+import { versionedPages } from './support/pageVersions.ts'
 import { rawGet } from './support/senderClient.ts'
 
 // Issue 11: the compression oracle. A page private to each visitor (a CSRF token,
@@ -165,4 +167,22 @@ test('a visitor without credentials gets no base for a private page', async (t) 
   t.after(() => sender.close())
   for (let i = 0; i < 4; i++) assert.equal((await rawGet(`${url}/account`)).status, 200)
   assert.deepEqual(origin.asked.map(a => a.bases.length), [0, 0, 0, 0])
+})
+
+test('a request with Authorization gets a base of its own and leaves the public page\'s shared base alone', async (t) => {
+  const pages = versionedPages(3)
+  const page = pages[0]!
+  const state: AppState = { current: new Map([[page.name, 0]]) }
+  const pair = await startPair(pages, state)
+  t.after(pair.close)
+  const outcome = async (headers: Record<string, string>): Promise<string> => String((await rawGet(`${pair.url}/page/${page.name}`, headers)).headers.coilgun).split(';')[0]!
+  assert.equal(await outcome({}), 'full')
+  state.current.set(page.name, 1)
+  // The shared base exists, but it is not this visitor's: none is named for her.
+  assert.equal(await outcome({ authorization: 'Bearer alice' }), 'full')
+  assert.equal(await outcome({}), 'delta', 'the public visitors still share their base')
+  state.current.set(page.name, 2)
+  assert.equal(await outcome({ authorization: 'Bearer alice' }), 'delta', 'her own previous version is her base')
+  assert.equal(await outcome({ authorization: 'Bearer bob' }), 'full', 'another credential has no base')
+  assert.equal(await outcome({}), 'delta')
 })

@@ -73,17 +73,22 @@ export class VisitorBases {
 
   /**
    * Keeps a verified version where the next request may use it: under the resource
-   * key when the answer is public, under the visitor's key when it is private. A
-   * private answer also marks the resource and drops its shared version.
+   * key when the answer is public, under the visitor's key when it is private. An
+   * answer that makes itself private (its headers, the operator's predicate) also
+   * marks the resource and drops its shared version. One that is private only
+   * because of this request (`Authorization`) does neither: a visitor sending
+   * `Authorization` to a public page must not take its shared base away from others.
    */
   keep (cache: VersionCache, slot: BaseSlot, path: string, requestHeaders: IncomingHttpHeaders, responseHeaders: PrivacyResponseHeaders, version: HeldVersion): boolean {
-    const isPrivate = slot.requestPrivate || cache.isMarkedPrivate(slot.key) || this.#options.privacy.isPrivate({ path, headers: requestHeaders }, responseHeaders)
-    if (!isPrivate) {
+    const selfPrivate = this.#options.privacy.responseIsPrivate({ path, headers: requestHeaders }, responseHeaders)
+    if (!selfPrivate && !slot.requestPrivate && !cache.isMarkedPrivate(slot.key)) {
       cache.set(slot.key, version)
       return false
     }
-    cache.markPrivate(slot.key)
-    cache.delete(slot.key)
+    if (selfPrivate) {
+      cache.markPrivate(slot.key)
+      cache.delete(slot.key)
+    }
     if (this.#options.privateDeltas && slot.visitorKey !== undefined) cache.set(slot.visitorKey, version)
     return true
   }

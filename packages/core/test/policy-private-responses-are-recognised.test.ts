@@ -55,6 +55,8 @@ test('operators extend the rule with paths and a predicate, never narrow it', ()
   assert.equal(ask('/', { authorization: 'Basic eA==' }), true)
   assert.equal(ask('/', {}, { 'cache-control': 'private' }), true, 'the predicate cannot make a private response public')
   assert.equal(policy.requestIsPrivate({ path: '/account', headers: {} }), true)
+  assert.equal(policy.responseIsPrivate({ path: '/', headers: { authorization: 'Basic eA==' } }, {}), false, 'Authorization alone is the request\'s privacy, not the response\'s')
+  assert.equal(policy.responseIsPrivate({ path: '/', headers: {} }, { vary: 'Cookie' }), true)
   assert.equal(policy.requestIsPrivate({ path: '/news', headers: {} }), false)
 })
 

@@ -44,7 +44,9 @@ export interface PrivacyPolicy {
   readonly privatePaths: readonly string[]
   /** True when the request alone makes the answer private (`Authorization`, a private path). */
   requestIsPrivate (request: PrivacyRequest): boolean
-  /** True when the answer to this request with these response headers is private. */
+  /** True when the response makes itself private (built-in response rule, or the operator's predicate). */
+  responseIsPrivate (request: PrivacyRequest, responseHeaders: PrivacyResponseHeaders): boolean
+  /** True when the answer to this request with these response headers is private (either of the above). */
   isPrivate (request: PrivacyRequest, responseHeaders: PrivacyResponseHeaders): boolean
 }
 
@@ -141,12 +143,16 @@ export function resolvePrivacy (options: PrivacyOptions = {}): PrivacyPolicy {
     const path = pathOf(request.path)
     return privatePaths.some(prefix => matchesPrefix(path, prefix))
   }
+  function responseIsPrivate (request: PrivacyRequest, responseHeaders: PrivacyResponseHeaders): boolean {
+    if (isPrivateResponse(responseHeaders)) return true
+    return predicate !== undefined && predicate(request, responseHeaders) === true
+  }
   return Object.freeze({
     privatePaths,
     requestIsPrivate,
+    responseIsPrivate,
     isPrivate (request: PrivacyRequest, responseHeaders: PrivacyResponseHeaders): boolean {
-      if (requestIsPrivate(request) || isPrivateResponse(responseHeaders)) return true
-      return predicate !== undefined && predicate(request, responseHeaders) === true
+      return requestIsPrivate(request) || responseIsPrivate(request, responseHeaders)
     }
   })
 }
