@@ -14,6 +14,8 @@ import type { SenderMetrics } from './metrics.ts'
 import { isVisitorFresh } from './visitorConditional.ts'
 import type { VisitorCompression } from './visitorCompression.ts'
 import type { VersionCache } from './versionCache.ts'
+import type { VisitorDictionaries } from './visitorDictionaries.ts'
+import { isPrivateExchange } from './privateExchange.ts'
 import { abortAfter, classifyUpstreamError, isConnectFailure } from '@coilgun/core'
 import type { UpstreamPools } from './upstreamPool.ts'
 
@@ -25,6 +27,8 @@ export interface DeltaContext {
   readonly codecList: readonly Codec[]
   readonly metrics: SenderMetrics
   readonly compression: VisitorCompression
+  /** RFC 9842 deltas to visitors (issue 18); undefined when switched off. */
+  readonly dictionaries: VisitorDictionaries | undefined
   readonly log: FastifyBaseLogger
 }
 
@@ -204,6 +208,9 @@ function serveVersion (ctx: DeltaContext, request: FastifyRequest, reply: Fastif
   const appETag = upstreamHeaders[ORIGIN_ETAG_HEADER]
   if (typeof appETag === 'string') headers.etag = appETag
   if (ctx.config.diagnosticHeader) headers.coilgun = formatDiagnostic(diagnostic)
+  // RFC 9842: only public pages become dictionaries, and only for their own scope.
+  const dictionaries = ctx.dictionaries !== undefined && !isPrivateExchange(request.headers, upstreamHeaders) ? ctx.dictionaries : undefined
+  if (dictionaries !== undefined) Object.assign(headers, dictionaries.dictionaryHeaders(request.url, headers['cache-control']))
   reply.headers(headers)
   if (isVisitorFresh(request.headers, headers)) {
     ctx.metrics.visitorBytes.inc(0)
@@ -211,12 +218,24 @@ function serveVersion (ctx: DeltaContext, request: FastifyRequest, reply: Fastif
     return
   }
   let body: Uint8Array = rebuilt.body
-  const coding = ctx.compression.choose(request.headers['accept-encoding'], body.length)
-  if (coding !== undefined) {
-    body = ctx.compression.compress(versionId(rebuilt.hash), body, coding)
-    reply.header('content-encoding', coding)
+  let coding: string | undefined = ctx.compression.choose(request.headers['accept-encoding'], body.length)
+  if (coding !== undefined) body = ctx.compression.compress(versionId(rebuilt.hash), body, coding as 'br' | 'gzip')
+  const delta = dictionaries?.answer({
+    host: (request.headers.host ?? '').toLowerCase(),
+    url: request.url,
+    acceptEncoding: request.headers['accept-encoding'],
+    availableDictionary: request.headers['available-dictionary'],
+    version: rebuilt,
+    ordinarySize: body.byteLength
+  })
+  if (delta !== undefined) {
+    body = delta.body
+    coding = delta.coding
+    ctx.metrics.visitorDictionaryAnswers.inc({ coding })
   }
-  reply.header('vary', mergeVary(headers.vary, 'Accept-Encoding'))
+  if (coding !== undefined) reply.header('content-encoding', coding)
+  // RFC 9842 section 6.2: the answer depends on the dictionary the visitor named.
+  reply.header('vary', mergeVary(headers.vary, dictionaries === undefined ? 'Accept-Encoding' : 'Accept-Encoding, Available-Dictionary'))
   reply.header('content-length', body.length)
   ctx.metrics.visitorBytes.inc(body.length)
   reply.code(200).send(Buffer.from(body.buffer, body.byteOffset, body.byteLength))
@@ -258,8 +277,12 @@ function sendShortError (reply: FastifyReply, status: number, text: string): voi
 }
 
 function mergeVary (app: string | string[] | undefined, ours: string): string {
-  const value = Array.isArray(app) ? app.join(', ') : app
+  let value = Array.isArray(app) ? app.join(', ') : app
   if (value === undefined || value.trim() === '') return ours
-  if (value.split(',').some(m => m.trim().toLowerCase() === ours.toLowerCase() || m.trim() === '*')) return value
-  return `${value}, ${ours}`
+  const present = value.split(',').map(m => m.trim().toLowerCase())
+  if (present.includes('*')) return value
+  for (const name of ours.split(',').map(m => m.trim())) {
+    if (!present.includes(name.toLowerCase())) value = `${value}, ${name}`
+  }
+  return value
 }

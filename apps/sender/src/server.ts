@@ -13,6 +13,8 @@ import { classifyUpstreamError, isConnectFailure } from '@coilgun/core'
 import { UpstreamPools, upstreamPipelining } from './upstreamPool.ts'
 import { VersionCache } from './versionCache.ts'
 import { VisitorCompression } from './visitorCompression.ts'
+import { VisitorDictionaries } from './visitorDictionaries.ts'
+import { normalizeHttp2Request, visitorTlsOptions } from './visitorTls.ts'
 
 /**
  * Time a visitor has to send its request headers. Node's default is 60 s; a
@@ -48,6 +50,9 @@ export interface Sender {
  */
 export async function buildSender (config: SenderConfig, deps: SenderDeps = {}): Promise<Sender> {
   const app = Fastify({
+    // Issue 18: HTTPS for visitors with ALPN h2 and http/1.1 (browsers only send
+    // Available-Dictionary in a secure context other than localhost).
+    ...visitorTlsOptions(config),
     logger: deps.logger ?? { level: config.logLevel },
     trustProxy: config.trustProxy,
     // Bodies are streamed to the origin, never parsed or buffered here.
@@ -60,6 +65,12 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
   // RFC 9112 section 3.2: a request with more than one Host is a 400. A proxy in
   // front that routes or filters by the other one would disagree with the sender
   // about which site the request is for (issue 8).
+  if (config.tlsCert !== undefined) {
+    app.addHook('onRequest', function http2AsHttp1 (request, _reply, done) {
+      if (request.raw.httpVersionMajor === 2) normalizeHttp2Request(request.raw.headers)
+      done()
+    })
+  }
   app.addHook('onRequest', function refuseAmbiguousHost (request, reply, done) {
     const raw = request.raw.rawHeaders
     let hosts = 0
@@ -84,6 +95,7 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
     codecList: [...codecs.values()].filter(c => c.available),
     metrics,
     compression,
+    dictionaries: config.visitorDictionaries ? new VisitorDictionaries(cache, { staleWhileRevalidateSeconds: config.visitorDictionarySwrSeconds }) : undefined,
     log: app.log
   })
 
