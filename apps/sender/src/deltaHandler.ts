@@ -15,6 +15,7 @@ import { isVisitorFresh } from './visitorConditional.ts'
 import type { VisitorCompression } from './visitorCompression.ts'
 import type { VersionCache } from './versionCache.ts'
 import type { VisitorDictionaries } from './visitorDictionaries.ts'
+import type { StatusRecorder } from '@coilgun/status'
 import { isPrivateExchange } from './privateExchange.ts'
 import { abortAfter, classifyUpstreamError, isConnectFailure } from '@coilgun/core'
 import type { UpstreamPools } from './upstreamPool.ts'
@@ -27,6 +28,8 @@ export interface DeltaContext {
   readonly codecList: readonly Codec[]
   readonly metrics: SenderMetrics
   readonly compression: VisitorCompression
+  /** The admin status page's recorder (issue 19); undefined without an admin listener. */
+  readonly status: StatusRecorder | undefined
   /** RFC 9842 deltas to visitors (issue 18); undefined when switched off. */
   readonly dictionaries: VisitorDictionaries | undefined
   readonly log: FastifyBaseLogger
@@ -120,10 +123,15 @@ async function answerDeltaGet (ctx: DeltaContext, request: FastifyRequest, reply
   ctx.metrics.bytesSaved.inc(Math.max(0, rebuilt.body.length - received))
   ctx.metrics.requests.inc({ outcome })
   ctx.cache.set(key, { body: rebuilt.body, hash: rebuilt.hash })
+  const codec = rebuilt.codec === undefined ? undefined : rebuilt.secondary === 'gzip' ? `${rebuilt.codec}+gzip` : rebuilt.codec
+  if (outcome === 'delta' && codec !== undefined) ctx.metrics.deltaCodecs.inc({ codec })
+  // The status page names resources by host and path only: never a query string, and
+  // private pages only in aggregate.
+  ctx.status?.recordPage(isPrivateExchange(request.headers, answer.headers) ? '(private pages)' : `${request.headers.host ?? ''}${request.url.split('?', 1)[0]}`, rebuilt.body.length, received)
 
   serveVersion(ctx, request, reply, answer.headers, rebuilt, {
     outcome,
-    codec: rebuilt.codec === undefined ? undefined : rebuilt.secondary === 'gzip' ? `${rebuilt.codec}+gzip` : rebuilt.codec,
+    codec,
     upstreamBytes: received,
     size: rebuilt.body.length,
     upstreamMs,

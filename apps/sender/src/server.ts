@@ -14,6 +14,7 @@ import { UpstreamPools, upstreamPipelining } from './upstreamPool.ts'
 import { VersionCache } from './versionCache.ts'
 import { VisitorCompression } from './visitorCompression.ts'
 import { VisitorDictionaries } from './visitorDictionaries.ts'
+import { StatusRecorder } from '@coilgun/status'
 import { normalizeHttp2Request, visitorTlsOptions } from './visitorTls.ts'
 
 /**
@@ -30,6 +31,8 @@ export const VISITOR_REQUEST_TIMEOUT_MS = 300_000
 export interface SenderDeps {
   /** Dispatcher to use for every upstream instead of the pools built from config (tests). */
   dispatcher?: Dispatcher
+  /** Interval of the status page's snapshots (default: DEFAULT_STATUS_INTERVAL_MS; tests use less). */
+  statusIntervalMs?: number
   /** Fastify logger option (default: pino at config.logLevel). */
   logger?: boolean | object
 }
@@ -87,6 +90,14 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
   const cache = new VersionCache(config.cacheMaxBytes)
   const metrics = new SenderMetrics(cache)
   const compression = new VisitorCompression(Math.min(64 * 1024 * 1024, Math.max(1024 * 1024, config.cacheMaxBytes >> 2)))
+  const status = config.adminListen === undefined
+    ? undefined
+    : new StatusRecorder({
+      service: 'coilgun-sender',
+      source: metrics.registry,
+      intervalMs: deps.statusIntervalMs,
+      series: { linkBytes: 'coilgun_upstream_bytes_total', pageBytes: ['coilgun_upstream_bytes_total', 'coilgun_bytes_saved_total'], outcomes: 'coilgun_requests_total', codecs: 'coilgun_delta_answers_total', latency: 'coilgun_upstream_duration_seconds', cacheBytes: 'coilgun_cache_bytes', cacheEntries: 'coilgun_cache_entries', verificationFailures: 'coilgun_verification_failures_total' }
+    })
   const ctx: DeltaContext = Object.freeze({
     config,
     pools,
@@ -95,6 +106,7 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
     codecList: [...codecs.values()].filter(c => c.available),
     metrics,
     compression,
+    status,
     dictionaries: config.visitorDictionaries ? new VisitorDictionaries(cache, { staleWhileRevalidateSeconds: config.visitorDictionarySwrSeconds }) : undefined,
     log: app.log
   })
@@ -162,10 +174,12 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
     }
   })
 
-  const admin = config.adminListen === undefined ? undefined : buildAdmin(metrics, () => pools.size > 0)
+  const admin = config.adminListen === undefined ? undefined : buildAdmin(metrics, () => pools.size > 0, status)
+  status?.start()
 
   app.addHook('onClose', async function closeSenderResources () {
     await pools.close()
+    status?.close()
     cache.clear()
     compression.clear()
   })
