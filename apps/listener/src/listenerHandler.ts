@@ -1,3 +1,4 @@
+import type { StatusRecorder } from '@coilgun/status'
 import type { Readable } from 'node:stream'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Dispatcher } from 'undici'
@@ -10,6 +11,8 @@ export interface ListenerContext {
   readonly responder: OriginResponder
   readonly pools: OriginPools
   readonly metrics: ListenerMetrics
+  /** The admin status page's recorder (issue 19); undefined without an admin listener. */
+  readonly status: StatusRecorder | undefined
   readonly maxBodyBytes: number
   readonly diagnosticHeader: boolean
   /** COILGUN_ORIGIN_TIMEOUT_MS: the longest the origin may take for a whole answer the listener reads. */
@@ -122,6 +125,12 @@ async function answerListenerRequest (ctx: ListenerContext, request: FastifyRequ
   if (ctx.diagnosticHeader) responseHeaders[LISTENER_DIAGNOSTIC_HEADER] = `${answer.kind}; ot=${Math.round(originMs)}; size=${read.body.length}`
   ctx.metrics.requests.inc({ outcome: answer.kind })
   ctx.metrics.senderBytes.inc(answer.body?.length ?? 0)
+  // The status page names resources by host and path only, private pages only in
+  // aggregate (issues 11, 19).
+  if (ctx.status !== undefined) {
+    const isPrivate = ctx.responder.options.privacy.isPrivate({ path: request.url, headers: request.headers }, info.headers)
+    ctx.status.recordPage(isPrivate ? '(private pages)' : `${request.headers.host ?? ''}${request.url.split('?', 1)[0]}`, read.body.length, answer.body?.length ?? 0)
+  }
   reply.code(answer.status).headers(responseHeaders)
   // A 304 has no body (RFC 9110 section 15.4.5): send nothing, not a serialized null.
   if (answer.body === undefined) return reply.send()

@@ -8,12 +8,15 @@ import type { ListenerConfig } from './config.ts'
 import { handleListenerRequest } from './listenerHandler.ts'
 import type { ListenerContext } from './listenerHandler.ts'
 import { ListenerMetrics } from './metrics.ts'
+import { registerStatusPage, StatusRecorder } from '@coilgun/status'
 import { OriginPools } from './originPools.ts'
 
 export interface ListenerDeps {
   /** Version store to use instead of the embedded one (e.g. Redis); not closed by the listener. */
   store?: VersionStore
   logger?: boolean | object
+  /** Interval of the status page's snapshots (default: DEFAULT_STATUS_INTERVAL_MS; tests use less). */
+  statusIntervalMs?: number
 }
 
 export interface Listener {
@@ -65,7 +68,15 @@ export async function buildListener (config: ListenerConfig, deps: ListenerDeps 
   for (const { name, reason } of options.unavailableCodecs) app.log.info({ codec: name, reason }, 'coilgun-listener: codec unavailable, not offered')
   const pools = new OriginPools(config)
   const metrics = new ListenerMetrics(redis)
-  const ctx: ListenerContext = Object.freeze({ responder, pools, metrics, maxBodyBytes: config.maxBodyBytes, diagnosticHeader: config.diagnosticHeader, originTimeoutMs: config.originTimeoutMs })
+  const status = config.adminListen === undefined
+    ? undefined
+    : new StatusRecorder({
+      service: 'coilgun-listener',
+      source: metrics.registry,
+      intervalMs: deps.statusIntervalMs,
+      series: { linkBytes: 'coilgun_listener_sender_bytes_total', pageBytes: ['coilgun_listener_origin_bytes_total'], outcomes: 'coilgun_listener_requests_total', latency: 'coilgun_listener_origin_duration_seconds' }
+    })
+  const ctx: ListenerContext = Object.freeze({ responder, pools, metrics, status, maxBodyBytes: config.maxBodyBytes, diagnosticHeader: config.diagnosticHeader, originTimeoutMs: config.originTimeoutMs })
 
   // Request bodies are streamed to the origin, never parsed.
   app.removeAllContentTypeParsers()
@@ -79,9 +90,11 @@ export async function buildListener (config: ListenerConfig, deps: ListenerDeps 
     await pools.close()
     await responder.close()
     await redis?.close()
+    status?.close()
   })
 
-  const admin = config.adminListen === undefined ? undefined : buildListenerAdmin(metrics)
+  const admin = config.adminListen === undefined ? undefined : buildListenerAdmin(metrics, status)
+  status?.start()
   return {
     app,
     admin,
@@ -98,8 +111,9 @@ export async function buildListener (config: ListenerConfig, deps: ListenerDeps 
   }
 }
 
-function buildListenerAdmin (metrics: ListenerMetrics): FastifyInstance {
+function buildListenerAdmin (metrics: ListenerMetrics, status: StatusRecorder | undefined): FastifyInstance {
   const admin = Fastify({ logger: false })
+  if (status !== undefined) registerStatusPage(admin, status)
   admin.get('/healthz', async function healthz () { return { status: 'ok' } })
   admin.get('/metrics', async function prometheusMetrics (_request, reply) {
     return reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics())

@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { buildListener, loadListenerConfig } from 'coilgun-listener'
-import type { Listener } from 'coilgun-listener'
+import type { Listener, ListenerDeps } from 'coilgun-listener'
 import { buildSender, loadSenderConfig } from 'coilgun-sender'
 import type { Sender } from 'coilgun-sender'
 import { SECRET } from '../../../test/support/originConformance.ts'
@@ -9,9 +9,9 @@ import { SECRET } from '../../../test/support/originConformance.ts'
 export { SECRET }
 
 /** A listener on a free loopback port, configured through env as in production. */
-export async function startListener (env: Record<string, string>): Promise<{ listener: Listener, url: string }> {
+export async function startListener (env: Record<string, string>, deps: ListenerDeps = {}): Promise<{ listener: Listener, url: string }> {
   const config = loadListenerConfig({ COILGUN_SECRET: SECRET, COILGUN_LISTEN: '127.0.0.1:0', COILGUN_ADMIN_LISTEN: 'off', COILGUN_LOG_LEVEL: 'silent', COILGUN_DIAGNOSTIC_HEADER: 'on', ...env })
-  const listener = await buildListener(config, { logger: false })
+  const listener = await buildListener(config, { logger: false, ...deps })
   const url = await listener.listen()
   return { listener, url }
 }

@@ -1,5 +1,6 @@
 import { ConfigError, envBoolean, envCodecs, envCookieNames, envInteger, envListen, envLogLevel, envOptionalToken, envPemFile, envPemPair, envPrivatePaths, envRequired, envSecret, parseHostPort, parseOriginUrl } from '@coilgun/core'
 import type { CodecName, Env, HostPort, LogLevel } from '@coilgun/core'
+import { visitorDictionariesUnavailable } from './visitorDictionariesRuntime.ts'
 
 // The only place coilgun-sender reads process.env (STYLE rule 3). Every variable is
 // validated here; a bad value stops the process with one line naming it.
@@ -46,6 +47,13 @@ export interface SenderConfig {
   readonly privateDeltas: boolean
   readonly trustProxy: boolean
   readonly shutdownTimeoutMs: number
+  /** PEM contents of the visitor-facing certificate and key (HTTPS with ALPN h2 and http/1.1); undefined: plain HTTP. */
+  readonly tlsCert: string | undefined
+  readonly tlsKey: string | undefined
+  /** RFC 9842 deltas to visitors' browsers (issue 18). @default false */
+  readonly visitorDictionaries: boolean
+  /** When set, dictionary pages without a freshness lifetime get `max-age=0, stale-while-revalidate=<this>`. @default undefined (never change Cache-Control) */
+  readonly visitorDictionarySwrSeconds: number | undefined
 }
 
 function upstreamList (env: Env, name: string): string[] {
@@ -64,6 +72,13 @@ export function loadSenderConfig (env: Env = process.env): SenderConfig {
   const codecs = envCodecs(env, 'COILGUN_CODECS')
   const logLevel = envLogLevel(env, 'COILGUN_LOG_LEVEL')
   const clientCert = envPemPair(env, 'COILGUN_UPSTREAM_CERT', 'COILGUN_UPSTREAM_KEY')
+  const tls = envPemPair(env, 'COILGUN_TLS_CERT', 'COILGUN_TLS_KEY')
+  const visitorDictionaries = envBoolean(env, 'COILGUN_VISITOR_DICTIONARIES', false)
+  // Issue 18: dcz/dcb need node:zlib dictionaries (Node >= 22.19); asking for them
+  // where they cannot work stops the process with one line instead of never working.
+  const unavailable = visitorDictionaries ? visitorDictionariesUnavailable() : undefined
+  if (unavailable !== undefined) throw new ConfigError('COILGUN_VISITOR_DICTIONARIES', `off on Node ${process.versions.node} (visitor dictionaries need dcz or dcb, from Node 22.19: ${unavailable})`, 'on')
+  const swrRaw = env.COILGUN_VISITOR_DICTIONARY_SWR
   return Object.freeze({
     upstreams: Object.freeze(upstreams),
     secret,
@@ -86,6 +101,10 @@ export function loadSenderConfig (env: Env = process.env): SenderConfig {
     privatePaths: envPrivatePaths(env, 'COILGUN_PRIVATE_PATHS'),
     privateDeltas: envBoolean(env, 'COILGUN_PRIVATE_DELTAS', true),
     trustProxy: envBoolean(env, 'COILGUN_TRUST_PROXY', false),
-    shutdownTimeoutMs: envInteger(env, 'COILGUN_SHUTDOWN_TIMEOUT_MS', DEFAULT_SHUTDOWN_TIMEOUT_MS, 0, 600_000)
+    shutdownTimeoutMs: envInteger(env, 'COILGUN_SHUTDOWN_TIMEOUT_MS', DEFAULT_SHUTDOWN_TIMEOUT_MS, 0, 600_000),
+    tlsCert: tls?.cert,
+    tlsKey: tls?.key,
+    visitorDictionaries,
+    visitorDictionarySwrSeconds: swrRaw === undefined || swrRaw.trim() === '' ? undefined : envInteger(env, 'COILGUN_VISITOR_DICTIONARY_SWR', 0, 1, 31_536_000)
   })
 }

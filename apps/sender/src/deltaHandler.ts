@@ -15,6 +15,8 @@ import type { SenderMetrics } from './metrics.ts'
 import { isVisitorFresh } from './visitorConditional.ts'
 import type { VisitorCompression } from './visitorCompression.ts'
 import type { VersionCache } from './versionCache.ts'
+import type { VisitorDictionaries } from './visitorDictionaries.ts'
+import type { StatusRecorder } from '@coilgun/status'
 import { abortAfter, classifyUpstreamError, isConnectFailure } from '@coilgun/core'
 import type { UpstreamPools } from './upstreamPool.ts'
 
@@ -26,6 +28,10 @@ export interface DeltaContext {
   readonly codecList: readonly Codec[]
   readonly metrics: SenderMetrics
   readonly compression: VisitorCompression
+  /** The admin status page's recorder (issue 19); undefined without an admin listener. */
+  readonly status: StatusRecorder | undefined
+  /** RFC 9842 deltas to visitors (issue 18); undefined when switched off. */
+  readonly dictionaries: VisitorDictionaries | undefined
   readonly log: FastifyBaseLogger
   /** Which base a request may name, and where its answer is kept (issue 11). */
   readonly bases: VisitorBases
@@ -123,10 +129,15 @@ async function answerDeltaGet (ctx: DeltaContext, request: FastifyRequest, reply
   ctx.metrics.bytesSaved.inc(Math.max(0, rebuilt.body.length - received))
   ctx.metrics.requests.inc({ outcome })
   const isPrivate = ctx.bases.keep(ctx.cache, slot, request.url, request.headers, answer.headers, { body: rebuilt.body, hash: rebuilt.hash })
+  const codec = rebuilt.codec === undefined ? undefined : rebuilt.secondary === 'gzip' ? `${rebuilt.codec}+gzip` : rebuilt.codec
+  if (outcome === 'delta' && codec !== undefined) ctx.metrics.deltaCodecs.inc({ codec })
+  // The status page names resources by host and path only: never a query string, and
+  // private pages only in aggregate.
+  ctx.status?.recordPage(isPrivate ? '(private pages)' : `${request.headers.host ?? ''}${request.url.split('?', 1)[0]}`, rebuilt.body.length, received)
 
   serveVersion(ctx, request, reply, answer.headers, rebuilt, {
     outcome,
-    codec: rebuilt.codec === undefined ? undefined : rebuilt.secondary === 'gzip' ? `${rebuilt.codec}+gzip` : rebuilt.codec,
+    codec,
     upstreamBytes: received,
     size: rebuilt.body.length,
     upstreamMs,
@@ -214,6 +225,9 @@ function serveVersion (ctx: DeltaContext, request: FastifyRequest, reply: Fastif
   // The log keeps what the header no longer tells every visitor (issue 11).
   request.log.debug({ coilgun: text, private: isPrivate }, 'coilgun: answer')
   if (ctx.diagnostic.allows(request.headers)) headers.coilgun = text
+  // RFC 9842: only public pages become dictionaries, and only for their own scope.
+  const dictionaries = ctx.dictionaries !== undefined && !isPrivate ? ctx.dictionaries : undefined
+  if (dictionaries !== undefined) Object.assign(headers, dictionaries.dictionaryHeaders(request.url, headers['cache-control']))
   reply.headers(headers)
   if (isVisitorFresh(request.headers, headers)) {
     ctx.metrics.visitorBytes.inc(0)
@@ -221,12 +235,24 @@ function serveVersion (ctx: DeltaContext, request: FastifyRequest, reply: Fastif
     return
   }
   let body: Uint8Array = rebuilt.body
-  const coding = ctx.compression.choose(request.headers['accept-encoding'], body.length)
-  if (coding !== undefined) {
-    body = ctx.compression.compress(versionId(rebuilt.hash), body, coding)
-    reply.header('content-encoding', coding)
+  let coding: string | undefined = ctx.compression.choose(request.headers['accept-encoding'], body.length)
+  if (coding !== undefined) body = ctx.compression.compress(versionId(rebuilt.hash), body, coding as 'br' | 'gzip')
+  const delta = dictionaries?.answer({
+    host: (request.headers.host ?? '').toLowerCase(),
+    url: request.url,
+    acceptEncoding: request.headers['accept-encoding'],
+    availableDictionary: request.headers['available-dictionary'],
+    version: rebuilt,
+    ordinarySize: body.byteLength
+  })
+  if (delta !== undefined) {
+    body = delta.body
+    coding = delta.coding
+    ctx.metrics.visitorDictionaryAnswers.inc({ coding })
   }
-  reply.header('vary', mergeVary(headers.vary, 'Accept-Encoding'))
+  if (coding !== undefined) reply.header('content-encoding', coding)
+  // RFC 9842 section 6.2: the answer depends on the dictionary the visitor named.
+  reply.header('vary', mergeVary(headers.vary, dictionaries === undefined ? 'Accept-Encoding' : 'Accept-Encoding, Available-Dictionary'))
   reply.header('content-length', body.length)
   ctx.metrics.visitorBytes.inc(body.length)
   reply.code(200).send(Buffer.from(body.buffer, body.byteOffset, body.byteLength))
@@ -268,8 +294,12 @@ function sendShortError (reply: FastifyReply, status: number, text: string): voi
 }
 
 function mergeVary (app: string | string[] | undefined, ours: string): string {
-  const value = Array.isArray(app) ? app.join(', ') : app
+  let value = Array.isArray(app) ? app.join(', ') : app
   if (value === undefined || value.trim() === '') return ours
-  if (value.split(',').some(m => m.trim().toLowerCase() === ours.toLowerCase() || m.trim() === '*')) return value
-  return `${value}, ${ours}`
+  const present = value.split(',').map(m => m.trim().toLowerCase())
+  if (present.includes('*')) return value
+  for (const name of ours.split(',').map(m => m.trim())) {
+    if (!present.includes(name.toLowerCase())) value = `${value}, ${name}`
+  }
+  return value
 }

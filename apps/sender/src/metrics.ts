@@ -11,6 +11,8 @@ export class SenderMetrics {
   readonly verificationFailures: Counter<'reason'>
   readonly upstreamErrors: Counter<'kind'>
   readonly upstreamDuration: Histogram
+  readonly visitorDictionaryAnswers: Counter<'coding'>
+  readonly deltaCodecs: Counter<'codec'>
 
   constructor (cache: VersionCache) {
     const registers = [this.registry]
@@ -21,6 +23,10 @@ export class SenderMetrics {
     this.verificationFailures = new Counter({ name: 'coilgun_verification_failures_total', help: 'Deltas or bodies that failed decoding or verification, by coded reason', labelNames: ['reason'], registers })
     this.upstreamErrors = new Counter({ name: 'coilgun_upstream_errors_total', help: 'Upstream failures answered with 502/504, by kind', labelNames: ['kind'], registers })
     this.upstreamDuration = new Histogram({ name: 'coilgun_upstream_duration_seconds', help: 'Time from upstream request to complete answer', buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers })
+    this.visitorDictionaryAnswers = new Counter({ name: 'coilgun_visitor_dictionary_answers_total', help: 'Pages sent to visitors as RFC 9842 deltas against a dictionary they held, by coding', labelNames: ['coding'], registers })
+    for (const coding of ['dcb', 'dcz']) this.visitorDictionaryAnswers.inc({ coding }, 0)
+    this.deltaCodecs = new Counter({ name: 'coilgun_delta_answers_total', help: 'Pages rebuilt from a delta, by codec on the link (vcdiff, vcdiff+gzip, dcz, dcb)', labelNames: ['codec'], registers })
+    for (const codec of ['vcdiff', 'vcdiff+gzip', 'dcz', 'dcb']) this.deltaCodecs.inc({ codec }, 0)
     new Gauge({ name: 'coilgun_cache_bytes', help: 'Bytes held in the version cache', registers, collect () { this.set(cache.bytes) } })
     new Gauge({ name: 'coilgun_cache_entries', help: 'Resources held in the version cache', registers, collect () { this.set(cache.entries) } })
     collectDefaultMetrics({ register: this.registry, prefix: 'coilgun_process_' })

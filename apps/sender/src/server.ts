@@ -16,6 +16,9 @@ import { DiagnosticGate } from './diagnostic.ts'
 import { VisitorBases } from './visitorBases.ts'
 import { refuseInvalidHost } from './visitorHost.ts'
 import { VisitorCompression } from './visitorCompression.ts'
+import { VisitorDictionaries } from './visitorDictionaries.ts'
+import { StatusRecorder } from '@coilgun/status'
+import { normalizeHttp2Request, visitorTlsOptions } from './visitorTls.ts'
 
 /**
  * Time a visitor has to send its request headers. Node's default is 60 s; a
@@ -31,6 +34,8 @@ export const VISITOR_REQUEST_TIMEOUT_MS = 300_000
 export interface SenderDeps {
   /** Dispatcher to use for every upstream instead of the pools built from config (tests). */
   dispatcher?: Dispatcher
+  /** Interval of the status page's snapshots (default: DEFAULT_STATUS_INTERVAL_MS; tests use less). */
+  statusIntervalMs?: number
   /** Fastify logger option (default: pino at config.logLevel). */
   logger?: boolean | object
 }
@@ -51,6 +56,9 @@ export interface Sender {
  */
 export async function buildSender (config: SenderConfig, deps: SenderDeps = {}): Promise<Sender> {
   const app = Fastify({
+    // Issue 18: HTTPS for visitors with ALPN h2 and http/1.1 (browsers only send
+    // Available-Dictionary in a secure context other than localhost).
+    ...visitorTlsOptions(config),
     logger: deps.logger ?? { level: config.logLevel },
     trustProxy: config.trustProxy,
     // Bodies are streamed to the origin, never parsed or buffered here.
@@ -63,6 +71,12 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
   // RFC 9112 section 3.2: a request with more than one Host is a 400. A proxy in
   // front that routes or filters by the other one would disagree with the sender
   // about which site the request is for (issue 8).
+  if (config.tlsCert !== undefined) {
+    app.addHook('onRequest', function http2AsHttp1 (request, _reply, done) {
+      if (request.raw.httpVersionMajor === 2) normalizeHttp2Request(request.raw.headers)
+      done()
+    })
+  }
   app.addHook('onRequest', function refuseAmbiguousHost (request, reply, done) {
     const raw = request.raw.rawHeaders
     let hosts = 0
@@ -80,6 +94,14 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
   const cache = new VersionCache(config.cacheMaxBytes)
   const metrics = new SenderMetrics(cache)
   const compression = new VisitorCompression(Math.min(64 * 1024 * 1024, Math.max(1024 * 1024, config.cacheMaxBytes >> 2)))
+  const status = config.adminListen === undefined
+    ? undefined
+    : new StatusRecorder({
+      service: 'coilgun-sender',
+      source: metrics.registry,
+      intervalMs: deps.statusIntervalMs,
+      series: { linkBytes: 'coilgun_upstream_bytes_total', pageBytes: ['coilgun_upstream_bytes_total', 'coilgun_bytes_saved_total'], outcomes: 'coilgun_requests_total', codecs: 'coilgun_delta_answers_total', latency: 'coilgun_upstream_duration_seconds', cacheBytes: 'coilgun_cache_bytes', cacheEntries: 'coilgun_cache_entries', verificationFailures: 'coilgun_verification_failures_total' }
+    })
   const ctx: DeltaContext = Object.freeze({
     config,
     pools,
@@ -88,9 +110,11 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
     codecList: [...codecs.values()].filter(c => c.available),
     metrics,
     compression,
-    log: app.log,
     bases: new VisitorBases({ privacy: resolvePrivacy({ privatePaths: config.privatePaths }), sessionCookies: config.sessionCookies, privateDeltas: config.privateDeltas }),
-    diagnostic: new DiagnosticGate(config.diagnosticHeader, config.diagnosticToken)
+    diagnostic: new DiagnosticGate(config.diagnosticHeader, config.diagnosticToken),
+    status,
+    dictionaries: config.visitorDictionaries ? new VisitorDictionaries(cache, { staleWhileRevalidateSeconds: config.visitorDictionarySwrSeconds }) : undefined,
+    log: app.log
   })
 
   /** Which upstream each passthrough request went to (for marking it down on failure). */
@@ -156,10 +180,12 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
     }
   })
 
-  const admin = config.adminListen === undefined ? undefined : buildAdmin(metrics, () => pools.size > 0)
+  const admin = config.adminListen === undefined ? undefined : buildAdmin(metrics, () => pools.size > 0, status)
+  status?.start()
 
   app.addHook('onClose', async function closeSenderResources () {
     await pools.close()
+    status?.close()
     cache.clear()
     compression.clear()
   })

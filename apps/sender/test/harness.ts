@@ -1,5 +1,5 @@
 import { buildSender, loadSenderConfig } from 'coilgun-sender'
-import type { Sender } from 'coilgun-sender'
+import type { Sender, SenderDeps } from 'coilgun-sender'
 import { startFastifyOrigin } from '../../../packages/fastify/test/app.ts'
 import { SECRET } from '../../../test/support/originConformance.ts'
 import type { AppState } from '../../../test/support/originConformance.ts'
@@ -8,7 +8,7 @@ import type { VersionedPage } from '../../../test/support/pageVersions.ts'
 export { SECRET }
 
 /** A sender on a free loopback port in front of `upstream`, configured through env as in production. */
-export async function startSender (upstream: string, env: Record<string, string> = {}): Promise<{ sender: Sender, url: string }> {
+export async function startSender (upstream: string, env: Record<string, string> = {}, deps: SenderDeps = {}): Promise<{ sender: Sender, url: string }> {
   const config = loadSenderConfig({
     COILGUN_UPSTREAM: upstream,
     COILGUN_SECRET: SECRET,
@@ -20,7 +20,7 @@ export async function startSender (upstream: string, env: Record<string, string>
     COILGUN_DIAGNOSTIC_HEADER: 'on',
     ...env
   })
-  const sender = await buildSender(config, { logger: false })
+  const sender = await buildSender(config, { logger: false, ...deps })
   const url = await sender.listen()
   return { sender, url }
 }

@@ -8,7 +8,7 @@ import { INTERNAL_HEADERS } from './protocol.ts'
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade'])
 const INTERNAL = new Set(INTERNAL_HEADERS)
 /** Conditionals and ranges: on the delta path the sender answers them itself. */
-const DELTA_PATH_DROPPED = new Set(['if-none-match', 'if-modified-since', 'if-match', 'if-unmodified-since', 'if-range', 'range', 'accept-encoding'])
+const DELTA_PATH_DROPPED = new Set(['if-none-match', 'if-modified-since', 'if-match', 'if-unmodified-since', 'if-range', 'range', 'accept-encoding', 'available-dictionary', 'dictionary-id'])
 const FORWARDED = new Set(['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'forwarded'])
 
 export type OutgoingHeaders = Record<string, string | string[]>
@@ -39,7 +39,8 @@ export function upstreamRequestHeaders (visitor: IncomingHttpHeaders, client: Cl
   const listed = connectionListed(visitor.connection)
   const out: OutgoingHeaders = {}
   for (const [name, value] of Object.entries(visitor)) {
-    if (value === undefined) continue
+    // HTTP/2 pseudo-header fields (RFC 9113 section 8.3) are not HTTP fields.
+    if (value === undefined || name.charCodeAt(0) === 0x3a) continue
     if (HOP_BY_HOP.has(name) || INTERNAL.has(name) || listed.has(name)) continue
     if (FORWARDED.has(name) && !trustProxy) continue
     if (deltaPath && DELTA_PATH_DROPPED.has(name)) continue
