@@ -1,0 +1,88 @@
+import { sha256, versionId } from '@coilgun/core'
+import type { ChangeFigures, ChangeMeasurer, Version } from './changeMeasurer.ts'
+
+// Everything measured about one resource (a polled URL or a folder of saved
+// versions). Each change is measured as soon as it is seen and only the latest
+// version is kept, so memory stays at one page per resource however long the run,
+// and an interruption loses nothing that was measured.
+
+/** Why a poll or a saved file gave no version. */
+export type ProblemKind = 'unreachable' | 'timeout' | 'status' | 'not-text' | 'too-large' | 'bad-encoding' | 'unreadable' | 'no-versions'
+
+export interface Problem {
+  kind: ProblemKind
+  /** What exactly: `HTTP 503`, `ECONNREFUSED`, `image/png`, `more than 8388608 bytes`. */
+  detail: string
+  count: number
+}
+
+export interface TimedChange extends ChangeFigures {
+  /** When version N was first seen (ISO 8601); absent for saved versions. */
+  at: string | undefined
+}
+
+export class ResourceTally {
+  /** The URL, or the folder's name. */
+  readonly name: string
+  /** Key under which the origin would store its versions (host + path + query). */
+  readonly resourceKey: string
+  /** Path a visitor dictionary would match (`Use-As-Dictionary: match=`). */
+  readonly path: string
+  /** Polls made, or files read. */
+  attempts = 0
+  /** Attempts that gave a version (changed or not). */
+  versionsSeen = 0
+  readonly distinct = new Set<string>()
+  readonly changes: TimedChange[] = []
+  readonly #problems = new Map<string, Problem>()
+  /** Remarks that are not failures (files skipped by extension, ...). */
+  readonly notes: string[] = []
+  /** Times (ms since the epoch) of the first and the last version seen. */
+  firstSeenMs: number | undefined
+  lastSeenMs: number | undefined
+  #last: Version | undefined
+
+  constructor (name: string, resourceKey: string, path: string) {
+    this.name = name
+    this.resourceKey = resourceKey
+    this.path = path
+  }
+
+  /**
+   * Takes one observed body. A body that differs from the previous one (by SHA-256)
+   * is a change and is measured against it at once.
+   */
+  async addVersion (body: Uint8Array, measurer: ChangeMeasurer, atMs: number | undefined): Promise<TimedChange | undefined> {
+    const hash = sha256(body)
+    this.versionsSeen++
+    this.distinct.add(versionId(hash))
+    if (atMs !== undefined) {
+      this.firstSeenMs ??= atMs
+      this.lastSeenMs = atMs
+    }
+    const prev = this.#last
+    this.#last = { body, hash }
+    if (prev === undefined || prev.hash.equals(hash)) return undefined
+    const figures = await measurer.measure(this.resourceKey, this.path, prev, { body, hash })
+    const change = { ...figures, at: atMs === undefined ? undefined : new Date(atMs).toISOString() }
+    this.changes.push(change)
+    return change
+  }
+
+  addProblem (kind: ProblemKind, detail: string): void {
+    const key = `${kind}\u0000${detail}`
+    const known = this.#problems.get(key)
+    if (known !== undefined) known.count++
+    else this.#problems.set(key, { kind, detail, count: 1 })
+  }
+
+  get problems (): Problem[] {
+    return [...this.#problems.values()].map(p => ({ ...p }))
+  }
+
+  get problemCount (): number {
+    let n = 0
+    for (const p of this.#problems.values()) n += p.count
+    return n
+  }
+}
