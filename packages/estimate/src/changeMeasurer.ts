@@ -117,7 +117,7 @@ export class ChangeMeasurer {
     methods.identity = { body: next.body.length, headers: 0, total: next.body.length, form: 'identity' }
     const gz = (await gzip(next.body, { level: GZIP_LEVEL })).length
     methods.gzip = { body: gz, headers: 0, total: gz, form: 'gzip' }
-    const br = (await brotli(next.body, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: next.body.length } })).length
+    const br = (await brotli(next.body, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: next.body.length, [zlib.constants.BROTLI_PARAM_MODE]: zlib.constants.BROTLI_MODE_TEXT } })).length
     methods.br = { body: br, headers: 0, total: br, form: 'br' }
     for (const [name, peer] of this.#links) {
       methods[`link-${name}`] = await this.#measureLink(peer, resourceKey, prev, next)
