@@ -49,13 +49,13 @@ export function syntheticVersions (count: number, size: number, seed: string): B
 }
 
 /**
- * Two sets of `count` versions: the two smallest corpus sets when the corpus is
+ * Two sets of `count` versions, in name order: the two smallest corpus sets when the corpus is
  * there (real pages), else two synthetic ones. Says which in `source`.
  */
 export function testSets (count: number): { source: string, sets: VersionSet[] } {
   if (existsSync(corpusDir)) {
     const sets: VersionSet[] = []
-    for (const name of ['caltech-libguides-home-html', 'calfire-incidents-json']) {
+    for (const name of ['calfire-incidents-json', 'caltech-libguides-home-html']) {
       const dir = join(corpusDir, name)
       if (!existsSync(dir)) continue
       const files = readdirSync(dir).filter(f => /^\d+\.[a-z0-9]+$/i.test(f)).sort().slice(0, count)
@@ -66,8 +66,8 @@ export function testSets (count: number): { source: string, sets: VersionSet[] }
   return {
     source: 'synthetic pages (corpus not found)',
     sets: [
-      { name: 'front-page', ext: '.html', versions: syntheticVersions(count, 60_000, 'a') },
-      { name: 'api-list', ext: '.json', versions: syntheticVersions(count, 30_000, 'b') }
+      { name: 'api-list', ext: '.json', versions: syntheticVersions(count, 30_000, 'b') },
+      { name: 'front-page', ext: '.html', versions: syntheticVersions(count, 60_000, 'a') }
     ]
   }
 }
