@@ -3,7 +3,6 @@ import { ERR_ESTIMATE_OUTPUT } from './errors.ts'
 import { resolveEstimateOptions, USAGE } from './estimateOptions.ts'
 import type { EstimateResult } from './estimateResult.ts'
 import { runEstimate, VERSION } from './estimateRun.ts'
-import { renderHtmlReport } from './report/htmlReport.ts'
 import { renderTable } from './report/tableReport.ts'
 
 // The `coilgun-estimate` command. Exit status: 0 when the run ended by itself,
@@ -23,6 +22,8 @@ async function writeOutputs (result: EstimateResult, jsonFile: string | undefine
     }
   }
   if (reportFile !== undefined) {
+    // Loaded only when asked for: Vega is the slowest part of starting up.
+    const { renderHtmlReport } = await import('./report/htmlReport.ts')
     const html = await renderHtmlReport(result)
     try {
       writeFileSync(reportFile, html)

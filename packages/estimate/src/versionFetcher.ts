@@ -72,7 +72,7 @@ export class VersionFetcher {
     const retryAfterMs = parseRetryAfter(res.headers['retry-after'], Date.now())
     const contentType = headerText(res.headers['content-type']) ?? ''
     const refuse = (kind: ProblemKind, detail: string): FetchOutcome => {
-      res.body.destroy()
+      discard(res.body)
       return { ok: false, kind, detail, retryAfterMs }
     }
     if (res.statusCode !== 200) return refuse('status', `HTTP ${res.statusCode}`)
@@ -83,12 +83,12 @@ export class VersionFetcher {
     try {
       const read = await readBounded(res.body, maxBytes)
       if (!read.complete) {
-        read.replay.destroy()
+        discard(read.replay)
         return refuse('too-large', `more than ${maxBytes} bytes`)
       }
       raw = read.body
     } catch (err) {
-      res.body.destroy()
+      discard(res.body)
       return failure(err, signal, deadline)
     }
     try {
@@ -104,6 +104,15 @@ export class VersionFetcher {
   async close (): Promise<void> {
     if (this.#ownsDispatcher) await this.#dispatcher.close()
   }
+}
+
+function ignoreError (): void {}
+
+/** Drops a body we will not read: the connection is closed rather than drained. */
+function discard (body: NodeJS.ReadableStream & { destroy: () => void }): void {
+  // undici reports the abort as an 'error' on the body; nothing is listening for it.
+  body.on('error', ignoreError)
+  body.destroy()
 }
 
 function headerText (value: string | string[] | undefined): string | undefined {
