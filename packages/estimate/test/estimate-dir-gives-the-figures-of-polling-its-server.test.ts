@@ -46,7 +46,7 @@ test('--dir on saved versions gives the same figures as polling a server that re
   // The table names every resource and the total.
   for (const s of sets) assert.match(dirRun.stdout, new RegExp(s.name))
   assert.match(dirRun.stdout, /bytes per change/)
-  assert.ok(!(dirRun.stdout + pollRun.stdout).includes("\u001b["), 'no progress bar or colour when stdout is not a terminal')
+  assert.ok(!(dirRun.stdout + pollRun.stdout).includes('\u001b['), 'no progress bar or colour when stdout is not a terminal')
 
   const html = readFileSync(report, 'utf8')
   assert.match(html, /^<!doctype html>/)
