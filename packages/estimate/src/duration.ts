@@ -18,7 +18,7 @@ export function parseDuration (flag: string, text: string): number {
 export function formatDuration (ms: number): string {
   if (!Number.isFinite(ms)) return '-'
   if (ms < 1000) return `${Math.round(ms)}ms`
-  const s = Math.round(ms / 1000)
+  const s = Math.ceil(ms / 1000)
   const h = Math.floor(s / 3600)
   const m = Math.floor((s % 3600) / 60)
   const rest = s % 60

@@ -52,7 +52,8 @@ export async function runEstimate (options: EstimateOptions, ctx: RunContext): P
     const fetcher = new VersionFetcher({ userAgent: userAgent(options.everyMs), timeoutMs: options.timeoutMs, maxBytes: options.maxBytes })
     const byPolls = options.polls !== undefined
     const progress = byPolls
-      ? createProgress(ctx.progress, tallies, options.polls! * targets.length, () => tallies.reduce((n, t) => n + t.attempts, 0), () => clock.endMs - Date.now())
+      ? createProgress(ctx.progress, tallies, options.polls! * targets.length, () => tallies.reduce((n, t) => n + t.attempts, 0),
+        () => Math.min(clock.endMs - Date.now(), (options.polls! - Math.min(...tallies.map(t => t.attempts))) * options.everyMs))
       : createProgress(ctx.progress, tallies, options.forMs, () => Date.now() - clock.startMs, () => clock.endMs - Date.now())
     try {
       await pollTargets(targets, options, fetcher, measurer, ctx.signal, progress.update, clock)

@@ -36,14 +36,14 @@ export function createProgress (stream: NodeJS.WriteStream, tallies: readonly Re
   if (stream.isTTY !== true) return NO_PROGRESS
   const bar = new cliProgress.SingleBar({
     stream,
-    format: '{bar} {percentage}% | {left} | {versions} versions, {changes} changes, {problems} problems',
+    format: '{bar} {percentage}% | {left} | versions seen: {versions}, changes: {changes}, problems: {problems}',
     hideCursor: true,
     clearOnComplete: true,
     barsize: 30
   }, cliProgress.Presets.shades_classic)
   const payload = (): Record<string, string | number> => {
     const left = timeLeftMs()
-    return { ...counts(tallies), left: left === undefined ? `${Math.max(0, total - value())} left` : `${formatDuration(left)} left` }
+    return { ...counts(tallies), left: left === undefined ? `${Math.max(0, total - value())} to go` : `${formatDuration(Math.max(0, left))} left` }
   }
   bar.start(Math.max(1, total), 0, payload())
   const update = (): void => bar.update(Math.min(total, value()), payload())

@@ -151,8 +151,13 @@ export interface CliRun {
  * it exits; the test's own timeout bounds it.
  */
 export function runCli (args: readonly string[], whileRunning?: (child: ReturnType<typeof spawn>) => void): Promise<CliRun> {
+  return runCommand(process.execPath, [BIN, ...args], whileRunning)
+}
+
+/** Runs any command without blocking this process (whose test servers must keep answering). */
+export function runCommand (command: string, args: readonly string[], whileRunning?: (child: ReturnType<typeof spawn>) => void): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d })
