@@ -119,7 +119,7 @@ export function resolveEstimateOptions (argv: readonly string[]): EstimateOption
   }
   const everyMs = v.every === undefined ? DEFAULT_EVERY_MS : parseDuration('--every', v.every)
   const minEvery = urls.length > 0 && urls.every(isLoopback) ? MIN_EVERY_LOOPBACK_MS : MIN_EVERY_MS
-  if (everyMs < minEvery) throw new ERR_ESTIMATE_ARGUMENT('--every', `expected at least ${minEvery}ms${minEvery === MIN_EVERY_MS ? ` (${MIN_EVERY_LOOPBACK_MS}ms is allowed only when every URL is on loopback)` : ''}, got "${v.every ?? ''}"`)
+  if (dir === undefined && everyMs < minEvery) throw new ERR_ESTIMATE_ARGUMENT('--every', `expected at least ${minEvery}ms${minEvery === MIN_EVERY_MS ? ` (${MIN_EVERY_LOOPBACK_MS}ms is allowed only when every URL is on loopback)` : ''}, got "${v.every ?? ''}"`)
   for (const [flag, file] of [['--json', v.json], ['--report', v.report]] as const) {
     if (file !== undefined && file.trim() === '') throw new ERR_ESTIMATE_ARGUMENT(flag, 'expected a file name')
   }

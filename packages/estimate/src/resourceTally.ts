@@ -7,7 +7,7 @@ import type { ChangeFigures, ChangeMeasurer, Version } from './changeMeasurer.ts
 // and an interruption loses nothing that was measured.
 
 /** Why a poll or a saved file gave no version. */
-export type ProblemKind = 'unreachable' | 'timeout' | 'status' | 'not-text' | 'too-large' | 'bad-encoding' | 'unreadable' | 'no-versions'
+export type ProblemKind = 'unreachable' | 'timeout' | 'status' | 'not-text' | 'too-large' | 'bad-encoding' | 'unreadable' | 'no-versions' | 'measure-failed'
 
 export interface Problem {
   kind: ProblemKind
@@ -63,7 +63,15 @@ export class ResourceTally {
     const prev = this.#last
     this.#last = { body, hash }
     if (prev === undefined || prev.hash.equals(hash)) return undefined
-    const figures = await measurer.measure(this.resourceKey, this.path, prev, { body, hash })
+    let figures
+    try {
+      figures = await measurer.measure(this.resourceKey, this.path, prev, { body, hash })
+    } catch (err) {
+      // A codec that fails on one pair (COILGUN_ERR_ENCODE_FAILED, a wasm abort) costs
+      // that change, not the run: the next change is measured from this version.
+      this.addProblem('measure-failed', `${(err as { code?: string }).code ?? 'error'}: ${(err as Error).message}`)
+      return undefined
+    }
     const change = { ...figures, at: atMs === undefined ? undefined : new Date(atMs).toISOString() }
     this.changes.push(change)
     return change
