@@ -26,6 +26,8 @@ export interface ResourceResult {
   attempts: number
   /** Attempts that gave a version. */
   versionsSeen: number
+  /** When each poll started, in ms after the start of the run (polling only). */
+  pollOffsetsMs: number[]
   /** Distinct versions (by SHA-256). */
   distinctVersions: number
   changes: number
@@ -71,7 +73,7 @@ export interface EstimateResult {
     secretLength: number
   }
   resources: ResourceResult[]
-  total: Omit<ResourceResult, 'name' | 'resourceKey' | 'problems' | 'notes' | 'changeList' | 'observedMs' | 'meanChangeIntervalMs'> & { problems: number }
+  total: Omit<ResourceResult, 'name' | 'resourceKey' | 'problems' | 'notes' | 'pollOffsetsMs' | 'changeList' | 'observedMs' | 'meanChangeIntervalMs'> & { problems: number }
 }
 
 /** Measured, not modelled: the wording `--json` and the README carry. */
@@ -98,7 +100,7 @@ function totals (methods: readonly MethodName[], changes: readonly TimedChange[]
   return out
 }
 
-function resourceResult (tally: ResourceTally, methods: readonly MethodName[]): ResourceResult {
+function resourceResult (tally: ResourceTally, methods: readonly MethodName[], startedMs: number): ResourceResult {
   const observedMs = tally.firstSeenMs === undefined || tally.lastSeenMs === undefined ? undefined : tally.lastSeenMs - tally.firstSeenMs
   const changes = tally.changes.length
   const times = tally.changes.map(c => c.at === undefined ? NaN : Date.parse(c.at)).filter(Number.isFinite)
@@ -107,6 +109,7 @@ function resourceResult (tally: ResourceTally, methods: readonly MethodName[]): 
     resourceKey: tally.resourceKey,
     attempts: tally.attempts,
     versionsSeen: tally.versionsSeen,
+    pollOffsetsMs: tally.pollStartsMs.map(t => t - startedMs),
     distinctVersions: tally.distinct.size,
     changes,
     observedMs,
@@ -129,7 +132,7 @@ export interface ResultContext {
 
 export function buildResult (tallies: readonly ResourceTally[], ctx: ResultContext): EstimateResult {
   const methods = ctx.measurer.methods
-  const resources = tallies.map(t => resourceResult(t, methods))
+  const resources = tallies.map(t => resourceResult(t, methods, ctx.startedMs))
   const allChanges = tallies.flatMap(t => t.changes)
   const o = ctx.options
   return {

@@ -35,8 +35,8 @@ export async function pollTargets (targets: readonly PollTarget[], options: Esti
     while (!end.aborted) {
       if (options.polls !== undefined && polls >= options.polls) return
       if (nextAtMs >= clock.endMs) return
-      const wait = nextAtMs - Date.now()
-      if (wait > 0) {
+      // A timer may fire a millisecond early by the wall clock: wait until it is really time.
+      for (let wait = nextAtMs - Date.now(); wait > 0; wait = nextAtMs - Date.now()) {
         try {
           await sleep(wait, undefined, { signal: end })
         } catch {
@@ -54,6 +54,7 @@ export async function pollTargets (targets: readonly PollTarget[], options: Esti
       if (!outcome.ok && outcome.kind === 'interrupted') return
       polls++
       target.tally.attempts++
+      target.tally.pollStartsMs.push(startedMs)
       if (outcome.ok) await target.tally.addVersion(outcome.body, measurer, startedMs)
       else target.tally.addProblem(outcome.kind, outcome.detail)
       nextAtMs = Math.max(startedMs + options.everyMs, outcome.retryAfterMs === undefined ? 0 : Date.now() + outcome.retryAfterMs)

@@ -30,6 +30,8 @@ export class ResourceTally {
   readonly path: string
   /** Polls made, or files read. */
   attempts = 0
+  /** When each poll started (ms since the epoch); empty for saved versions. */
+  readonly pollStartsMs: number[] = []
   /** Attempts that gave a version (changed or not). */
   versionsSeen = 0
   readonly distinct = new Set<string>()
