@@ -22,19 +22,48 @@ export const MIN_EVERY_MS = 1000
 export const MIN_EVERY_LOOPBACK_MS = 10
 
 export interface EstimateOptions {
+  /** `poll` with URLs, `dir` with `--dir`. */
   readonly mode: 'poll' | 'dir'
-  /** The URLs to poll (mode `poll`). */
+  /** The URLs to poll (mode `poll`), http or https. */
   readonly urls: readonly URL[]
   /** The folder of saved versions (mode `dir`). */
   readonly dir: string | undefined
+  /**
+   * Least time between the starts of two polls of one URL (`--every`). At least
+   * MIN_EVERY_MS, or MIN_EVERY_LOOPBACK_MS when every URL is on loopback.
+   * @default 60000 (DEFAULT_EVERY_MS)
+   */
   readonly everyMs: number
+  /**
+   * How long polling runs (`--for`).
+   * @default 3600000 (DEFAULT_FOR_MS)
+   */
   readonly forMs: number
-  /** Stop after this many polls of each URL, even before `forMs` is over. */
+  /**
+   * Stop after this many polls of each URL, even before `forMs` is over (`--polls`).
+   * @default undefined (no limit but `forMs`)
+   */
   readonly polls: number | undefined
+  /**
+   * Requests in flight at once over all URLs (`--concurrency`). More finishes a long
+   * list sooner; each URL still waits `everyMs` between its own polls.
+   * @default 4 (DEFAULT_CONCURRENCY)
+   */
   readonly concurrency: number
+  /**
+   * Longest wait for one whole answer, headers and body (`--timeout`).
+   * @default 30000 (DEFAULT_TIMEOUT_MS)
+   */
   readonly timeoutMs: number
+  /**
+   * Largest body accepted, as sent and once decoded, and largest saved file
+   * (`--max-bytes`). It also bounds memory: one body per URL is kept.
+   * @default 8388608 (DEFAULT_MAX_BYTES, Coilgun's own limit)
+   */
   readonly maxBytes: number
+  /** Where `--json` writes every figure. */
   readonly jsonFile: string | undefined
+  /** Where `--report` writes the HTML report. */
   readonly reportFile: string | undefined
   readonly help: boolean
   readonly version: boolean

@@ -12,7 +12,7 @@ import { replayRoute, runCli, startServer, syntheticVersions, tempFile } from '.
 // Issue 19: unreachable URLs, non-200 answers, non-text types, huge bodies (announced,
 // streamed, or inflating past the cap), broken compression and a hanging server are
 // each reported for their own URL, while the healthy URL next to them is measured in
-// full; a bad argument stops the command with a coded error and exit status 1.
+// full (as is a URL that redirects); a bad argument stops the command with a coded error and exit status 1.
 
 const MAX_BYTES = 100_000
 
@@ -38,12 +38,15 @@ test('every kind of bad answer is reported for its URL and the healthy URL is st
     },
     '/bomb': (_req, res) => { res.writeHead(200, { 'content-type': 'text/html', 'content-encoding': 'gzip' }).end(bomb) },
     '/broken-gzip': (_req, res) => { res.writeHead(200, { 'content-type': 'text/html', 'content-encoding': 'gzip' }).end(Buffer.from('not gzip at all')) },
-    '/hang': () => { /* never answers */ }
+    '/hang': () => { /* never answers */ },
+    // Followed, as a browser would: the version is what the redirect leads to.
+    '/moved': (_req, res) => { res.writeHead(302, { location: '/target' }).end() },
+    '/target': (_req, res, hit) => { res.writeHead(200, { 'content-type': 'text/plain' }).end(`target version ${hit} `.repeat(50)) }
   })
   t.after(() => server.close())
   const unreachable = `http://127.0.0.1:${await closedPort()}/gone`
   const json = tempFile('bad.json')
-  const paths = ['/ok', '/missing', '/image', '/huge', '/huge-streamed', '/bomb', '/broken-gzip', '/hang']
+  const paths = ['/ok', '/moved', '/missing', '/image', '/huge', '/huge-streamed', '/bomb', '/broken-gzip', '/hang']
   const run = await runCli(['--every', '100ms', '--for', '1200ms', '--timeout', '300ms', '--max-bytes', String(MAX_BYTES), '--concurrency', '10', '--json', json,
     ...paths.map(p => server.base + p), unreachable])
   assert.equal(run.code, 0, run.stderr)
@@ -66,7 +69,11 @@ test('every kind of bad answer is reported for its URL and the healthy URL is st
   assert.match(problems('/broken-gzip')[0]!, /^bad-encoding: /)
   assert.deepEqual(problems('/hang'), ['timeout: no complete answer in time'])
   assert.deepEqual(problems('/gone'), ['unreachable: ECONNREFUSED'])
-  for (const path of [...paths.slice(1), '/gone']) {
+  const moved = byPath.get('/moved')!
+  assert.deepEqual(moved.problems, [])
+  assert.equal(moved.versionsSeen, moved.attempts)
+  assert.equal(moved.changes, moved.attempts - 1)
+  for (const path of [...paths.slice(2), '/gone']) {
     const r = byPath.get(path)!
     assert.equal(r.versionsSeen, 0, path)
     assert.equal(r.problems[0]!.count, r.attempts, `${path}: every attempt is reported`)
