@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { test } from 'node:test'
 import type { EstimateResult } from '@coilgun/estimate'
-import { replayRoute, runCli, startServer, syntheticVersions, tempFile } from './support.ts'
+import { replayRoute, runCli, startServer, syntheticVersions, tempFile, writeSetsToDir } from './support.ts'
 
 // Issue 19: Ctrl-C in the middle of a long run (SIGINT to the child process) stops
 // polling at once, even with a request hanging, prints the table of what was
@@ -45,4 +45,45 @@ test('SIGINT mid-run prints and writes the report so far and exits 130', async (
   } finally {
     await server.close()
   }
+})
+
+/** CPU time the process has used, in ms (utime + stime from /proc, at 100 ticks per second). */
+function cpuMs (pid: number): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')
+    return (Number(fields[11]) + Number(fields[12])) * 10
+  } catch {
+    return undefined
+  }
+}
+
+test('SIGINT while reading a large --dir stops between two files and reports what was read', { skip: cpuMs(process.pid) === undefined ? 'needs /proc to follow the child\'s CPU time' : false }, async () => {
+  const versions = 200
+  const dir = writeSetsToDir([{ name: 'big', ext: '.html', versions: syntheticVersions(versions, 100_000, 'd') }])
+  // The whole run first, to send the signal once the child has used half its CPU
+  // time: unlike wall time, that does not shift with how loaded the machine is.
+  let wholeCpuMs = 0
+  const whole = await runCli(['--dir', dir], child => {
+    const timer = setInterval(() => { wholeCpuMs = Math.max(wholeCpuMs, cpuMs(child.pid!) ?? 0) }, 10)
+    child.on('exit', () => clearInterval(timer))
+  })
+  assert.equal(whole.code, 0, whole.stderr)
+  const json = tempFile('dir-interrupted.json')
+  const run = await runCli(['--dir', dir, '--json', json], child => {
+    const timer = setInterval(() => {
+      if ((cpuMs(child.pid!) ?? 0) >= wholeCpuMs / 2) {
+        clearInterval(timer)
+        child.kill('SIGINT')
+      }
+    }, 10)
+    child.on('exit', () => clearInterval(timer))
+  })
+  assert.equal(run.code, 130, `exit ${run.code}; whole run ${wholeCpuMs} ms of CPU; ${run.stderr}`)
+  assert.match(run.stdout, /Interrupted \(Ctrl-C\)/)
+  const result = JSON.parse(readFileSync(json, 'utf8')) as EstimateResult
+  assert.equal(result.interrupted, true)
+  const r = result.resources[0]!
+  assert.ok(r.changes >= 1 && r.changes < versions - 1, `${r.changes} changes of ${versions - 1} measured (whole run ${wholeCpuMs} ms of CPU)`)
+  assert.equal(r.changes, r.versionsSeen - 1)
+  assert.equal(r.attempts, r.versionsSeen)
 })
