@@ -48,7 +48,9 @@ export async function runEstimate (options: EstimateOptions, ctx: RunContext): P
 
     const targets: PollTarget[] = options.urls.map(url => ({ url, tally: new ResourceTally(url.href, `${url.host}${url.pathname}${url.search}`, url.pathname) }))
     const tallies = targets.map(t => t.tally)
-    const clock = { startMs: startedMs, endMs: startedMs + options.forMs }
+    // --for counts from the first poll: loading and probing the codecs is not polling time.
+    const pollStartMs = Date.now()
+    const clock = { startMs: pollStartMs, endMs: pollStartMs + options.forMs }
     const fetcher = new VersionFetcher({ userAgent: userAgent(options.everyMs), timeoutMs: options.timeoutMs, maxBytes: options.maxBytes })
     const byPolls = options.polls !== undefined
     const progress = byPolls
