@@ -1,9 +1,10 @@
-import { readdirSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { basename, extname, join, resolve } from 'node:path'
 import type { ChangeMeasurer } from './changeMeasurer.ts'
 import { ERR_ESTIMATE_INPUT } from './errors.ts'
 import { ResourceTally } from './resourceTally.ts'
+import { URL_FILE } from './versionSaver.ts'
 
 // `--dir FOLDER`: saved versions instead of polling. A folder of files is one
 // resource; a folder of sub-folders is one resource per sub-folder (the layout of
@@ -18,6 +19,8 @@ export interface DirResource {
   files: readonly string[]
   /** Files left out because their extension is not the versions' one. */
   skipped: readonly string[]
+  /** The URL the versions were polled from, when `--save` wrote them (its `.url` file). */
+  url: URL | undefined
 }
 
 const byName = new Intl.Collator('en', { numeric: true }).compare
@@ -41,8 +44,15 @@ function versionFiles (name: string, dir: string): DirResource {
   let ext = ''
   let most = -1
   for (const [e, n] of counts) if (n > most) [ext, most] = [e, n]
+  let url: URL | undefined
+  try {
+    if (existsSync(join(dir, URL_FILE))) url = new URL(readFileSync(join(dir, URL_FILE), 'utf8').trim())
+  } catch {
+    url = undefined
+  }
   return {
     name,
+    url,
     files: files.filter(f => extname(f.name) === ext).map(f => f.path),
     skipped: files.filter(f => extname(f.name) !== ext).map(f => f.name)
   }
@@ -68,8 +78,11 @@ export function listDirResources (dir: string): DirResource[] {
 
 /** Tallies for the resources, in the order they will be read. */
 export function dirTallies (resources: readonly DirResource[]): ResourceTally[] {
-  // `/<name>` is the path a server replaying the folder would serve it at.
-  return resources.map(r => new ResourceTally(r.name, r.name, `/${r.name}`))
+  // Saved by --save: the URL's own names, so the figures are those of polling it.
+  // Otherwise `/<name>` is the path a server replaying the folder would serve it at.
+  return resources.map(r => r.url === undefined
+    ? new ResourceTally(r.name, r.name, `/${r.name}`)
+    : new ResourceTally(r.url.href, `${r.url.host}${r.url.pathname}${r.url.search}`, r.url.pathname))
 }
 
 /**

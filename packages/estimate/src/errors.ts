@@ -8,7 +8,7 @@ import createError from '@fastify/error'
 export const ERR_ESTIMATE_ARGUMENT = createError('COILGUN_ERR_ESTIMATE_ARGUMENT', 'Invalid argument %s: %s', 500, TypeError)
 /** The `--dir` folder is missing, unreadable or holds no versions. */
 export const ERR_ESTIMATE_INPUT = createError('COILGUN_ERR_ESTIMATE_INPUT', 'Cannot read versions from %s: %s', 500)
-/** An output file (`--json`, `--report`) could not be written. */
+/** An output file (`--json`, `--report`) could not be written, or the `--save` folder is not empty. */
 export const ERR_ESTIMATE_OUTPUT = createError('COILGUN_ERR_ESTIMATE_OUTPUT', 'Cannot write %s: %s', 500)
 
 /** All codes defined by @coilgun/estimate, for documentation checks. */

@@ -61,6 +61,8 @@ export interface EstimateOptions {
    * @default 8388608 (DEFAULT_MAX_BYTES, Coilgun's own limit)
    */
   readonly maxBytes: number
+  /** Where `--save` writes every polled version, in the layout `--dir` reads. */
+  readonly saveDir: string | undefined
   /** Where `--json` writes every figure. */
   readonly jsonFile: string | undefined
   /** Where `--report` writes the HTML report. */
@@ -82,6 +84,8 @@ Options:
   --concurrency N      requests in flight at once (default ${DEFAULT_CONCURRENCY})
   --timeout DURATION   longest wait for one answer (default 30s)
   --max-bytes N        largest body accepted (default ${DEFAULT_MAX_BYTES})
+  --save FOLDER        keep every polled version there (one sub-folder per URL),
+                       for a later --dir FOLDER
   --json FILE          write every figure as JSON
   --report FILE.html   write a self-contained HTML report with a chart
   --help, --version
@@ -128,6 +132,7 @@ export function resolveEstimateOptions (argv: readonly string[]): EstimateOption
         'max-bytes': { type: 'string' },
         dir: { type: 'string' },
         json: { type: 'string' },
+        save: { type: 'string' },
         report: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' }
@@ -149,7 +154,8 @@ export function resolveEstimateOptions (argv: readonly string[]): EstimateOption
   const everyMs = v.every === undefined ? DEFAULT_EVERY_MS : parseDuration('--every', v.every)
   const minEvery = urls.length > 0 && urls.every(isLoopback) ? MIN_EVERY_LOOPBACK_MS : MIN_EVERY_MS
   if (dir === undefined && everyMs < minEvery) throw new ERR_ESTIMATE_ARGUMENT('--every', `expected at least ${minEvery}ms${minEvery === MIN_EVERY_MS ? ` (${MIN_EVERY_LOOPBACK_MS}ms is allowed only when every URL is on loopback)` : ''}, got "${v.every ?? ''}"`)
-  for (const [flag, file] of [['--json', v.json], ['--report', v.report]] as const) {
+  if (v.save !== undefined && dir !== undefined) throw new ERR_ESTIMATE_ARGUMENT('--save', 'keeps polled versions; with --dir they are already saved')
+  for (const [flag, file] of [['--json', v.json], ['--report', v.report], ['--save', v.save]] as const) {
     if (file !== undefined && file.trim() === '') throw new ERR_ESTIMATE_ARGUMENT(flag, 'expected a file name')
   }
   return Object.freeze({
@@ -162,6 +168,7 @@ export function resolveEstimateOptions (argv: readonly string[]): EstimateOption
     concurrency: positiveInteger('--concurrency', v.concurrency, DEFAULT_CONCURRENCY),
     timeoutMs: v.timeout === undefined ? DEFAULT_TIMEOUT_MS : parseDuration('--timeout', v.timeout),
     maxBytes: positiveInteger('--max-bytes', v['max-bytes'], DEFAULT_MAX_BYTES),
+    saveDir: v.save,
     jsonFile: v.json,
     reportFile: v.report,
     help,

@@ -9,6 +9,7 @@ import type { PollTarget } from './poller.ts'
 import { createProgress } from './progressBar.ts'
 import { ResourceTally } from './resourceTally.ts'
 import { VersionFetcher } from './versionFetcher.ts'
+import { VersionSaver } from './versionSaver.ts'
 
 // One estimate from start to result: builds what the run needs, polls the URLs or
 // reads the folder, and closes everything it built (STYLE rule 5). Ctrl-C arrives
@@ -46,6 +47,7 @@ export async function runEstimate (options: EstimateOptions, ctx: RunContext): P
       return buildResult(tallies, { version: VERSION, options, measurer, startedMs, interrupted: ctx.signal.aborted })
     }
 
+    const saver = options.saveDir === undefined ? undefined : new VersionSaver(options.saveDir)
     const targets: PollTarget[] = options.urls.map(url => ({ url, tally: new ResourceTally(url.href, `${url.host}${url.pathname}${url.search}`, url.pathname) }))
     const tallies = targets.map(t => t.tally)
     // --for counts from the first poll: loading and probing the codecs is not polling time.
@@ -58,7 +60,7 @@ export async function runEstimate (options: EstimateOptions, ctx: RunContext): P
         () => Math.min(clock.endMs - Date.now(), (options.polls! - Math.min(...tallies.map(t => t.attempts))) * options.everyMs))
       : createProgress(ctx.progress, tallies, options.forMs, () => Date.now() - clock.startMs, () => clock.endMs - Date.now())
     try {
-      await pollTargets(targets, options, fetcher, measurer, ctx.signal, progress.update, clock)
+      await pollTargets(targets, options, fetcher, measurer, ctx.signal, progress.update, clock, saver)
     } finally {
       progress.stop()
       await fetcher.close()

@@ -4,6 +4,7 @@ import type { EstimateOptions } from './estimateOptions.ts'
 import { RequestSlots } from './requestSlots.ts'
 import type { ResourceTally } from './resourceTally.ts'
 import type { VersionFetcher } from './versionFetcher.ts'
+import type { VersionSaver } from './versionSaver.ts'
 
 // Polls every URL on its own schedule: the next poll of a URL starts no sooner than
 // `--every` after the start of its previous one, nor before the time a Retry-After
@@ -24,7 +25,7 @@ export interface PollClock {
  * Runs until `--for` is over, every URL has had `--polls` polls, or `signal` aborts
  * (Ctrl-C). A measurement under way when the signal comes is finished and kept.
  */
-export async function pollTargets (targets: readonly PollTarget[], options: EstimateOptions, fetcher: VersionFetcher, measurer: ChangeMeasurer, signal: AbortSignal, onUpdate: () => void, clock: PollClock): Promise<void> {
+export async function pollTargets (targets: readonly PollTarget[], options: EstimateOptions, fetcher: VersionFetcher, measurer: ChangeMeasurer, signal: AbortSignal, onUpdate: () => void, clock: PollClock, saver?: VersionSaver): Promise<void> {
   const slots = new RequestSlots(options.concurrency)
   // Stops the waits at the end of the run as well as on Ctrl-C.
   const end = AbortSignal.any([signal, AbortSignal.timeout(Math.max(0, clock.endMs - Date.now()))])
@@ -55,8 +56,16 @@ export async function pollTargets (targets: readonly PollTarget[], options: Esti
       polls++
       target.tally.attempts++
       target.tally.pollStartsMs.push(startedMs)
-      if (outcome.ok) await target.tally.addVersion(outcome.body, measurer, startedMs)
-      else target.tally.addProblem(outcome.kind, outcome.detail)
+      if (outcome.ok) {
+        const isNew = await target.tally.addVersion(outcome.body, measurer, startedMs)
+        if (isNew && saver !== undefined) {
+          try {
+            saver.save(target.url, outcome.body, outcome.contentType)
+          } catch (err) {
+            target.tally.addProblem('save-failed', (err as NodeJS.ErrnoException).code ?? (err as Error).message)
+          }
+        }
+      } else target.tally.addProblem(outcome.kind, outcome.detail)
       nextAtMs = Math.max(startedMs + options.everyMs, outcome.retryAfterMs === undefined ? 0 : Date.now() + outcome.retryAfterMs)
       onUpdate()
     }

@@ -7,7 +7,7 @@ import type { ChangeFigures, ChangeMeasurer, Version } from './changeMeasurer.ts
 // and an interruption loses nothing that was measured.
 
 /** Why a poll or a saved file gave no version. */
-export type ProblemKind = 'unreachable' | 'timeout' | 'status' | 'not-text' | 'too-large' | 'bad-encoding' | 'unreadable' | 'no-versions' | 'measure-failed'
+export type ProblemKind = 'unreachable' | 'timeout' | 'status' | 'not-text' | 'too-large' | 'bad-encoding' | 'unreadable' | 'no-versions' | 'measure-failed' | 'save-failed'
 
 export interface Problem {
   kind: ProblemKind
@@ -52,9 +52,11 @@ export class ResourceTally {
 
   /**
    * Takes one observed body. A body that differs from the previous one (by SHA-256)
-   * is a change and is measured against it at once.
+   * is a change and is measured against it at once. Returns whether the body starts
+   * a new version in the sequence (the first one, or a change): such bodies are what
+   * `--save` writes, so that `--dir` on them replays the same changes.
    */
-  async addVersion (body: Uint8Array, measurer: ChangeMeasurer, atMs: number | undefined): Promise<TimedChange | undefined> {
+  async addVersion (body: Uint8Array, measurer: ChangeMeasurer, atMs: number | undefined): Promise<boolean> {
     const hash = sha256(body)
     this.versionsSeen++
     this.distinct.add(versionId(hash))
@@ -64,7 +66,8 @@ export class ResourceTally {
     }
     const prev = this.#last
     this.#last = { body, hash }
-    if (prev === undefined || prev.hash.equals(hash)) return undefined
+    if (prev === undefined) return true
+    if (prev.hash.equals(hash)) return false
     let figures
     try {
       figures = await measurer.measure(this.resourceKey, this.path, prev, { body, hash })
@@ -72,11 +75,10 @@ export class ResourceTally {
       // A codec that fails on one pair (COILGUN_ERR_ENCODE_FAILED, a wasm abort) costs
       // that change, not the run: the next change is measured from this version.
       this.addProblem('measure-failed', `${(err as { code?: string }).code ?? 'error'}: ${(err as Error).message}`)
-      return undefined
+      return true
     }
-    const change = { ...figures, at: atMs === undefined ? undefined : new Date(atMs).toISOString() }
-    this.changes.push(change)
-    return change
+    this.changes.push({ ...figures, at: atMs === undefined ? undefined : new Date(atMs).toISOString() })
+    return true
   }
 
   addProblem (kind: ProblemKind, detail: string): void {
