@@ -15,9 +15,10 @@ function shortName (name: string): string {
   return name.length <= NAME_WIDTH ? name : `…${name.slice(-(NAME_WIDTH - 1))}`
 }
 
-function cell (t: MethodTotals | undefined): string {
+/** Bytes per change, and the share of the page (left out for the page itself). */
+function cell (t: MethodTotals | undefined, method: string): string {
   if (t === undefined || t.perChange === undefined) return '-'
-  return `${formatBytes(t.perChange)} (${formatPercent(t.percentOfPage)})`
+  return method === 'identity' ? formatBytes(t.perChange) : `${formatBytes(t.perChange)} ${formatPercent(t.percentOfPage)}`
 }
 
 export function renderTable (result: EstimateResult): string {
@@ -41,9 +42,9 @@ export function renderTable (result: EstimateResult): string {
   lines.push(changes.toString())
 
   const methods = result.methods.map(m => m.name)
-  const bytes = new Table({ head: ['bytes per change', ...methods.map(m => METHOD_SHORT[m] ?? m)], style: PLAIN })
-  for (const r of result.resources) bytes.push([shortName(r.name), ...methods.map(m => cell(r.methods[m]))])
-  if (result.resources.length > 1) bytes.push(['all', ...methods.map(m => cell(result.total.methods[m]))])
+  const bytes = new Table({ head: ['bytes per change', ...methods.map(m => METHOD_SHORT[m] ?? m)], colAligns: ['left', ...methods.map(() => 'right' as const)], style: PLAIN })
+  for (const r of result.resources) bytes.push([shortName(r.name), ...methods.map(m => cell(r.methods[m], m))])
+  if (result.resources.length > 1) bytes.push(['all', ...methods.map(m => cell(result.total.methods[m], m))])
   lines.push(bytes.toString())
 
   for (const r of result.resources) {
