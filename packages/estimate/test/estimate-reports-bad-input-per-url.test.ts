@@ -46,8 +46,10 @@ test('every kind of bad answer is reported for its URL and the healthy URL is st
   t.after(() => server.close())
   const unreachable = `http://127.0.0.1:${await closedPort()}/gone`
   const json = tempFile('bad.json')
+  // The timeout is generous: the child measures changes on its main thread, and on a
+  // loaded machine a short timer can fire before an answer that has arrived is read.
   const paths = ['/ok', '/moved', '/missing', '/image', '/huge', '/huge-streamed', '/bomb', '/broken-gzip', '/hang']
-  const run = await runCli(['--every', '100ms', '--for', '1200ms', '--timeout', '300ms', '--max-bytes', String(MAX_BYTES), '--concurrency', '10', '--json', json,
+  const run = await runCli(['--every', '100ms', '--for', '1200ms', '--timeout', '1500ms', '--max-bytes', String(MAX_BYTES), '--concurrency', '10', '--json', json,
     ...paths.map(p => server.base + p), unreachable])
   assert.equal(run.code, 0, run.stderr)
   const result = JSON.parse(readFileSync(json, 'utf8')) as EstimateResult
