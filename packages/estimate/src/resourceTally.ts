@@ -1,4 +1,4 @@
-import { sha256, versionId } from '@coilgun/core'
+import { DEFAULT_MIN_BODY_BYTES, sha256, versionId } from '@coilgun/core'
 import type { ChangeFigures, ChangeMeasurer, Version } from './changeMeasurer.ts'
 
 // Everything measured about one resource (a polled URL or a folder of saved
@@ -43,6 +43,7 @@ export class ResourceTally {
   firstSeenMs: number | undefined
   lastSeenMs: number | undefined
   #last: Version | undefined
+  #smallNoted = false
 
   constructor (name: string, resourceKey: string, path: string) {
     this.name = name
@@ -59,6 +60,12 @@ export class ResourceTally {
   async addVersion (body: Uint8Array, measurer: ChangeMeasurer, atMs: number | undefined): Promise<boolean> {
     const hash = sha256(body)
     this.versionsSeen++
+    if (body.length < DEFAULT_MIN_BODY_BYTES && !this.#smallNoted) {
+      // Coilgun's default eligibility (core's DEFAULT_MIN_BODY_BYTES) passes such
+      // bodies through untouched: the link figures for them are what could be, not what is.
+      this.#smallNoted = true
+      this.notes.push(`some versions are under ${DEFAULT_MIN_BODY_BYTES} bytes, which Coilgun passes through without a delta by default`)
+    }
     this.distinct.add(versionId(hash))
     if (atMs !== undefined) {
       this.firstSeenMs ??= atMs

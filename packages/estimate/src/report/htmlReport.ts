@@ -28,6 +28,7 @@ export async function renderHtmlReport (result: EstimateResult): Promise<string>
     return t?.perChange === undefined ? '-' : `${formatBytes(t.perChange)} (${formatPercent(t.percentOfPage)})`
   })]))
   const problems = result.resources.flatMap(r => r.problems.map(p => row([r.name, p.kind, p.detail, String(p.count)])))
+  const notes = result.resources.flatMap(r => r.notes.map(n => `<li>${escapeHtml(`${r.name}: ${n}`)}</li>`))
   const unavailable = result.codecs.filter(c => !c.available).map(c => `<li>${escapeHtml(`${c.name}: not measured on Node ${result.node.slice(1)} (${c.reason ?? 'unavailable'})`)}</li>`)
 
   return `<!doctype html>
@@ -61,7 +62,7 @@ ${byteRows.join('\n')}
 </table>
 <ul class="note">${methods.map(m => `<li><b>${escapeHtml(METHOD_SHORT[m.name] ?? m.name)}</b>: ${escapeHtml(m.label)}</li>`).join('')}</ul>
 ${problems.length > 0 ? `<h2>Problems</h2>\n<table>\n${row(['resource', 'kind', 'detail', 'times'], 'th')}\n${problems.join('\n')}\n</table>` : ''}
-${unavailable.length > 0 ? `<ul>${unavailable.join('')}</ul>` : ''}
+${unavailable.length + notes.length > 0 ? `<ul>${[...unavailable, ...notes].join('')}</ul>` : ''}
 <p class="note">Percentages are of the uncompressed pages' bytes. gzip -${result.method.gzipLevel} and brotli q${result.method.brotliQuality} are what a compressing proxy sends. Header overhead is ${escapeHtml(result.method.headerOverhead)}</p>
 </body>
 </html>
