@@ -1,0 +1,16 @@
+// @coilgun/estimate as a library: the same estimate the command makes, for scripts
+// and tests that want the figures without the terminal.
+export type { ChangeFigures, CodecStatus, MethodFigure, MethodName, Version } from './changeMeasurer.ts'
+export { BROTLI_QUALITY, ChangeMeasurer, GZIP_LEVEL, METHOD_LABELS, METHOD_NAMES, SECRET_LENGTH } from './changeMeasurer.ts'
+export type { DirResource } from './dirSource.ts'
+export { listDirResources } from './dirSource.ts'
+export * from './errors.ts'
+export type { EstimateOptions } from './estimateOptions.ts'
+export { DEFAULT_CONCURRENCY, DEFAULT_EVERY_MS, DEFAULT_FOR_MS, DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS, MIN_EVERY_LOOPBACK_MS, MIN_EVERY_MS, resolveEstimateOptions } from './estimateOptions.ts'
+export type { EstimateResult, MethodTotals, ResourceResult } from './estimateResult.ts'
+export { HEADER_OVERHEAD_NOTE } from './estimateResult.ts'
+export type { RunContext } from './estimateRun.ts'
+export { runEstimate, userAgent, VERSION } from './estimateRun.ts'
+export { parseRetryAfter } from './versionFetcher.ts'
+export { renderHtmlReport } from './report/htmlReport.ts'
+export { renderTable } from './report/tableReport.ts'
