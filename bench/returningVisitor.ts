@@ -7,12 +7,11 @@ import coilgun from '@coilgun/fastify'
 import { buildSender, loadSenderConfig } from 'coilgun-sender'
 import type { Sender } from 'coilgun-sender'
 import type { CDPSession, Page } from 'playwright-core'
-import { parse, View } from 'vega'
-import { compile } from 'vega-lite'
 import type { TopLevelSpec } from 'vega-lite'
 import { parseBenchArgs, positiveOption } from './benchArgs.ts'
 import { markdownTable } from './markdownTable.ts'
 import { loadWorkload } from './workload.ts'
+import { renderSvg } from './wan/wanCharts.ts'
 import type { VersionSet } from './workload.ts'
 
 // Issue 18's benchmark: what a returning visitor downloads with visitor dictionaries
@@ -168,15 +167,6 @@ async function measureLoads (sets: readonly VersionSet[], loads: number): Promis
     await origin.close()
   }
   return rows
-}
-
-async function renderSvg (spec: TopLevelSpec): Promise<string> {
-  const view = new View(parse(compile(spec).spec), { renderer: 'none' })
-  try {
-    return await view.toSVG()
-  } finally {
-    view.finalize()
-  }
 }
 
 function bytesChart (rows: BytesRow[], node: string): TopLevelSpec {

@@ -17,7 +17,7 @@ const LEGEND = { orient: 'bottom', columns: 2, title: null, labelLimit: 0 } as c
 /** Floor of the bytes chart's log axis: bars on a log scale need a baseline above zero. */
 const BYTES_AXIS_MIN = 100
 
-async function renderSvg (spec: TopLevelSpec): Promise<string> {
+export async function renderSvg (spec: TopLevelSpec): Promise<string> {
   const view = new View(parse(compile(spec).spec), { renderer: 'none' })
   try {
     return await view.toSVG()
