@@ -57,7 +57,8 @@ export function coilgun (options: CoilgunExpressOptions): CoilgunMiddleware {
     delete req.headers['coilgun-secret']
     // Issue 11: a sender's request names its resource by Host; one that is not a
     // valid host would not have a key of its own.
-    const host = isSender ? parseHost(req.headers.host) : undefined
+    // `:authority` replaces Host on HTTP/2 (RFC 9113 section 8.3.1).
+    const host = isSender ? parseHost(req.headers.host ?? req.headers[':authority']) : undefined
     if (isSender && host === undefined) {
       res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }).end('Bad Request: invalid Host\n')
       return

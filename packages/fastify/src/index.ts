@@ -54,7 +54,7 @@ const coilgunPlugin: FastifyPluginAsync<CoilgunFastifyOptions> = async function 
       delete request.headers['coilgun-secret']
       // Issue 11: a sender's request names its resource by Host; one that is not a
       // valid host would not have a key of its own.
-      if (request.coilgunSender && parseHost(request.headers.host) === undefined) {
+      if (request.coilgunSender && parseHost(hostOf(request)) === undefined) {
         reply.code(400).header('content-type', 'text/plain; charset=utf-8').header('cache-control', 'no-store').send('Bad Request: invalid Host\n')
         return
       }
@@ -97,7 +97,7 @@ const coilgunPlugin: FastifyPluginAsync<CoilgunFastifyOptions> = async function 
     const answer = await responder.answer({
       method: request.method,
       headers: { ...request.headers, 'if-none-match': request.coilgunIfNoneMatch },
-      resourceKey: resourceKey(parseHost(request.headers.host)!, request.url),
+      resourceKey: resourceKey(parseHost(hostOf(request))!, request.url),
       path: request.url,
       remoteAddress: request.ip
     }, response, body)
@@ -117,6 +117,11 @@ function applyAnswer (request: FastifyRequest, reply: FastifyReply, answer: Orig
   // What Coilgun sends a sender is final: @fastify/compress must not re-encode a
   // delta (RFC 3229 IM already says how it is encoded) nor an RFC 9842 body.
   request.headers['x-no-compression'] = '1'
+}
+
+/** The request's Host: `Host` on HTTP/1.1, `:authority` on HTTP/2 (RFC 9113 section 8.3.1). */
+function hostOf (request: FastifyRequest): string | string[] | undefined {
+  return request.headers.host ?? request.headers[':authority']
 }
 
 function headerString (value: unknown): string | undefined {
