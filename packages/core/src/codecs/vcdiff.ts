@@ -1,12 +1,15 @@
 import { ERR_CODEC_UNAVAILABLE, ERR_DELTA_CORRUPT, ERR_ENCODE_FAILED } from '../errors.ts'
 import type { Codec, DecodeOptions } from './codec.ts'
 import { readVcdiffSummary } from './vcdiffFormat.ts'
+import { toStandardVcdiff } from './vcdiffStandardLayout.ts'
 import { WasmRunner } from './vcdiffWasm.ts'
 
-// RFC 3284 VCDIFF through open-vcdiff compiled to wasm. The encoder writes
-// open-vcdiff's interleaved variant (version byte 'S', 0x53): standard decoders
-// such as xdelta3 cannot read it. Our decoder reads both that variant and the
-// standard format (xdelta3 -e -S none -A -n), see docs/PROTOCOL.md.
+// RFC 3284 VCDIFF through open-vcdiff compiled to wasm. open-vcdiff writes its
+// interleaved variant (version byte 'S', 0x53), which standard decoders such as
+// xdelta3 cannot read; issue 17: every delta is rewritten into the standard layout
+// of RFC 3284 section 4.3 before it leaves the encoder (vcdiffStandardLayout.ts).
+// Our decoder reads both the standard format (ours, xdelta3 -e -S none -A -n) and
+// the interleaved variant (what earlier Coilgun versions sent), see docs/PROTOCOL.md.
 
 const ENCODER_FAILED_HINT = 'the wasm encoder reported'
 
@@ -33,7 +36,11 @@ class VcdiffCodec implements Codec {
     if (out.messages.length > 0 || out.result.length < 5) {
       throw new ERR_ENCODE_FAILED('vcdiff', `${ENCODER_FAILED_HINT}: ${out.messages.join('; ') || 'empty output'}`)
     }
-    return out.result
+    try {
+      return toStandardVcdiff(out.result)
+    } catch (err) {
+      throw new ERR_ENCODE_FAILED('vcdiff', `rewriting into the standard layout: ${(err as Error).message}`)
+    }
   }
 
   decode (base: Uint8Array, delta: Uint8Array, limits: DecodeOptions): Uint8Array {
