@@ -1,0 +1,78 @@
+// Issue 17: compression settings of the RFC 9842 codecs, chosen by page size. The
+// figures behind each choice were measured on the public corpus (bench/codecs.ts)
+// against `zstd -19 --patch-from` on Node 24; see BENCHMARKS.md.
+
+/** 2^20 bytes. */
+const MIB = 1024 * 1024
+
+/**
+ * zstd level for dcz on pages up to {@link DCZ_LARGE_PAGE_BYTES}. Level 10 is the
+ * last row of zstd's parameter tables before the binary-tree strategies, whose
+ * cost with a dictionary is dominated by inserting the whole base into the tree
+ * (levels 11-19 measured at 80-300 ms/MB against 4-9 ms/MB for 9-10); levels 3-6
+ * send 10-35% more bytes.
+ * @default 10
+ */
+export const DEFAULT_DCZ_LEVEL = 10
+
+/**
+ * zstd level for dcz above {@link DCZ_LARGE_PAGE_BYTES}: level 10's larger tables
+ * reach ~10 ms/MB on a 3 MB page, level 9 stays near 6 ms/MB for 2% more bytes.
+ * Level 3 (the setting before issue 17) sent 10x the bytes of level 9 on an
+ * 8 MB page, its tables being too small to index the base.
+ * @default 9
+ */
+export const DEFAULT_DCZ_LARGE_PAGE_LEVEL = 9
+
+/** Size of the new version from which {@link DEFAULT_DCZ_LARGE_PAGE_LEVEL} applies. */
+export const DCZ_LARGE_PAGE_BYTES = MIB
+
+/**
+ * brotli quality for dcb, at every page size. 5 is the lowest quality that uses a
+ * dictionary at all; qualities 6-9 measured within 0.5% of its bytes at 1-10x its
+ * time, 10-11 at 2% fewer bytes for 5-20x its time.
+ * @default 5
+ */
+export const DEFAULT_DCB_QUALITY = 5
+
+/**
+ * RFC 9842 section 5.2: a dcz client must accept windows up to 8 MB or 1.25 times
+ * the dictionary, whichever is larger, up to 128 MB. (Chromium checks the frame's
+ * Window_Size against exactly that; 8 MB is taken as 2^23 bytes, as zstd does.)
+ */
+const DCZ_MIN_CLIENT_WINDOW = 8 * MIB
+const DCZ_MAX_CLIENT_WINDOW = 128 * MIB
+
+function log2Ceil (n: number): number {
+  return Math.ceil(Math.log2(Math.max(2, n)))
+}
+
+/** The zstd level for a dcz delta whose new version has `targetLength` bytes. */
+export function dczLevelFor (targetLength: number): number {
+  return targetLength > DCZ_LARGE_PAGE_BYTES ? DEFAULT_DCZ_LARGE_PAGE_LEVEL : DEFAULT_DCZ_LEVEL
+}
+
+/**
+ * zstd windowLog for a dcz delta. The window must reach back over the whole base
+ * while the new version is written (as `zstd --patch-from` does), so it covers base
+ * plus target. zstd then writes a single-segment frame (Window_Size = the content
+ * size, RFC 8878 section 3.1.1.1.2), which every RFC 9842 client accepts while the
+ * new version is no larger than its window limit. A larger new version gets the
+ * largest window every client must accept: valid, only the base is out of reach
+ * for its last part.
+ */
+export function dczWindowLog (baseLength: number, targetLength: number): number {
+  const clientLimit = Math.min(DCZ_MAX_CLIENT_WINDOW, Math.max(DCZ_MIN_CLIENT_WINDOW, 1.25 * baseLength))
+  if (targetLength > clientLimit) return Math.floor(Math.log2(clientLimit))
+  // 19: below it zstd's own minimum for these levels; 27: 128 MB, the RFC's cap.
+  return Math.min(27, Math.max(19, log2Ceil(baseLength + targetLength)))
+}
+
+/**
+ * brotli lgwin for a dcb delta: large enough for the new version's own repeats;
+ * RFC 9842 section 5.1 allows the 16 MB (lgwin 24) window of plain brotli, and
+ * larger windows measured smaller deltas on multi-MB pages.
+ */
+export function dcbWindowBits (baseLength: number, targetLength: number): number {
+  return Math.min(24, Math.max(22, log2Ceil(baseLength + targetLength)))
+}
