@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { writeCodecsBlock } from './benchmarksFile.ts'
 import { measureSet } from './codecsMeasure.ts'
+import { sentRun } from './codecsSent.ts'
 import type { CodecBenchOptions } from './codecsOptions.ts'
 import { BenchUsageError, resolveOptions } from './codecsOptions.ts'
 import type { CodecRunRecord, SetRecord } from './codecsRecord.ts'
@@ -38,7 +39,11 @@ async function loadContenders (): Promise<{ contenders: Contender[], tools: Exte
 function measureWorkload (workload: Workload, contenders: readonly Contender[], options: CodecBenchOptions, progress: Progress): SetRecord[] {
   return workload.sets.map(function measureOne (set) {
     progress.start(set.name)
-    const runs = measureSet(set, contenders, options, (name, done, total) => progress.pair(name, done, total))
+    const measured = measureSet(set, contenders, options, (name, done, total) => progress.pair(name, done, total))
+    // The derived "sent" row goes right after our own codecs.
+    const sent = sentRun(measured)
+    const afterOurs = measured.filter(r => r.family === 'ours').length
+    const runs = sent === undefined ? measured : [...measured.slice(0, afterOurs), sent, ...measured.slice(afterOurs)]
     return {
       name: set.name,
       versions: set.versions.length,

@@ -6,26 +6,16 @@
 const MIB = 1024 * 1024
 
 /**
- * zstd level for dcz on pages up to {@link DCZ_LARGE_PAGE_BYTES}. Level 10 is the
- * last row of zstd's parameter tables before the binary-tree strategies, whose
- * cost with a dictionary is dominated by inserting the whole base into the tree
- * (levels 11-19 measured at 80-300 ms/MB against 4-9 ms/MB for 9-10); levels 3-6
- * send 10-35% more bytes.
+ * zstd level for dcz, at every page size. Level 10 is the last row of zstd's
+ * parameter tables before the binary-tree strategies, whose cost with a
+ * dictionary is dominated by inserting the whole base into the tree (levels 11-19
+ * measured at 75-300 ms/MB on pages under 256 KB); levels 3-6 send 3-35% more
+ * bytes (level 3, the setting before issue 17, 2.2x as many on a 3 MB page).
+ * The page size picks the window and the match-finder tables instead, see
+ * {@link dczWindowLog} and {@link dczTableLog}.
  * @default 10
  */
 export const DEFAULT_DCZ_LEVEL = 10
-
-/**
- * zstd level for dcz above {@link DCZ_LARGE_PAGE_BYTES}: level 10's larger tables
- * reach ~10 ms/MB on a 3 MB page, level 9 stays near 6 ms/MB for 2% more bytes.
- * Level 3 (the setting before issue 17) sent 10x the bytes of level 9 on an
- * 8 MB page, its tables being too small to index the base.
- * @default 9
- */
-export const DEFAULT_DCZ_LARGE_PAGE_LEVEL = 9
-
-/** Size of the new version from which {@link DEFAULT_DCZ_LARGE_PAGE_LEVEL} applies. */
-export const DCZ_LARGE_PAGE_BYTES = MIB
 
 /**
  * brotli quality for dcb, at every page size. 5 is the lowest quality that uses a
@@ -47,9 +37,14 @@ function log2Ceil (n: number): number {
   return Math.ceil(Math.log2(Math.max(2, n)))
 }
 
-/** The zstd level for a dcz delta whose new version has `targetLength` bytes. */
-export function dczLevelFor (targetLength: number): number {
-  return targetLength > DCZ_LARGE_PAGE_BYTES ? DEFAULT_DCZ_LARGE_PAGE_LEVEL : DEFAULT_DCZ_LEVEL
+/**
+ * zstd hashLog and chainLog for a dcz delta, by page size. Level 10's own tables
+ * (2^22 and 2^21 entries) are zeroed on every call: on a 200 KB page that alone
+ * doubled the encode time. A quarter of an entry per byte of base plus target
+ * measured within 1.5% of the bytes at half the time, from 80 KB to 3 MB pages.
+ */
+export function dczTableLog (baseLength: number, targetLength: number): number {
+  return Math.min(22, Math.max(12, log2Ceil(baseLength + targetLength) - 2))
 }
 
 /**

@@ -3,7 +3,7 @@ import zlib from 'node:zlib'
 import { sha256 } from '../digest.ts'
 import { ERR_CODEC_UNAVAILABLE, ERR_DELTA_CORRUPT, ERR_DELTA_TOO_LARGE, ERR_ENCODE_FAILED } from '../errors.ts'
 import type { Codec, CodecName, DecodeOptions, EncodeOptions } from './codec.ts'
-import { DEFAULT_DCB_QUALITY, dcbWindowBits, dczLevelFor, dczWindowLog } from './dictionaryCodecSettings.ts'
+import { DEFAULT_DCB_QUALITY, DEFAULT_DCZ_LEVEL, dcbWindowBits, dczTableLog, dczWindowLog } from './dictionaryCodecSettings.ts'
 import { DCB_MAGIC, DCZ_MAGIC, frame, unframe } from './dictionaryFraming.ts'
 
 // RFC 9842 dictionary compression with the previous version as the dictionary:
@@ -37,8 +37,11 @@ const ENGINES: Record<'dcz' | 'dcb', Engine> = {
         dictionary: base,
         params: {
           [constants.ZSTD_c_compressionLevel ?? 100]: level,
-          // Issue 17: the window covers the base, within what RFC 9842 clients accept.
-          [constants.ZSTD_c_windowLog ?? 101]: dczWindowLog(base.length, target.length)
+          // Issue 17: the window covers the base, within what RFC 9842 clients accept;
+          // the match-finder tables are sized to the page, not to the level.
+          [constants.ZSTD_c_windowLog ?? 101]: dczWindowLog(base.length, target.length),
+          [constants.ZSTD_c_hashLog ?? 102]: dczTableLog(base.length, target.length),
+          [constants.ZSTD_c_chainLog ?? 103]: dczTableLog(base.length, target.length)
         }
       }
     }
@@ -132,12 +135,9 @@ class DictionaryCodec implements Codec {
   }
 }
 
-/**
- * The dcz codec. Without `level`, the zstd level follows the page size (issue 17,
- * see dictionaryCodecSettings.ts); a given level applies to every page.
- */
-export function createDczCodec (level?: number): Codec {
-  return new DictionaryCodec(ENGINES.dcz, level === undefined ? dczLevelFor : function fixedLevel () { return level })
+/** The dcz codec at zstd `level`; window and tables follow the page size (dictionaryCodecSettings.ts). */
+export function createDczCodec (level: number = DEFAULT_DCZ_LEVEL): Codec {
+  return new DictionaryCodec(ENGINES.dcz, function fixedLevel () { return level })
 }
 
 /** The dcb codec at brotli `quality` (5 or more: lower qualities ignore dictionaries). */
