@@ -30,6 +30,9 @@ function pairs (): Array<{ name: string, base: Buffer, target: Buffer }> {
   const page = synthetic[0]!
   out.push({ name: 'synthetic with runs', base: page, target: Buffer.concat([page.subarray(0, 40_000), Buffer.alloc(3000, 0x20), Buffer.alloc(700, 0x2d), page.subarray(52_000)]) })
   out.push({ name: 'synthetic without base', base: Buffer.alloc(0), target: page.subarray(0, 20_000) })
+  // Over xdelta3's fixed wasm memory: open-vcdiff's output, rewritten.
+  const [largeBase, largeTarget] = syntheticVersions(2, 1_300_000)
+  out.push({ name: 'synthetic 1.3 MB (open-vcdiff, rewritten)', base: largeBase!, target: largeTarget! })
   if (corpusAvailable()) {
     for (const set of listCorpusSets()) {
       const versions = readVersions(set)
