@@ -1,4 +1,4 @@
-import { cpus, platform } from 'node:os'
+import { cpus, loadavg, platform } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { writeCodecsBlock } from './benchmarksFile.ts'
@@ -61,6 +61,7 @@ async function main (): Promise<void> {
   if (workload.synthetic) progress.note(syntheticBanner(workload.source))
   if (options.write && workload.synthetic) throw new BenchUsageError('--write refused: synthetic versions are no record of anything (the corpus is missing)')
 
+  const loadAtStart = loadavg()[0] ?? 0
   const { contenders, tools } = await loadContenders()
   let sets: SetRecord[]
   try {
@@ -79,6 +80,7 @@ async function main (): Promise<void> {
     cpu: cpus()[0]?.model.trim() ?? 'unknown CPU',
     cores: cpus().length,
     platform: `${platform()} ${process.arch}`,
+    loadAverage: [loadAtStart, loadavg()[0] ?? 0],
     quick: options.quick,
     synthetic: workload.synthetic,
     source: workload.source,

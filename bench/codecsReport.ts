@@ -156,7 +156,10 @@ function sourceLine (record: CodecRunRecord): string {
 
 /** Machine, runtime and command of the run, in one sentence. */
 export function runLine (record: CodecRunRecord): string {
-  return `Node ${record.node}, ${record.cpu} (${record.cores} cores, ${record.platform}), ${record.date.slice(0, 10)}. Recorded with \`${RECORD_COMMAND}\` (this Node first on the PATH); \`npm start\` runs it without \`--write\`.`
+  const load = record.loadAverage === undefined
+    ? ''
+    : ` Load average ${record.loadAverage[0].toFixed(1)} at the start, ${record.loadAverage[1].toFixed(1)} at the end (other processes on the same cores inflate the times, not the sizes).`
+  return `Node ${record.node}, ${record.cpu} (${record.cores} cores, ${record.platform}), ${record.date.slice(0, 10)}. Recorded with \`${RECORD_COMMAND}\` (this Node first on the PATH); \`npm start\` runs it without \`--write\`.${load}`
 }
 
 /** The whole report as Markdown; `level` is the heading level of its sections. */

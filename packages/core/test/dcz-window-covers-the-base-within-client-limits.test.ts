@@ -10,9 +10,9 @@ import { hasTool, syntheticVersions } from './support.ts'
 
 // Issue 17: dcz's window must cover the base, or a page over ~1 MB loses the base
 // half-way and the delta grows; and what we send must stay within the window every
-// RFC 9842 client accepts (section 5.2: 8 MB, or 1.25 times the dictionary, up to
-// 128 MB). `zstd -d --memory=8MB` stands in for the strictest such client
-// (Chromium limits the window the same way), `zstd -19 --patch-from` for the best peer.
+// RFC 9842 client accepts (section 5: 8 MB, or 1.25 times the dictionary, up to
+// 128 MB). `zstd -d --memory=8MB` stands in for the strictest such client,
+// `zstd -19 --patch-from` for the best peer.
 
 const dcz = await loadCodec('dcz')
 const skip = !dcz.available

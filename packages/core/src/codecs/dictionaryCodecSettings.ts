@@ -26,9 +26,10 @@ export const DEFAULT_DCZ_LEVEL = 10
 export const DEFAULT_DCB_QUALITY = 5
 
 /**
- * RFC 9842 section 5.2: a dcz client must accept windows up to 8 MB or 1.25 times
- * the dictionary, whichever is larger, up to 128 MB. (Chromium checks the frame's
- * Window_Size against exactly that; 8 MB is taken as 2^23 bytes, as zstd does.)
+ * RFC 9842 section 5 (dcz): a client must accept windows up to 8 MB or 1.25 times
+ * the dictionary, whichever is larger, up to 128 MB, and may refuse frames that
+ * announce more (Chromium sets its zstd window limit from the dictionary size).
+ * 8 MB is taken as 2^23 bytes, as zstd does.
  */
 const DCZ_MIN_CLIENT_WINDOW = 8 * MIB
 const DCZ_MAX_CLIENT_WINDOW = 128 * MIB
@@ -65,7 +66,7 @@ export function dczWindowLog (baseLength: number, targetLength: number): number 
 
 /**
  * brotli lgwin for a dcb delta: large enough for the new version's own repeats;
- * RFC 9842 section 5.1 allows the 16 MB (lgwin 24) window of plain brotli, and
+ * RFC 9842 section 4 (dcb) allows the 16 MB (lgwin 24) window of plain brotli, and
  * larger windows measured smaller deltas on multi-MB pages.
  */
 export function dcbWindowBits (baseLength: number, targetLength: number): number {

@@ -6,18 +6,18 @@
 // The instructions, sizes, data bytes and encoded addresses are the same in both
 // layouts, in the same order: rewriting is a walk of the instruction stream with the
 // default code table (section 5.6) that sends each byte to its section. Addresses
-// are copied as encoded: the address cache (section 5.3) depends only on the modes
+// are copied as encoded: the address cache (section 5) depends only on the modes
 // and the decoded addresses, which do not change.
 
-/** Instruction types of RFC 3284 section 5.4. */
+/** Instruction types of RFC 3284 (sections 3 and 5). */
 const NOOP = 0
 const ADD = 1
 const RUN = 2
 const COPY = 3
 
-/** Address cache sizes of the default code table (section 5.1): s_near = 4, s_same = 3. */
+/** Address cache sizes of the default code table (RFC 3284 section 5): s_near = 4, s_same = 3. */
 const NEAR_SLOTS = 4
-/** COPY modes from 2 + s_near on are VCD_SAME: the address is one byte (section 5.3). */
+/** COPY modes from 2 + s_near on are VCD_SAME: the address is one byte (section 5). */
 const FIRST_SAME_MODE = 2 + NEAR_SLOTS
 
 const VERSION_INTERLEAVED = 0x53
@@ -33,7 +33,7 @@ const VCD_TARGET = 0x02
  */
 const VCD_CHECKSUM = 0x04
 
-/** One code table entry (section 5.4): both halves as (type, size, mode). */
+/** One code table entry (section 5): both halves as (type, size, mode). */
 interface Entry { type1: number, size1: number, mode1: number, type2: number, size2: number, mode2: number }
 
 /** The default code table of RFC 3284 section 5.6, built by its own rules. */
