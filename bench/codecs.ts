@@ -1,8 +1,9 @@
-import { cpus, platform } from 'node:os'
+import { cpus, loadavg, platform } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { writeCodecsBlock } from './benchmarksFile.ts'
 import { measureSet } from './codecsMeasure.ts'
+import { sentRun } from './codecsSent.ts'
 import type { CodecBenchOptions } from './codecsOptions.ts'
 import { BenchUsageError, resolveOptions } from './codecsOptions.ts'
 import type { CodecRunRecord, SetRecord } from './codecsRecord.ts'
@@ -38,7 +39,11 @@ async function loadContenders (): Promise<{ contenders: Contender[], tools: Exte
 function measureWorkload (workload: Workload, contenders: readonly Contender[], options: CodecBenchOptions, progress: Progress): SetRecord[] {
   return workload.sets.map(function measureOne (set) {
     progress.start(set.name)
-    const runs = measureSet(set, contenders, options, (name, done, total) => progress.pair(name, done, total))
+    const measured = measureSet(set, contenders, options, (name, done, total) => progress.pair(name, done, total))
+    // The derived "sent" row goes right after our own codecs.
+    const sent = sentRun(measured)
+    const afterOurs = measured.filter(r => r.family === 'ours').length
+    const runs = sent === undefined ? measured : [...measured.slice(0, afterOurs), sent, ...measured.slice(afterOurs)]
     return {
       name: set.name,
       versions: set.versions.length,
@@ -56,6 +61,7 @@ async function main (): Promise<void> {
   if (workload.synthetic) progress.note(syntheticBanner(workload.source))
   if (options.write && workload.synthetic) throw new BenchUsageError('--write refused: synthetic versions are no record of anything (the corpus is missing)')
 
+  const loadAtStart = loadavg()[0] ?? 0
   const { contenders, tools } = await loadContenders()
   let sets: SetRecord[]
   try {
@@ -74,6 +80,7 @@ async function main (): Promise<void> {
     cpu: cpus()[0]?.model.trim() ?? 'unknown CPU',
     cores: cpus().length,
     platform: `${platform()} ${process.arch}`,
+    loadAverage: [loadAtStart, loadavg()[0] ?? 0],
     quick: options.quick,
     synthetic: workload.synthetic,
     source: workload.source,

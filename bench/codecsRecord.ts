@@ -31,6 +31,11 @@ export interface CodecRunRecord {
   readonly cpu: string
   readonly cores: number
   readonly platform: string
+  /**
+   * 1-minute load average at the start and the end of the run: on a shared machine
+   * it tells how far the times are inflated (the sizes are not affected).
+   */
+  readonly loadAverage?: readonly [number, number]
   readonly quick: boolean
   readonly synthetic: boolean
   /** Corpus folder, or why synthetic versions were used. */

@@ -1,4 +1,5 @@
 import type { CodecRunRecord, ContenderRecord, SetRecord, ToolRecord } from './codecsRecord.ts'
+import { SENT_FROM, SENT_ROW } from './codecsSent.ts'
 import { GOAL_DECODE_MS_PER_MB, GOAL_ENCODE_MS_PER_MB } from './codecsSummary.ts'
 import type { Align } from './markdownTable.ts'
 import { markdownTable } from './markdownTable.ts'
@@ -7,6 +8,9 @@ import { markdownTable } from './markdownTable.ts'
 export const RECORD_COMMAND = 'node scripts/pnpm.mjs --filter @coilgun/bench run codecs -- --write'
 /** The peer that every size is also read against: what a proxy sends without deltas. */
 const SIZE_PEER = 'gzip -9'
+/** The best delta peer, and issue 17's bound on our bytes against it. */
+const DELTA_PEER = 'zstd -19 --patch-from'
+const DELTA_PEER_TARGET = 1.1
 const DASH = '—'
 
 function percent (x: number): string {
@@ -49,6 +53,7 @@ function remark (c: ContenderRecord, tools: readonly ToolRecord[]): string {
     const spawn = tools.find(t => t.name === c.name)?.spawnMs
     return `process per call${spawn === undefined ? '' : `; bare spawn ${spawn.toFixed(1)} ms`}`
   }
+  if (c.name === SENT_ROW) return `the smallest of ${SENT_FROM.join(', ')} per pair; encode = all of them`
   if ((c.encodeGoalRatio ?? Infinity) <= 1 && (c.decodeGoalRatio ?? Infinity) <= 1) return 'meets both'
   return `${goalPart('enc', c.encodeGoalRatio)}, ${goalPart('dec', c.decodeGoalRatio)}`
 }
@@ -108,12 +113,35 @@ function overview (record: CodecRunRecord, level: number): string {
   return [`${'#'.repeat(level)} Bytes sent over all pairs, % of the raw new versions`, '', markdownTable(header, rows, align)].join('\n')
 }
 
+/** Our deltas' bytes over all pairs against the best delta peer's (issue 17: at most 1.1x). */
+function versusDeltaPeer (record: CodecRunRecord, level: number): string | undefined {
+  const names = (record.sets[0]?.contenders ?? []).filter(c => c.family === 'ours' || (c.family === 'external' && c.name !== DELTA_PEER)).map(c => c.name)
+  const peers = record.sets.map(s => s.contenders.find(c => c.name === DELTA_PEER))
+  if (peers.some(p => p === undefined || p.unavailable !== undefined || p.deltaBytes === 0)) return undefined
+  const header = ['contender', ...record.sets.map(s => s.name)]
+  const rows = names.map(function ratioRow (name) {
+    return [name, ...record.sets.map(function ratioCell (s, i) {
+      const c = s.contenders.find(x => x.name === name)
+      if (c === undefined || c.unavailable !== undefined || c.pairs === 0) return DASH
+      const ratio = c.deltaBytes / peers[i]!.deltaBytes
+      return `${ratio.toFixed(2)}x${c.family === 'ours' && ratio <= DELTA_PEER_TARGET ? ' ✓' : ''}`
+    })]
+  })
+  const align: Align[] = ['left', ...record.sets.map((): Align => 'right')]
+  return [
+    `${'#'.repeat(level)} Bytes over all pairs against ${DELTA_PEER} (target ≤ ${DELTA_PEER_TARGET}x, ✓ = met)`,
+    '',
+    markdownTable(header, rows, align)
+  ].join('\n')
+}
+
 function method (record: CodecRunRecord): string {
   const { repeats, budgetMs } = record.settings
   return [
     `- **Sizes**: bytes sent over all consecutive pairs (base = version i-1, new = version i) as % of the raw new versions, and the median of the per-pair %. "vs ${SIZE_PEER}" sets the total against ${SIZE_PEER} of the same new versions.`,
     `- **Times**: per pair, the fastest of up to ${repeats} timed runs after an untimed one (a contender stops repeating once it has spent ${budgetMs} ms on the pair), in ms per MB (10^6 bytes) of the new version; median over pairs. One core, in process; contenders take turns, so load from other processes hits all of them.`,
     `- **Goal**: the hot path's budget for our codecs on one core, encode ≤ ${GOAL_ENCODE_MS_PER_MB} and decode ≤ ${GOAL_DECODE_MS_PER_MB} ms/MB; "2.4x goal" means 2.4 times the budget.`,
+    `- **${SENT_ROW}**: what a sender offering every codec receives, as the origin picks the smallest delta per pair (RFC 9842 deltas include their 36- or 40-byte header); its encode time is the sum of the codecs it picks from.`,
     '- The base\'s SHA-256 is computed outside the timings (the version store already knows it); every decode is compared byte for byte with the real new version.',
     '- † wall time of one CLI process per call, spawn and file reads included: an upper bound of what the library would cost.'
   ].join('\n')
@@ -128,7 +156,10 @@ function sourceLine (record: CodecRunRecord): string {
 
 /** Machine, runtime and command of the run, in one sentence. */
 export function runLine (record: CodecRunRecord): string {
-  return `Node ${record.node}, ${record.cpu} (${record.cores} cores, ${record.platform}), ${record.date.slice(0, 10)}. Recorded with \`${RECORD_COMMAND}\` (this Node first on the PATH); \`npm start\` runs it without \`--write\`.`
+  const load = record.loadAverage === undefined
+    ? ''
+    : ` Load average ${record.loadAverage[0].toFixed(1)} at the start, ${record.loadAverage[1].toFixed(1)} at the end (other processes on the same cores inflate the times, not the sizes).`
+  return `Node ${record.node}, ${record.cpu} (${record.cores} cores, ${record.platform}), ${record.date.slice(0, 10)}. Recorded with \`${RECORD_COMMAND}\` (this Node first on the PATH); \`npm start\` runs it without \`--write\`.${load}`
 }
 
 /** The whole report as Markdown; `level` is the heading level of its sections. */
@@ -137,6 +168,7 @@ export function renderReport (record: CodecRunRecord, level: number): string {
     runLine(record),
     sourceLine(record),
     overview(record, level),
+    ...[versusDeltaPeer(record, level)].filter((x): x is string => x !== undefined),
     ...record.sets.map(set => setSection(set, record, level)),
     method(record)
   ].join('\n\n')

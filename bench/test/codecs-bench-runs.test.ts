@@ -53,6 +53,14 @@ test('the codec bench runs in --quick mode, prints the tables and writes sane JS
     // if it did not, the bench would be measuring something else.
     const byName = new Map(set.contenders.map(c => [c.name, c]))
     assert.ok(byName.get('vcdiff')!.deltaBytes < byName.get('gzip -9')!.deltaBytes, `${set.name}: vcdiff beats gzip -9`)
+    // Issue 17: the derived row is what a sender receives, the smallest per pair.
+    const sent = byName.get('sent (smallest)')
+    assert.ok(sent !== undefined, `${set.name} has the sent (smallest) row`)
+    for (const name of ['vcdiff+gzip', 'dcz', 'dcb']) {
+      const c = byName.get(name)
+      if (c === undefined || c.unavailable !== undefined) continue
+      assert.ok(sent.deltaBytes <= c.deltaBytes, `${set.name}: sent ${sent.deltaBytes} B, ${name} ${c.deltaBytes} B`)
+    }
   }
 })
 

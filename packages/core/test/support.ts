@@ -14,8 +14,12 @@ export function hasTool (name: string): boolean {
 export function syntheticVersions (count: number, size: number): Buffer[] {
   const lines: string[] = []
   let n = 0
-  while (lines.join('\n').length < size) {
-    lines.push(`<li data-id="${n}">${createHash('sha256').update(String(n)).digest('hex')} item ${n}</li>`)
+  // Length of lines.join('\n'), kept as we go: multi-MB pages stay linear to build.
+  let joinedLength = -1
+  while (joinedLength < size) {
+    const line = `<li data-id="${n}">${createHash('sha256').update(String(n)).digest('hex')} item ${n}</li>`
+    lines.push(line)
+    joinedLength += line.length + 1
     n++
   }
   const versions: Buffer[] = []

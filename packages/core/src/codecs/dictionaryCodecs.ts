@@ -3,6 +3,7 @@ import zlib from 'node:zlib'
 import { sha256 } from '../digest.ts'
 import { ERR_CODEC_UNAVAILABLE, ERR_DELTA_CORRUPT, ERR_DELTA_TOO_LARGE, ERR_ENCODE_FAILED } from '../errors.ts'
 import type { Codec, CodecName, DecodeOptions, EncodeOptions } from './codec.ts'
+import { DEFAULT_DCB_QUALITY, DEFAULT_DCZ_LEVEL, dcbWindowBits, dczTableLog, dczWindowLog } from './dictionaryCodecSettings.ts'
 import { DCB_MAGIC, DCZ_MAGIC, frame, unframe } from './dictionaryFraming.ts'
 
 // RFC 9842 dictionary compression with the previous version as the dictionary:
@@ -10,10 +11,7 @@ import { DCB_MAGIC, DCZ_MAGIC, frame, unframe } from './dictionaryFraming.ts'
 // node:zlib accepts dictionaries for both from Node 22.19 / 24; on older runtimes
 // (Node 20) the codecs report themselves unavailable instead of failing.
 
-/** zstd level for dcz: level 3 keeps encoding within a few ms per MB. */
-export const DEFAULT_DCZ_LEVEL = 3
-/** brotli quality for dcb: 5 is the knee of size versus time for page-sized deltas. */
-export const DEFAULT_DCB_QUALITY = 5
+export { DEFAULT_DCB_QUALITY, DEFAULT_DCZ_LEVEL } from './dictionaryCodecSettings.ts'
 
 const z = zlib as typeof zlib & Record<string, unknown>
 type SyncCoder = (input: Uint8Array, options: Record<string, unknown>) => Buffer
@@ -28,10 +26,6 @@ interface Engine {
 
 const constants = zlib.constants as unknown as Record<string, number>
 
-function log2Ceil (n: number): number {
-  return Math.ceil(Math.log2(Math.max(2, n)))
-}
-
 const ENGINES: Record<'dcz' | 'dcb', Engine> = {
   dcz: {
     name: 'dcz',
@@ -43,9 +37,11 @@ const ENGINES: Record<'dcz' | 'dcb', Engine> = {
         dictionary: base,
         params: {
           [constants.ZSTD_c_compressionLevel ?? 100]: level,
-          // The window must reach back over the whole dictionary (zstd --patch-from
-          // does the same); 2^27 is the largest any decoder accepts by default.
-          [constants.ZSTD_c_windowLog ?? 101]: Math.min(27, Math.max(19, log2Ceil(base.length + target.length)))
+          // Issue 17: the window covers the base, within what RFC 9842 clients accept;
+          // the match-finder tables are sized to the page, not to the level.
+          [constants.ZSTD_c_windowLog ?? 101]: dczWindowLog(base.length, target.length),
+          [constants.ZSTD_c_hashLog ?? 102]: dczTableLog(base.length, target.length),
+          [constants.ZSTD_c_chainLog ?? 103]: dczTableLog(base.length, target.length)
         }
       }
     }
@@ -61,7 +57,7 @@ const ENGINES: Record<'dcz' | 'dcb', Engine> = {
         params: {
           [zlib.constants.BROTLI_PARAM_QUALITY]: level,
           [zlib.constants.BROTLI_PARAM_SIZE_HINT]: target.length,
-          [zlib.constants.BROTLI_PARAM_LGWIN]: Math.min(24, Math.max(22, log2Ceil(base.length + target.length)))
+          [zlib.constants.BROTLI_PARAM_LGWIN]: dcbWindowBits(base.length, target.length)
         }
       }
     }
@@ -99,13 +95,13 @@ class DictionaryCodec implements Codec {
   readonly available: boolean
   readonly unavailableReason: string | undefined
   readonly #engine: Engine
-  readonly #level: number
+  readonly #levelFor: (targetLength: number) => number
 
-  constructor (engine: Engine, level: number) {
+  constructor (engine: Engine, levelFor: (targetLength: number) => number) {
     this.#engine = engine
-    this.#level = level
+    this.#levelFor = levelFor
     this.name = engine.name
-    this.unavailableReason = probe(engine, level)
+    this.unavailableReason = probe(engine, levelFor(0))
     this.available = this.unavailableReason === undefined
   }
 
@@ -114,7 +110,7 @@ class DictionaryCodec implements Codec {
     if (!this.available || engine.compress === undefined) throw new ERR_CODEC_UNAVAILABLE(this.name, this.unavailableReason ?? 'unavailable')
     let payload: Buffer
     try {
-      payload = engine.compress(target, engine.compressOptions(base, target, this.#level))
+      payload = engine.compress(target, engine.compressOptions(base, target, this.#levelFor(target.length)))
     } catch (err) {
       throw new ERR_ENCODE_FAILED(this.name, (err as Error).message)
     }
@@ -139,10 +135,12 @@ class DictionaryCodec implements Codec {
   }
 }
 
+/** The dcz codec at zstd `level`; window and tables follow the page size (dictionaryCodecSettings.ts). */
 export function createDczCodec (level: number = DEFAULT_DCZ_LEVEL): Codec {
-  return new DictionaryCodec(ENGINES.dcz, level)
+  return new DictionaryCodec(ENGINES.dcz, function fixedLevel () { return level })
 }
 
+/** The dcb codec at brotli `quality` (5 or more: lower qualities ignore dictionaries). */
 export function createDcbCodec (quality: number = DEFAULT_DCB_QUALITY): Codec {
-  return new DictionaryCodec(ENGINES.dcb, quality)
+  return new DictionaryCodec(ENGINES.dcb, function fixedQuality () { return quality })
 }

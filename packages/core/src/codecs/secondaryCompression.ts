@@ -2,8 +2,8 @@ import zlib from 'node:zlib'
 import { ERR_DELTA_CORRUPT, ERR_DELTA_TOO_LARGE } from '../errors.ts'
 
 // RFC 3229 section 10.5.2 lets instance-manipulations stack: `IM: vcdiff, gzip`
-// means the vcdiff delta was then gzipped. VCDIFF's interleaved form compresses
-// well (the added text is verbatim), so the sender saves bytes when it pays off.
+// means the vcdiff delta was then gzipped. VCDIFF's added text is verbatim (in the
+// data section of RFC 3284 section 4.3), so gzip saves bytes when it pays off.
 
 /** gzip level for the secondary compression of deltas (small inputs, so cheap). */
 export const DEFAULT_SECONDARY_GZIP_LEVEL = 9

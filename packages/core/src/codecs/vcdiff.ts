@@ -1,12 +1,17 @@
 import { ERR_CODEC_UNAVAILABLE, ERR_DELTA_CORRUPT, ERR_ENCODE_FAILED } from '../errors.ts'
 import type { Codec, DecodeOptions } from './codec.ts'
 import { readVcdiffSummary } from './vcdiffFormat.ts'
+import { toStandardVcdiff } from './vcdiffStandardLayout.ts'
 import { WasmRunner } from './vcdiffWasm.ts'
+import { Xdelta3Encoder } from './xdelta3Wasm.ts'
 
-// RFC 3284 VCDIFF through open-vcdiff compiled to wasm. The encoder writes
-// open-vcdiff's interleaved variant (version byte 'S', 0x53): standard decoders
-// such as xdelta3 cannot read it. Our decoder reads both that variant and the
-// standard format (xdelta3 -e -S none -A -n), see docs/PROTOCOL.md.
+// RFC 3284 VCDIFF. Issue 17: every delta is standard RFC 3284 (version 0, section
+// 4.3 layout). xdelta3 (wasm, xdelta3Wasm.ts) encodes pages whose base plus new
+// version fit its fixed memory; open-vcdiff (wasm) encodes the rest, and its
+// interleaved variant (version byte 'S', 0x53), which standard decoders cannot
+// read, is rewritten into the standard layout (vcdiffStandardLayout.ts).
+// open-vcdiff decodes: both the standard format and the interleaved variant
+// (what earlier Coilgun versions sent), see docs/PROTOCOL.md.
 
 const ENCODER_FAILED_HINT = 'the wasm encoder reported'
 
@@ -16,13 +21,17 @@ class VcdiffCodec implements Codec {
   readonly unavailableReason = undefined
   readonly #encoder: WasmRunner
   readonly #decoder: WasmRunner
+  readonly #xdelta3: Xdelta3Encoder | undefined
 
-  constructor (encoder: WasmRunner, decoder: WasmRunner) {
+  constructor (encoder: WasmRunner, decoder: WasmRunner, xdelta3: Xdelta3Encoder | undefined) {
     this.#encoder = encoder
     this.#decoder = decoder
+    this.#xdelta3 = xdelta3
   }
 
   encode (base: Uint8Array, target: Uint8Array): Uint8Array {
+    const smaller = this.#xdelta3?.encode(base, target)
+    if (smaller !== undefined) return smaller
     if (this.#encoder.aborted !== undefined) throw new ERR_CODEC_UNAVAILABLE('vcdiff', this.#encoder.aborted)
     let out: { result: Uint8Array, messages: string[] }
     try {
@@ -33,7 +42,11 @@ class VcdiffCodec implements Codec {
     if (out.messages.length > 0 || out.result.length < 5) {
       throw new ERR_ENCODE_FAILED('vcdiff', `${ENCODER_FAILED_HINT}: ${out.messages.join('; ') || 'empty output'}`)
     }
-    return out.result
+    try {
+      return toStandardVcdiff(out.result)
+    } catch (err) {
+      throw new ERR_ENCODE_FAILED('vcdiff', `rewriting into the standard layout: ${(err as Error).message}`)
+    }
   }
 
   decode (base: Uint8Array, delta: Uint8Array, limits: DecodeOptions): Uint8Array {
@@ -59,8 +72,8 @@ let loading: Promise<Codec> | undefined
 
 /** The vcdiff codec; the wasm modules are instantiated once per process and reused. */
 export function loadVcdiff (): Promise<Codec> {
-  loading ??= Promise.all([WasmRunner.load('encode'), WasmRunner.load('decode')])
-    .then(([encoder, decoder]) => new VcdiffCodec(encoder, decoder), function retryLaterOnLoadFailure (err: unknown) {
+  loading ??= Promise.all([WasmRunner.load('encode'), WasmRunner.load('decode'), Xdelta3Encoder.load()])
+    .then(([encoder, decoder, xdelta3]) => new VcdiffCodec(encoder, decoder, xdelta3.encoder), function retryLaterOnLoadFailure (err: unknown) {
       loading = undefined
       throw err
     })
