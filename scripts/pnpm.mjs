@@ -8,6 +8,7 @@
 // it runs), and this script exits only when pnpm has, with its exit status.
 import { spawn, spawnSync } from 'node:child_process'
 import { readFileSync, realpathSync } from 'node:fs'
+import { delimiter, dirname } from 'node:path'
 
 const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP']
 
@@ -22,7 +23,10 @@ function pnpmCommand () {
     console.error(`coilgun: could not fetch ${packageManager} through npx: ${located.error?.message ?? `exit ${located.status}`}`)
     process.exit(1)
   }
-  return { command: process.execPath, args: [realpathSync(located.stdout.trim())], shell: false }
+  const bin = located.stdout.trim()
+  // As under npx, `pnpm` stays on the PATH of the scripts pnpm runs (the root `check` calls it).
+  env.PATH = `${dirname(bin)}${delimiter}${env.PATH ?? ''}`
+  return { command: process.execPath, args: [realpathSync(bin)], shell: false }
 }
 
 const { command, args, shell } = pnpmCommand()
