@@ -128,7 +128,7 @@ function sourceLine (record: CodecRunRecord): string {
 
 /** Machine, runtime and command of the run, in one sentence. */
 export function runLine (record: CodecRunRecord): string {
-  return `Node ${record.node}, ${record.cpu} (${record.cores} cores, ${record.platform}), ${record.date.slice(0, 10)}. Recorded with \`${RECORD_COMMAND}\` (this Node first on the PATH); \`npm start\` runs it without \`--write\`.`
+  return `Node ${record.node}, ${record.cpu} (${record.cores} cores, ${record.platform}), ${record.date.slice(0, 10)}. Recorded with \`${RECORD_COMMAND}\` (this Node first on the PATH); \`npm run bench:codecs\` runs it without \`--write\`.`
 }
 
 /** The whole report as Markdown; `level` is the heading level of its sections. */
