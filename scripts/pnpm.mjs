@@ -18,9 +18,11 @@ const env = { ...process.env, npm_config_update_notifier: 'false' }
 /** The command that runs the pinned pnpm: its JS entry under this Node where npx can name it. */
 function pnpmCommand () {
   if (process.platform === 'win32') return { command: 'npx.cmd', args: ['--yes', packageManager], shell: true }
-  const located = spawnSync('npx', ['--yes', `--package=${packageManager}`, '-c', 'command -v pnpm'], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+  // npx's own warnings (e.g. about pnpm's npm_config_* settings when pnpm runs us) are
+  // shown only if the lookup fails.
+  const located = spawnSync('npx', ['--yes', `--package=${packageManager}`, '-c', 'command -v pnpm'], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
   if (located.error || located.status !== 0 || located.stdout.trim() === '') {
-    console.error(`coilgun: could not fetch ${packageManager} through npx: ${located.error?.message ?? `exit ${located.status}`}`)
+    console.error(`coilgun: could not fetch ${packageManager} through npx: ${located.error?.message ?? `exit ${located.status}`}\n${located.stderr ?? ''}`)
     process.exit(1)
   }
   const bin = located.stdout.trim()

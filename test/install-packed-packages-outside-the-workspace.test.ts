@@ -21,6 +21,9 @@ const root = fileURLToPath(new URL('..', import.meta.url))
 const SECRET = 'installed-packages-secret-0123456789'
 const PACKAGES = ['core', 'redis', 'fastify', 'express', 'sender', 'listener']
 
+/** A user's shell: without the npm_* and pnpm_* settings `pnpm run test` adds. */
+const shellEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(npm|pnpm)_/i.test(name)))
+
 let work = ''
 let project = ''
 
@@ -46,7 +49,7 @@ before(async () => {
   const deps = ['fastify', 'express', 'compression', '@types/node', '@types/express', '@types/compression'].map(catalogRange)
   await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...files, ...deps], {
     cwd: project,
-    env: { ...process.env, npm_config_update_notifier: 'false' },
+    env: { ...shellEnv, npm_config_update_notifier: 'false' },
     maxBuffer: 16 << 20
   })
 })
@@ -146,6 +149,17 @@ test('the installed coilgun-listener in front of a plain origin answers the send
     await assertSecondVisitIsADelta(sender)
   } finally {
     assert.deepEqual(await stopAll(children), [0, 0, 0])
+  }
+})
+
+test('`npx @coilgun/sender` and `npx @coilgun/listener`, as README says, run the installed commands', async () => {
+  for (const [pkg, command] of [['@coilgun/sender', 'coilgun-sender'], ['@coilgun/listener', 'coilgun-listener']] as const) {
+    // Without configuration each command stops at once with exit 1 and one line naming
+    // the missing variable: proof that npx ran our command, not another package's.
+    const result = await run('npx', ['--no-install', pkg], { cwd: project, env: { ...shellEnv, PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`, npm_config_update_notifier: 'false' } })
+      .then(() => ({ code: 0, stderr: '' }), (err: { code?: number, stderr?: string }) => ({ code: err.code, stderr: err.stderr ?? '' }))
+    assert.equal(result.code, 1, `${pkg}: ${result.stderr}`)
+    assert.match(result.stderr, new RegExp(`^${command}: COILGUN_`, 'm'))
   }
 })
 

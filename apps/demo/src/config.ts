@@ -26,6 +26,8 @@ export interface DemoConfig {
   readonly visitMs: number
   /** Stop by itself after this long (`COILGUN_DEMO_DURATION_MS`); 0 runs until Ctrl-C. @default 0 */
   readonly durationMs: number
+  /** Stop by itself after this many visits (`COILGUN_DEMO_VISITS`); 0 runs until Ctrl-C. @default 0 */
+  readonly visits: number
   /** The corpus folder (`COILGUN_CORPUS`). @default ../shared/corpus beside the clone */
   readonly corpusDir: string
 }
@@ -38,6 +40,7 @@ export function loadDemoConfig (env: Env): DemoConfig {
     changeMs: integer(env, 'COILGUN_DEMO_CHANGE_MS', DEFAULT_CHANGE_MS, 50, 3_600_000),
     visitMs: integer(env, 'COILGUN_DEMO_VISIT_MS', DEFAULT_VISIT_MS, 10, 3_600_000),
     durationMs: integer(env, 'COILGUN_DEMO_DURATION_MS', 0, 0, 86_400_000),
+    visits: integer(env, 'COILGUN_DEMO_VISITS', 0, 0, 1_000_000),
     corpusDir: env.COILGUN_CORPUS ?? resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'shared', 'corpus')
   })
 }

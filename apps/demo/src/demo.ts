@@ -110,6 +110,7 @@ async function visitLoop (): Promise<void> {
     } catch (err) {
       if (!stopVisiting.signal.aborted) console.error(`visit failed: ${(err as Error).message}`)
     }
+    if (config.visits > 0 && totals.visits >= config.visits) void stop()
     await sleep(config.visitMs, undefined, { signal: stopVisiting.signal }).catch(() => {})
   }
 }

@@ -7,9 +7,18 @@ import { fileURLToPath } from 'node:url'
 export const repoRoot = fileURLToPath(new URL('../../..', import.meta.url))
 export const demoDir = fileURLToPath(new URL('..', import.meta.url))
 
+/**
+ * The environment of a user's shell: without the npm_* and pnpm_* variables that
+ * `pnpm run test` adds (npm warns about pnpm's settings, and they would change how
+ * npm and pnpm behave under test).
+ */
+export function shellEnv (): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(npm|pnpm)_/i.test(name)))
+}
+
 /** Environment for a demo run on free ports, fast page changes. */
 export function demoEnv (extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return { ...process.env, COILGUN_LISTEN: '127.0.0.1:0', COILGUN_ADMIN_LISTEN: '127.0.0.1:0', COILGUN_DEMO_CHANGE_MS: '300', COILGUN_DEMO_VISIT_MS: '100', npm_config_update_notifier: 'false', ...extra }
+  return { ...shellEnv(), COILGUN_LISTEN: '127.0.0.1:0', COILGUN_ADMIN_LISTEN: '127.0.0.1:0', COILGUN_DEMO_CHANGE_MS: '300', COILGUN_DEMO_VISIT_MS: '100', npm_config_update_notifier: 'false', ...extra }
 }
 
 export interface RunningDemo {
