@@ -26,6 +26,7 @@ const shellEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) 
 
 let work = ''
 let project = ''
+let tarballFiles: string[] = []
 
 /** The range the workspace's catalog gives a dependency, so the project installs what we test with. */
 function catalogRange (name: string): string {
@@ -40,6 +41,7 @@ before(async () => {
   const tarballs = join(work, 'tarballs')
   const { stdout } = await run(process.execPath, [join(root, 'scripts', 'pack.mjs'), tarballs], { cwd: root, maxBuffer: 16 << 20 })
   const files = stdout.trim().split('\n')
+  tarballFiles = files
   assert.deepEqual(files.map(f => /coilgun-(\w+)-[\d.]+\.tgz$/.exec(f)?.[1]).sort(), [...PACKAGES].sort())
 
   project = join(work, 'project')
@@ -56,6 +58,22 @@ before(async () => {
 
 after(() => {
   if (work !== '') rmSync(work, { recursive: true, force: true })
+})
+
+test('each tarball carries README, LICENSE, the registry metadata and real version ranges, and no tests', async () => {
+  const license = readFileSync(join(root, 'LICENSE'), 'utf8')
+  assert.match(license, /^MIT License/)
+  for (const file of tarballFiles) {
+    const entries = (await run('tar', ['-tzf', file])).stdout.split('\n').filter(Boolean)
+    const manifest = JSON.parse((await run('tar', ['-xzOf', file, 'package/package.json'])).stdout) as Record<string, unknown>
+    for (const needed of ['package/README.md', 'package/LICENSE', 'package/dist/index.js', 'package/dist/index.d.ts']) assert.ok(entries.includes(needed), `${file}: ${needed}`)
+    assert.ok(entries.every(e => /^package\/(bin|dist|src)\/|^package\/(package\.json|README\.md|LICENSE)$/.test(e) && !/\.test\.|\/test\//.test(e)), `${file}: ${entries.join(', ')}`)
+    assert.equal((await run('tar', ['-xzOf', file, 'package/LICENSE'])).stdout, license)
+    for (const field of ['repository', 'homepage', 'bugs', 'keywords', 'engines', 'types']) assert.ok(manifest[field] !== undefined, `${file}: ${field}`)
+    assert.match(JSON.stringify(manifest.repository), /https:\/\/github\.com\/coilgun\/coilgun/)
+    const ranges = Object.values({ ...manifest.dependencies as object, ...manifest.peerDependencies as object }) as string[]
+    assert.ok(ranges.every(r => /^[\^~]?\d|\|\|/.test(r)), `${file}: ${ranges.join(', ')}`)
+  }
 })
 
 /** Children started by a case, stopped with SIGTERM at its end; their exit codes. */
