@@ -3,7 +3,7 @@ export type Align = 'left' | 'right'
 
 /**
  * A Markdown table whose columns are padded to equal width, so that it reads as a
- * table in a terminal too (`npm start` prints it as is). With `notesLast`, the last
+ * table in a terminal too (`npm run bench:codecs` prints it as is). With `notesLast`, the last
  * column holds notes of very different lengths and is not padded, so one long note
  * does not push every row's end out.
  */

@@ -1,4 +1,4 @@
-import { buildSender, loadSenderConfig } from 'coilgun-sender'
+import { buildSender, loadSenderConfig } from '@coilgun/sender'
 import { serveBenchControl } from '../serverControl.ts'
 
 // coilgun-sender for the load benchmarks, configured as in production: from the

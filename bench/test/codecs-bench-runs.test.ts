@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url'
 import type { CodecResultsFile } from '../codecsRecord.ts'
 import { runKey } from '../codecsRecord.ts'
 
-// `npm start` shows this bench: a quick run in its own process must finish, print
+// `npm run bench:codecs` runs this bench: a quick run in its own process must finish, print
 // the tables and leave raw results whose figures make sense.
 
 const benchDir = resolve(dirname(fileURLToPath(import.meta.url)), '..')

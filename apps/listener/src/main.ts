@@ -3,7 +3,7 @@ import { runService } from '@coilgun/core'
 import { loadListenerConfig } from './config.ts'
 import { buildListener } from './server.ts'
 
-// `npx coilgun-listener`: configuration from the environment only (README lists
+// `coilgun-listener` (`npx @coilgun/listener`): configuration from the environment only (README lists
 // every variable); a bad value stops the process with one line and exit code 1.
 
 await runService('coilgun-listener', () => loadListenerConfig(process.env), async function startListener (config) {

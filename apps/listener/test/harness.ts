@@ -1,9 +1,9 @@
 import { spawn, spawnSync } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
-import { buildListener, loadListenerConfig } from 'coilgun-listener'
-import type { Listener, ListenerDeps } from 'coilgun-listener'
-import { buildSender, loadSenderConfig } from 'coilgun-sender'
-import type { Sender } from 'coilgun-sender'
+import { buildListener, loadListenerConfig } from '@coilgun/listener'
+import type { Listener, ListenerDeps } from '@coilgun/listener'
+import { buildSender, loadSenderConfig } from '@coilgun/sender'
+import type { Sender } from '@coilgun/sender'
 import { SECRET } from '../../../test/support/originConformance.ts'
 
 export { SECRET }

@@ -3,7 +3,7 @@ import { runService } from '@coilgun/core'
 import { loadSenderConfig } from './config.ts'
 import { buildSender } from './server.ts'
 
-// `npx coilgun-sender`: configuration from the environment only (README lists every
+// `coilgun-sender` (`npx @coilgun/sender`): configuration from the environment only (README lists every
 // variable); a bad value stops the process with one line and exit code 1.
 
 await runService('coilgun-sender', () => loadSenderConfig(process.env), async function startSender (config) {

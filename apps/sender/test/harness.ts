@@ -1,5 +1,5 @@
-import { buildSender, loadSenderConfig } from 'coilgun-sender'
-import type { Sender, SenderDeps } from 'coilgun-sender'
+import { buildSender, loadSenderConfig } from '@coilgun/sender'
+import type { Sender, SenderDeps } from '@coilgun/sender'
 import { startFastifyOrigin } from '../../../packages/fastify/test/app.ts'
 import { SECRET } from '../../../test/support/originConformance.ts'
 import type { AppState } from '../../../test/support/originConformance.ts'

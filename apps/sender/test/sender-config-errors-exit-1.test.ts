@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import { loadSenderConfig } from 'coilgun-sender'
+import { loadSenderConfig } from '@coilgun/sender'
 
 // Issue 4: a missing or malformed variable stops the process with exit code 1 and
 // one line that names the variable and the expected form.

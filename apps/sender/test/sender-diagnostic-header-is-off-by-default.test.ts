@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { TestContext } from 'node:test'
-import { buildSender, loadSenderConfig } from 'coilgun-sender'
+import { buildSender, loadSenderConfig } from '@coilgun/sender'
 import { buildApp } from '../../../packages/fastify/test/app.ts'
 import { rawGet } from '../../../test/support/senderClient.ts'
 import { versionedPages } from '../../../test/support/pageVersions.ts'

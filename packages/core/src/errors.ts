@@ -1,4 +1,4 @@
-import createError from '@fastify/error'
+import { createError } from '@fastify/error'
 
 // Every failure Coilgun reports carries a stable code (STYLE rule 4): callers and
 // tests match `err.code`, never the message. Codes are never reused; each is
