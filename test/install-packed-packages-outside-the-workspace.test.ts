@@ -19,7 +19,7 @@ import { request } from 'undici'
 const run = promisify(execFile)
 const root = fileURLToPath(new URL('..', import.meta.url))
 const SECRET = 'installed-packages-secret-0123456789'
-const PACKAGES = ['core', 'redis', 'fastify', 'express', 'sender', 'listener']
+const PACKAGES = ['core', 'redis', 'fastify', 'express', 'sender', 'listener', 'status', 'estimate']
 
 /** A user's shell: without the npm_* and pnpm_* settings `pnpm run test` adds. */
 const shellEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(npm|pnpm)_/i.test(name)))
@@ -116,7 +116,7 @@ async function start (children: ChildProcess[], command: string, args: string[],
 const bin = (name: string): string => join(project, 'node_modules', '.bin', name)
 
 function senderEnv (upstream: string): Record<string, string> {
-  return { COILGUN_UPSTREAM: upstream, COILGUN_LISTEN: '127.0.0.1:0', COILGUN_ADMIN_LISTEN: 'off', COILGUN_LOG_LEVEL: 'info' }
+  return { COILGUN_UPSTREAM: upstream, COILGUN_LISTEN: '127.0.0.1:0', COILGUN_ADMIN_LISTEN: 'off', COILGUN_LOG_LEVEL: 'info', COILGUN_DIAGNOSTIC_HEADER: 'on' }
 }
 
 /** Two visits through the sender: the first is full, the second (the page changed) a delta, and both bodies are the origin's. */

@@ -1,4 +1,4 @@
-import createError from '@fastify/error'
+import { createError } from '@fastify/error'
 
 // coilgun-estimate's coded errors (STYLE rule 4): the command prints the code with
 // the message and exits with status 1; callers and tests match `err.code`. Every code
