@@ -1,4 +1,4 @@
-import { ConfigError, envBoolean, envCodecs, envInteger, envListen, envLogLevel, envPemFile, envPemPair, envRequired, envSecret, parseOriginUrl } from '@coilgun/core'
+import { ConfigError, envBoolean, envBytes, envCodecs, envDurationMs, envHealthCheck, envInteger, envListen, envLogLevel, envPemFile, envPemPair, envRequired, envSecret, parseOriginUrl } from '@coilgun/core'
 import type { CodecName, Env, HostPort, LogLevel } from '@coilgun/core'
 import { redisStoreOptionsFromEnv } from '@coilgun/redis'
 import type { RedisVersionStoreOptions } from '@coilgun/redis'
@@ -38,6 +38,8 @@ export interface ListenerConfig {
   readonly shutdownTimeoutMs: number
   /** Shared Redis version store (COILGUN_REDIS_*), or undefined for the embedded one. */
   readonly redis: RedisVersionStoreOptions | undefined
+  /** Active health checks of the origins, for /readyz (COILGUN_HEALTH_CHECK_*). */
+  readonly healthCheck: { intervalMs: number, unhealthyThreshold: number, healthyThreshold: number }
 }
 
 const MAP_FORM = 'a host map like "www.example.com=http://10.0.0.5:8080,default=http://127.0.0.1:8080"'
@@ -81,16 +83,17 @@ export function loadListenerConfig (env: Env = process.env): ListenerConfig {
     adminListen: envListen(env, 'COILGUN_ADMIN_LISTEN', DEFAULT_ADMIN_LISTEN, true),
     tls,
     tlsClientCa,
-    storeMaxBytes: envInteger(env, 'COILGUN_STORE_MAX_BYTES', DEFAULT_STORE_MAX_BYTES, 1024),
-    maxBodyBytes: envInteger(env, 'COILGUN_MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES, 1024, 1024 * 1024 * 1024),
+    storeMaxBytes: envBytes(env, 'COILGUN_STORE_MAX_BYTES', DEFAULT_STORE_MAX_BYTES, 1024),
+    maxBodyBytes: envBytes(env, 'COILGUN_MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES, 1024, 1024 * 1024 * 1024),
     codecs: Object.freeze(envCodecs(env, 'COILGUN_CODECS')),
     logLevel: envLogLevel(env, 'COILGUN_LOG_LEVEL'),
     originConnections: envInteger(env, 'COILGUN_ORIGIN_CONNECTIONS', DEFAULT_ORIGIN_CONNECTIONS, 1, 4096),
-    originTimeoutMs: envInteger(env, 'COILGUN_ORIGIN_TIMEOUT_MS', DEFAULT_ORIGIN_TIMEOUT_MS, 1, 3_600_000),
-    connectTimeoutMs: envInteger(env, 'COILGUN_CONNECT_TIMEOUT_MS', DEFAULT_CONNECT_TIMEOUT_MS, 1, 600_000),
+    originTimeoutMs: envDurationMs(env, 'COILGUN_ORIGIN_TIMEOUT_MS', DEFAULT_ORIGIN_TIMEOUT_MS, 1, 3_600_000),
+    connectTimeoutMs: envDurationMs(env, 'COILGUN_CONNECT_TIMEOUT_MS', DEFAULT_CONNECT_TIMEOUT_MS, 1, 600_000),
     encodeWorkers: workers === undefined || workers.trim() === '' ? undefined : envInteger(env, 'COILGUN_ENCODE_WORKERS', 1, 0, 64),
     diagnosticHeader: envBoolean(env, 'COILGUN_DIAGNOSTIC_HEADER', true),
-    shutdownTimeoutMs: envInteger(env, 'COILGUN_SHUTDOWN_TIMEOUT_MS', DEFAULT_SHUTDOWN_TIMEOUT_MS, 0, 600_000),
-    redis: redisStoreOptionsFromEnv(env)
+    shutdownTimeoutMs: envDurationMs(env, 'COILGUN_SHUTDOWN_TIMEOUT_MS', DEFAULT_SHUTDOWN_TIMEOUT_MS, 0, 600_000),
+    redis: redisStoreOptionsFromEnv(env),
+    healthCheck: Object.freeze(envHealthCheck(env))
   })
 }

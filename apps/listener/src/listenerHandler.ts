@@ -1,7 +1,8 @@
 import type { Readable } from 'node:stream'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Dispatcher } from 'undici'
-import { abortAfter, classifyUpstreamError, INTERNAL_HEADERS, LISTENER_DIAGNOSTIC_HEADER, readBounded, withoutHopByHop } from '@coilgun/core'
+import { abortAfter, classifyUpstreamError, INTERNAL_HEADERS, LISTENER_DIAGNOSTIC_HEADER, readBounded, REQUEST_ID_HEADER, withoutHopByHop } from '@coilgun/core'
+import { noteOutcome } from './requestOutcome.ts'
 import type { OriginResponder } from '@coilgun/core'
 import type { ListenerMetrics } from './metrics.ts'
 import type { OriginPools } from './originPools.ts'
@@ -53,7 +54,7 @@ function hasRequestBody (request: FastifyRequest): boolean {
 async function answerListenerRequest (ctx: ListenerContext, request: FastifyRequest, reply: FastifyReply, signal: AbortSignal, deadline: NodeJS.Timeout | undefined): Promise<FastifyReply> {
   const route = ctx.pools.route(request.headers.host)
   if (route === undefined) {
-    ctx.metrics.requests.inc({ outcome: 'misdirected' })
+    noteOutcome(request.raw, { outcome: 'misdirected' })
     // RFC 9110 section 15.5.20: this server is not able to answer for that host.
     return reply.code(421).header('content-type', 'text/plain; charset=utf-8').send(`Misdirected Request: no origin is configured for host "${request.headers.host ?? ''}"\n`)
   }
@@ -62,6 +63,8 @@ async function answerListenerRequest (ctx: ListenerContext, request: FastifyRequ
   // Identity from the origin: the delta is computed on the exact body, and the
   // link to the origin is local.
   if (sender) headers['accept-encoding'] = 'identity'
+  // Issue 16: the application logs the same request id as the sender and listener.
+  headers[REQUEST_ID_HEADER] = request.id
   const hasBody = hasRequestBody(request)
   const started = performance.now()
   let res: Dispatcher.ResponseData
@@ -91,7 +94,7 @@ async function answerListenerRequest (ctx: ListenerContext, request: FastifyRequ
   const declared = Number(res.headers['content-length'])
   if (!sender || !ctx.responder.responseEligible(info, Number.isFinite(declared) ? declared : undefined)) {
     clearTimeout(deadline)
-    ctx.metrics.requests.inc({ outcome: 'passthrough' })
+    noteOutcome(request.raw, { outcome: 'passthrough', originMs })
     if (ctx.diagnosticHeader) responseHeaders[LISTENER_DIAGNOSTIC_HEADER] = `passthrough; ot=${Math.round(originMs)}`
     return reply.code(res.statusCode).headers(responseHeaders).send(res.body)
   }
@@ -105,7 +108,7 @@ async function answerListenerRequest (ctx: ListenerContext, request: FastifyRequ
   }
   clearTimeout(deadline)
   if (!read.complete || !ctx.responder.options.eligibility.sizeEligible(read.body.length)) {
-    ctx.metrics.requests.inc({ outcome: 'passthrough' })
+    noteOutcome(request.raw, { outcome: 'passthrough', originMs, size: read.complete ? read.body.length : undefined })
     return reply.code(res.statusCode).headers(responseHeaders).send(read.complete ? read.body : read.replay)
   }
   ctx.metrics.originBytes.inc(read.body.length)
@@ -113,7 +116,7 @@ async function answerListenerRequest (ctx: ListenerContext, request: FastifyRequ
   for (const name of answer.remove) delete responseHeaders[name]
   Object.assign(responseHeaders, answer.headers)
   if (ctx.diagnosticHeader) responseHeaders[LISTENER_DIAGNOSTIC_HEADER] = `${answer.kind}; ot=${Math.round(originMs)}; size=${read.body.length}`
-  ctx.metrics.requests.inc({ outcome: answer.kind })
+  noteOutcome(request.raw, { outcome: answer.kind, codec: answer.delta === undefined ? undefined : answer.delta.secondary === 'gzip' ? `${answer.delta.codec}+gzip` : answer.delta.codec, linkBytes: answer.body?.length ?? 0, size: read.body.length, originMs })
   ctx.metrics.senderBytes.inc(answer.body?.length ?? 0)
   reply.code(answer.status).headers(responseHeaders)
   // A 304 has no body (RFC 9110 section 15.4.5): send nothing, not a serialized null.
@@ -135,7 +138,7 @@ function originFormPath (url: string): string {
 function sendOriginError (ctx: ListenerContext, request: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
   const { status, kind } = classifyUpstreamError(err)
   ctx.metrics.originErrors.inc({ kind })
-  ctx.metrics.requests.inc({ outcome: 'error' })
+  noteOutcome(request.raw, { outcome: 'error', why: kind })
   request.log.warn({ err, kind }, 'coilgun-listener: origin failed')
   if (reply.sent) return reply
   return reply.code(status).header('content-type', 'text/plain; charset=utf-8').header('cache-control', 'no-store')

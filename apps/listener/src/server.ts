@@ -1,6 +1,9 @@
-import Fastify from 'fastify'
+import Fastify, { LogController } from 'fastify'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { OriginResponder, resolveOriginOptions } from '@coilgun/core'
+import { ActiveHealthCheck, OriginResponder, requestIdGenerator, resolveOriginOptions } from '@coilgun/core'
+import { registerAccessLog } from './accessLog.ts'
+import { buildListenerAdmin } from './admin.ts'
+import { listenerReadiness } from './readiness.ts'
 import type { VersionStore } from '@coilgun/core'
 import { createRedisVersionStore } from '@coilgun/redis'
 import type { RedisVersionStore } from '@coilgun/redis'
@@ -43,6 +46,10 @@ export async function buildListener (config: ListenerConfig, deps: ListenerDeps 
     bodyLimit: 1024 * 1024 * 1024,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // Issue 16: one access line per request (accessLog.ts); the id comes from the
+    // sender (its only client on the delta path), or is generated.
+    logController: new LogController({ disableRequestLogging: true }),
+    genReqId: requestIdGenerator(true),
     ...(https === undefined ? {} : { https })
   }) as unknown as FastifyInstance
   // COILGUN_REDIS_URL / _CLUSTER: versions shared by every listener instance (issue 6).
@@ -61,7 +68,17 @@ export async function buildListener (config: ListenerConfig, deps: ListenerDeps 
   const responder = new OriginResponder(options, app.log)
   for (const { name, reason } of options.unavailableCodecs) app.log.info({ codec: name, reason }, 'coilgun-listener: codec unavailable, not offered')
   const pools = new OriginPools(config)
-  const metrics = new ListenerMetrics(redis)
+  const metrics = new ListenerMetrics(redis, options.codecs.map(c => c.name))
+  registerAccessLog(app, metrics)
+  const origins = [...new Set(config.origins.values())]
+  const health = new ActiveHealthCheck(origins, {
+    ...config.healthCheck,
+    timeoutMs: config.connectTimeoutMs,
+    onChange: function originHealthChanged (index, healthy, reason) {
+      app.log.warn({ origin: origins[index], healthy, reason }, healthy ? 'coilgun-listener: origin healthy again' : 'coilgun-listener: origin failed its health check')
+    }
+  })
+  metrics.watchHealth(health, function redisDegraded () { return redis !== undefined && !redis.stats().healthy })
   const ctx: ListenerContext = Object.freeze({ responder, pools, metrics, maxBodyBytes: config.maxBodyBytes, diagnosticHeader: config.diagnosticHeader, originTimeoutMs: config.originTimeoutMs })
 
   // Request bodies are streamed to the origin, never parsed.
@@ -73,12 +90,13 @@ export async function buildListener (config: ListenerConfig, deps: ListenerDeps 
     handler: function coilgunListener (request: FastifyRequest, reply: FastifyReply) { return handleListenerRequest(ctx, request, reply) }
   })
   app.addHook('onClose', async function closeListenerResources () {
+    health.close()
     await pools.close()
     await responder.close()
     await redis?.close()
   })
 
-  const admin = config.adminListen === undefined ? undefined : buildListenerAdmin(metrics)
+  const admin = config.adminListen === undefined ? undefined : buildListenerAdmin(metrics, () => listenerReadiness(health, redis))
   return {
     app,
     admin,
@@ -86,6 +104,7 @@ export async function buildListener (config: ListenerConfig, deps: ListenerDeps 
     responder,
     async listen () {
       const url = await app.listen({ host: config.listen.host, port: config.listen.port })
+      health.start()
       if (admin !== undefined && config.adminListen !== undefined) await admin.listen({ host: config.adminListen.host, port: config.adminListen.port })
       return url
     },
@@ -93,13 +112,4 @@ export async function buildListener (config: ListenerConfig, deps: ListenerDeps 
       await Promise.all([app.close(), admin?.close()])
     }
   }
-}
-
-function buildListenerAdmin (metrics: ListenerMetrics): FastifyInstance {
-  const admin = Fastify({ logger: false })
-  admin.get('/healthz', async function healthz () { return { status: 'ok' } })
-  admin.get('/metrics', async function prometheusMetrics (_request, reply) {
-    return reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics())
-  })
-  return admin
 }

@@ -1,4 +1,4 @@
-import { ConfigError, envBoolean, envCodecs, envInteger, envListen, envLogLevel, envPemFile, envPemPair, envRequired, envSecret, parseHostPort, parseOriginUrl } from '@coilgun/core'
+import { ConfigError, envBoolean, envBytes, envCodecs, envDurationMs, envHealthCheck, envInteger, envListen, envLogLevel, envPemFile, envPemPair, envRequired, envSecret, parseHostPort, parseOriginUrl } from '@coilgun/core'
 import type { CodecName, Env, HostPort, LogLevel } from '@coilgun/core'
 
 // The only place coilgun-sender reads process.env (STYLE rule 3). Every variable is
@@ -37,6 +37,8 @@ export interface SenderConfig {
   readonly diagnosticHeader: boolean
   readonly trustProxy: boolean
   readonly shutdownTimeoutMs: number
+  /** Active health checks of the upstreams, for /readyz (COILGUN_HEALTH_CHECK_*). */
+  readonly healthCheck: { intervalMs: number, unhealthyThreshold: number, healthyThreshold: number }
 }
 
 function upstreamList (env: Env, name: string): string[] {
@@ -60,19 +62,20 @@ export function loadSenderConfig (env: Env = process.env): SenderConfig {
     secret,
     listen,
     adminListen,
-    cacheMaxBytes: envInteger(env, 'COILGUN_CACHE_MAX_BYTES', DEFAULT_CACHE_MAX_BYTES, 1024),
-    maxBodyBytes: envInteger(env, 'COILGUN_MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES, 1024, 1024 * 1024 * 1024),
+    cacheMaxBytes: envBytes(env, 'COILGUN_CACHE_MAX_BYTES', DEFAULT_CACHE_MAX_BYTES, 1024),
+    maxBodyBytes: envBytes(env, 'COILGUN_MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES, 1024, 1024 * 1024 * 1024),
     codecs: Object.freeze(codecs as CodecName[]),
     logLevel,
     upstreamConnections: envInteger(env, 'COILGUN_UPSTREAM_CONNECTIONS', DEFAULT_UPSTREAM_CONNECTIONS, 1, 4096),
-    upstreamTimeoutMs: envInteger(env, 'COILGUN_UPSTREAM_TIMEOUT_MS', DEFAULT_UPSTREAM_TIMEOUT_MS, 1, 3_600_000),
-    connectTimeoutMs: envInteger(env, 'COILGUN_CONNECT_TIMEOUT_MS', DEFAULT_CONNECT_TIMEOUT_MS, 1, 600_000),
+    upstreamTimeoutMs: envDurationMs(env, 'COILGUN_UPSTREAM_TIMEOUT_MS', DEFAULT_UPSTREAM_TIMEOUT_MS, 1, 3_600_000),
+    connectTimeoutMs: envDurationMs(env, 'COILGUN_CONNECT_TIMEOUT_MS', DEFAULT_CONNECT_TIMEOUT_MS, 1, 600_000),
     upstreamHttp2: envBoolean(env, 'COILGUN_UPSTREAM_HTTP2', false),
     upstreamCa: envPemFile(env, 'COILGUN_UPSTREAM_CA'),
     upstreamCert: clientCert?.cert,
     upstreamKey: clientCert?.key,
     diagnosticHeader: envBoolean(env, 'COILGUN_DIAGNOSTIC_HEADER', true),
     trustProxy: envBoolean(env, 'COILGUN_TRUST_PROXY', false),
-    shutdownTimeoutMs: envInteger(env, 'COILGUN_SHUTDOWN_TIMEOUT_MS', DEFAULT_SHUTDOWN_TIMEOUT_MS, 0, 600_000)
+    shutdownTimeoutMs: envDurationMs(env, 'COILGUN_SHUTDOWN_TIMEOUT_MS', DEFAULT_SHUTDOWN_TIMEOUT_MS, 0, 600_000),
+    healthCheck: Object.freeze(envHealthCheck(env))
   })
 }

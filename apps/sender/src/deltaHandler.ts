@@ -14,7 +14,8 @@ import type { SenderMetrics } from './metrics.ts'
 import { isVisitorFresh } from './visitorConditional.ts'
 import type { VisitorCompression } from './visitorCompression.ts'
 import type { VersionCache } from './versionCache.ts'
-import { abortAfter, classifyUpstreamError, isConnectFailure } from '@coilgun/core'
+import { abortAfter, classifyUpstreamError, isConnectFailure, REQUEST_ID_HEADER } from '@coilgun/core'
+import { noteOutcome } from './requestOutcome.ts'
 import type { UpstreamPools } from './upstreamPool.ts'
 
 export interface DeltaContext {
@@ -67,6 +68,8 @@ async function answerDeltaGet (ctx: DeltaContext, request: FastifyRequest, reply
   const key = `${(request.headers.host ?? '').toLowerCase()}${request.url}`
   const base = request.headers.range === undefined ? ctx.cache.get(key) : undefined
   const forwarded = upstreamRequestHeaders(request.headers, { ip: request.ip, proto: request.protocol, host: request.headers.host }, ctx.config.trustProxy, request.headers.range === undefined)
+  // Issue 16: the origin logs the same request id as the sender.
+  forwarded[REQUEST_ID_HEADER] = request.id
   // The visitor went away before the answer was written: stop the upstream work.
   reply.raw.once('close', function abortUpstreamOnClientClose () { if (!reply.raw.writableFinished) abort.abort() })
 
@@ -102,7 +105,7 @@ async function answerDeltaGet (ctx: DeltaContext, request: FastifyRequest, reply
       if (abort.signal.aborted) return sendUpstreamError(ctx, reply, abort.signal.reason, started)
       if (isCoilgunError(retryErr) || retryErr instanceof BadAnswer) {
         ctx.metrics.verificationFailures.inc({ reason: (retryErr as { code: string }).code })
-        ctx.metrics.requests.inc({ outcome: 'error' })
+        noteOutcome(request.raw, { outcome: 'error', why: (retryErr as { code: string }).code })
         request.log.error({ err: retryErr, key }, 'coilgun: full answer failed verification too')
         return sendShortError(reply, 502, 'Bad Gateway: the origin\'s answer failed verification\n')
       }
@@ -114,7 +117,6 @@ async function answerDeltaGet (ctx: DeltaContext, request: FastifyRequest, reply
   ctx.metrics.upstreamDuration.observe(upstreamMs / 1000)
   ctx.metrics.upstreamBytes.inc(received)
   ctx.metrics.bytesSaved.inc(Math.max(0, rebuilt.body.length - received))
-  ctx.metrics.requests.inc({ outcome })
   ctx.cache.set(key, { body: rebuilt.body, hash: rebuilt.hash })
 
   serveVersion(ctx, request, reply, answer.headers, rebuilt, {
@@ -204,6 +206,7 @@ function serveVersion (ctx: DeltaContext, request: FastifyRequest, reply: Fastif
   const appETag = upstreamHeaders[ORIGIN_ETAG_HEADER]
   if (typeof appETag === 'string') headers.etag = appETag
   if (ctx.config.diagnosticHeader) headers.coilgun = formatDiagnostic(diagnostic)
+  noteOutcome(request.raw, diagnostic)
   reply.headers(headers)
   if (isVisitorFresh(request.headers, headers)) {
     ctx.metrics.visitorBytes.inc(0)
@@ -234,20 +237,21 @@ function passthrough (ctx: DeltaContext, request: FastifyRequest, reply: Fastify
     delete headers['content-length']
   }
   let counted = 0
+  const note = noteOutcome(request.raw, { outcome: 'passthrough', upstreamMs: performance.now() - started })
   body.on('data', function countVisitorBytes (chunk: Buffer) { counted += chunk.length })
   body.once('end', function recordPassthrough () {
     ctx.metrics.visitorBytes.inc(counted)
     ctx.metrics.upstreamBytes.inc(counted)
+    note.upstreamBytes = counted
   })
-  if (ctx.config.diagnosticHeader) headers.coilgun = formatDiagnostic({ outcome: 'passthrough', upstreamBytes: Number(answer.headers['content-length'] ?? 0), size: undefined, upstreamMs: performance.now() - started })
-  ctx.metrics.requests.inc({ outcome: 'passthrough' })
+  if (ctx.config.diagnosticHeader) headers.coilgun = formatDiagnostic({ outcome: 'passthrough', upstreamBytes: Number(answer.headers['content-length'] ?? 0), size: undefined, upstreamMs: note.upstreamMs! })
   reply.code(answer.status).headers(headers).send(body)
 }
 
 function sendUpstreamError (ctx: DeltaContext, reply: FastifyReply, err: unknown, started: number): void {
   const { status, kind } = classifyUpstreamError(err)
   ctx.metrics.upstreamErrors.inc({ kind })
-  ctx.metrics.requests.inc({ outcome: 'error' })
+  noteOutcome(reply.request.raw, { outcome: 'error', why: kind, upstreamMs: performance.now() - started })
   reply.log.warn({ err, kind, ms: Math.round(performance.now() - started) }, 'coilgun: upstream failed')
   sendShortError(reply, status, status === 504 ? 'Gateway Timeout: the origin did not answer in time\n' : 'Bad Gateway: the origin could not be reached or sent a broken answer\n')
 }

@@ -1,8 +1,11 @@
-import Fastify from 'fastify'
+import Fastify, { LogController } from 'fastify'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import httpProxy from '@fastify/http-proxy'
 import type { Dispatcher } from 'undici'
-import { loadCodecs } from '@coilgun/core'
+import { ActiveHealthCheck, loadCodecs, REQUEST_ID_HEADER, requestIdGenerator } from '@coilgun/core'
+import { registerAccessLog } from './accessLog.ts'
+import { senderReadiness } from './readiness.ts'
+import { noteOutcome } from './requestOutcome.ts'
 import { buildAdmin } from './admin.ts'
 import type { SenderConfig } from './config.ts'
 import { handleDeltaGet } from './deltaHandler.ts'
@@ -54,7 +57,11 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
     bodyLimit: 1024 * 1024 * 1024,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
-    requestTimeout: VISITOR_REQUEST_TIMEOUT_MS
+    requestTimeout: VISITOR_REQUEST_TIMEOUT_MS,
+    // Issue 16: one access line per request (accessLog.ts) with an id taken from a
+    // trusted proxy in front, or generated.
+    logController: new LogController({ disableRequestLogging: true }),
+    genReqId: requestIdGenerator(config.trustProxy)
   })
   app.server.headersTimeout = VISITOR_HEADERS_TIMEOUT_MS
   // RFC 9112 section 3.2: a request with more than one Host is a 400. A proxy in
@@ -74,7 +81,19 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
   for (const c of codecs.values()) if (!c.available) app.log.info({ codec: c.name, reason: c.unavailableReason }, 'coilgun: codec unavailable, not offered')
   const pools = new UpstreamPools(config, deps.dispatcher)
   const cache = new VersionCache(config.cacheMaxBytes)
-  const metrics = new SenderMetrics(cache)
+  const metrics = new SenderMetrics(cache, [...codecs.values()].filter(c => c.available).map(c => c.name))
+  registerAccessLog(app, metrics)
+  // Active health checks (issue 16) drive /readyz and take a dead upstream out of rotation.
+  const health = new ActiveHealthCheck(config.upstreams, {
+    ...config.healthCheck,
+    timeoutMs: config.connectTimeoutMs,
+    tls: { ca: config.upstreamCa, cert: config.upstreamCert, key: config.upstreamKey },
+    onChange: function upstreamHealthChanged (index, healthy, reason) {
+      if (!healthy) pools.markDown(index)
+      app.log.warn({ upstream: config.upstreams[index], healthy, reason }, healthy ? 'coilgun: upstream healthy again' : 'coilgun: upstream failed its health check')
+    }
+  })
+  metrics.watchUpstreams(health)
   const compression = new VisitorCompression(Math.min(64 * 1024 * 1024, Math.max(1024 * 1024, config.cacheMaxBytes >> 2)))
   const ctx: DeltaContext = Object.freeze({
     config,
@@ -131,12 +150,13 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
         const out = upstreamRequestHeaders(request.headers, { ip: request.ip, proto: request.protocol as 'http' | 'https', host: request.headers.host }, config.trustProxy, false)
         // The origin routes by the visitor's Host (virtual hosts, the listener's map).
         if (request.headers.host !== undefined) out.host = request.headers.host
+        out[REQUEST_ID_HEADER] = request.id
         if (headers['content-length'] !== undefined) out['content-length'] = headers['content-length']
         return out
       },
-      rewriteHeaders: function passthroughResponseHeaders (headers) {
+      rewriteHeaders: function passthroughResponseHeaders (headers, request) {
         const out = visitorResponseHeaders(headers as Record<string, string | string[] | undefined>, false)
-        metrics.requests.inc({ outcome: 'passthrough' })
+        if (request !== undefined) noteOutcome(request.raw, { outcome: 'passthrough' })
         return out
       },
       onError: function passthroughError (reply, { error }) {
@@ -144,15 +164,16 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
         const index = upstreamOf.get(reply.request.raw)
         if (index !== undefined && isConnectFailure(error)) pools.markDown(index)
         metrics.upstreamErrors.inc({ kind })
-        metrics.requests.inc({ outcome: 'error' })
+        noteOutcome(reply.request.raw, { outcome: 'error', why: kind })
         reply.code(status).header('content-type', 'text/plain; charset=utf-8').send(status === 504 ? 'Gateway Timeout: the origin did not answer in time\n' : 'Bad Gateway: the origin could not be reached\n')
       }
     }
   })
 
-  const admin = config.adminListen === undefined ? undefined : buildAdmin(metrics, () => pools.size > 0)
+  const admin = config.adminListen === undefined ? undefined : buildAdmin(metrics, () => senderReadiness(health))
 
   app.addHook('onClose', async function closeSenderResources () {
+    health.close()
     await pools.close()
     cache.clear()
     compression.clear()
@@ -165,6 +186,7 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
     metrics,
     async listen () {
       const url = await app.listen({ host: config.listen.host, port: config.listen.port })
+      health.start()
       if (admin !== undefined && config.adminListen !== undefined) await admin.listen({ host: config.adminListen.host, port: config.adminListen.port })
       return url
     },
