@@ -52,6 +52,8 @@ function originMap (env: Env): Map<string, string> {
   const map = new Map<string, string>()
   const single = env.COILGUN_ORIGIN
   const raw = env.COILGUN_ORIGINS
+  // Issue 16: both set dropped one silently; say which to keep instead.
+  if (single !== undefined && single.trim() !== '' && raw !== undefined && raw.trim() !== '') throw new ConfigError('COILGUN_ORIGIN', 'to be unset when COILGUN_ORIGINS is set (one origin for every host, or a host map: not both)', single)
   if ((raw === undefined || raw.trim() === '') && single !== undefined && single.trim() !== '') {
     map.set(DEFAULT_HOST, parseOriginUrl('COILGUN_ORIGIN', single))
     return map

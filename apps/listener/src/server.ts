@@ -1,6 +1,6 @@
 import Fastify, { LogController } from 'fastify'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { ActiveHealthCheck, OriginResponder, requestIdGenerator, resolveOriginOptions } from '@coilgun/core'
+import { ActiveHealthCheck, assertUsableCodecs, OriginResponder, requestIdGenerator, resolveOriginOptions } from '@coilgun/core'
 import { registerAccessLog } from './accessLog.ts'
 import { buildListenerAdmin } from './admin.ts'
 import { listenerReadiness } from './readiness.ts'
@@ -65,6 +65,11 @@ export async function buildListener (config: ListenerConfig, deps: ListenerDeps 
     ...(store === undefined ? {} : { store }),
     ...(config.encodeWorkers === undefined ? {} : { encodeWorkers: config.encodeWorkers })
   })
+  if (options.codecs.length === 0) {
+    await redis?.close()
+    if (options.ownsStore) await options.store.close()
+    assertUsableCodecs('COILGUN_CODECS', options.unavailableCodecs.map(c => ({ name: c.name, available: false, unavailableReason: c.reason })))
+  }
   const responder = new OriginResponder(options, app.log)
   for (const { name, reason } of options.unavailableCodecs) app.log.info({ codec: name, reason }, 'coilgun-listener: codec unavailable, not offered')
   const pools = new OriginPools(config)

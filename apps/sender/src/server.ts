@@ -2,7 +2,7 @@ import Fastify, { LogController } from 'fastify'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import httpProxy from '@fastify/http-proxy'
 import type { Dispatcher } from 'undici'
-import { ActiveHealthCheck, loadCodecs, REQUEST_ID_HEADER, requestIdGenerator } from '@coilgun/core'
+import { ActiveHealthCheck, assertUsableCodecs, loadCodecs, REQUEST_ID_HEADER, requestIdGenerator } from '@coilgun/core'
 import { registerAccessLog } from './accessLog.ts'
 import { senderReadiness } from './readiness.ts'
 import { noteOutcome } from './requestOutcome.ts'
@@ -78,6 +78,7 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
     done()
   })
   const codecs = await loadCodecs(config.codecs)
+  assertUsableCodecs('COILGUN_CODECS', codecs.values())
   for (const c of codecs.values()) if (!c.available) app.log.info({ codec: c.name, reason: c.unavailableReason }, 'coilgun: codec unavailable, not offered')
   const pools = new UpstreamPools(config, deps.dispatcher)
   const cache = new VersionCache(config.cacheMaxBytes)

@@ -44,3 +44,7 @@ export { closestVariable, CONFIG_VARIABLES, formatHelp, SECRET_VARIABLES, unknow
 export type { StatusClass } from './statusClass.ts'
 export { STATUS_CLASSES, statusClass } from './statusClass.ts'
 export { MAX_REQUEST_ID_LENGTH, REQUEST_ID_HEADER, requestIdGenerator } from './requestId.ts'
+export type { CommandLineSpec } from './commandLine.ts'
+export { handleCommandLine, redactConfig } from './commandLine.ts'
+export { assertUsableCodecs } from './usableCodecs.ts'
+export { startupFailureLine } from './startupFailure.ts'

@@ -1,4 +1,5 @@
 import { ConfigError } from './envValues.ts'
+import { startupFailureLine } from './startupFailure.ts'
 
 export interface RunnableService {
   listen (): Promise<string>
@@ -22,8 +23,18 @@ export async function runService<C extends { shutdownTimeoutMs: number }> (name:
     }
     throw err
   }
-  const service = await start(config)
-  const url = await service.listen()
+  let service: RunnableService
+  let url: string
+  try {
+    service = await start(config)
+    url = await service.listen()
+  } catch (err) {
+    // A busy port or a codec this Node cannot run: one line and exit 1 (issue 16).
+    const line = startupFailureLine(name, err)
+    if (line === undefined) throw err
+    process.stderr.write(`${line}\n`)
+    process.exit(1)
+  }
   service.log.info({ url, ...describe(config) }, `${name} listening`)
 
   let stopping = false
