@@ -1,7 +1,7 @@
 import { Pool } from 'undici'
 import type { Dispatcher } from 'undici'
 import type { ListenerConfig } from './config.ts'
-import { DEFAULT_HOST } from './config.ts'
+import { hostCandidates } from './hostMap.ts'
 
 export interface OriginRoute {
   readonly url: string
@@ -36,19 +36,13 @@ export class OriginPools {
     }
   }
 
-  /** The origin for a Host header value (port ignored, case-insensitive), or undefined. */
+  /** The origin for a Host header value (case-insensitive, most specific entry first: hostMap.ts), or undefined. */
   route (hostHeader: string | undefined): OriginRoute | undefined {
-    if (hostHeader !== undefined) {
-      let host = hostHeader.trim().toLowerCase()
-      const bracket = host.startsWith('[') ? host.indexOf(']') : -1
-      const colon = host.lastIndexOf(':')
-      if (bracket !== -1) host = host.slice(0, bracket + 1)
-      else if (colon !== -1) host = host.slice(0, colon)
-      if (host.endsWith('.')) host = host.slice(0, -1)
-      const exact = this.#routes.get(host)
-      if (exact !== undefined) return exact
+    for (const key of hostCandidates(hostHeader)) {
+      const route = this.#routes.get(key)
+      if (route !== undefined) return route
     }
-    return this.#routes.get(DEFAULT_HOST)
+    return undefined
   }
 
   async close (): Promise<void> {

@@ -58,7 +58,7 @@ export async function buildListener (config: ListenerConfig, deps: ListenerDeps 
     : undefined
   const store = deps.store ?? redis
   const options = await resolveOriginOptions({
-    secret: config.secret,
+    secret: config.secrets,
     codecs: config.codecs,
     storeMaxBytes: config.storeMaxBytes,
     maxBodyBytes: config.maxBodyBytes,

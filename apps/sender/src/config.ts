@@ -1,4 +1,4 @@
-import { ConfigError, envBoolean, envBytes, envCodecs, envDurationMs, envHealthCheck, envInteger, envListen, envLogLevel, envPemFile, envPemPair, envRequired, envSecret, parseHostPort, parseOriginUrl } from '@coilgun/core'
+import { ConfigError, envBoolean, envBytes, envCodecs, envDurationMs, envHealthCheck, envInteger, envListen, envLogLevel, envPemFile, envPemPair, envRequired, envSecrets, parseHostPort, parseOriginUrl } from '@coilgun/core'
 import type { CodecName, Env, HostPort, LogLevel } from '@coilgun/core'
 
 // The only place coilgun-sender reads process.env (STYLE rule 3). Every variable is
@@ -51,7 +51,8 @@ function upstreamList (env: Env, name: string): string[] {
 /** Reads and validates the sender's configuration from `env`; throws ConfigError. */
 export function loadSenderConfig (env: Env = process.env): SenderConfig {
   const upstreams = upstreamList(env, 'COILGUN_UPSTREAM')
-  const secret = envSecret(env, 'COILGUN_SECRET')
+  // COILGUN_SECRET or COILGUN_SECRET_FILE; a sender presents the first (current) one.
+  const secret = envSecrets(env, 'COILGUN_SECRET')[0]!
   const listen = envListen(env, 'COILGUN_LISTEN', DEFAULT_LISTEN, false)!
   const adminListen = envListen(env, 'COILGUN_ADMIN_LISTEN', DEFAULT_ADMIN_LISTEN, true)
   const codecs = envCodecs(env, 'COILGUN_CODECS')

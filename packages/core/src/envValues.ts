@@ -176,3 +176,44 @@ export function envHealthCheck (env: Env): { intervalMs: number, unhealthyThresh
     healthyThreshold: envInteger(env, 'COILGUN_HEALTH_CHECK_HEALTHY_THRESHOLD', DEFAULT_HEALTH_CHECK_HEALTHY_THRESHOLD, 1, 100)
   }
 }
+
+/**
+ * The shared secrets, current first (issue 16): from `name` or from the file named
+ * by `${name}_FILE` (the Docker/Kubernetes secrets convention; not both). In the
+ * file, each non-empty line that does not start with `#` is a secret: the first is
+ * the current one, the others previous ones an origin still accepts during a
+ * rotation. `previousName` (listener) adds whitespace-separated previous secrets.
+ */
+export function envSecrets (env: Env, name: string, previousName?: string): string[] {
+  const fileName = `${name}_FILE`
+  const expected = `a shared secret of at least ${MIN_SECRET_LENGTH} visible ASCII characters`
+  const direct = env[name]
+  const path = env[fileName]
+  const hasDirect = direct !== undefined && direct.trim() !== ''
+  const hasFile = path !== undefined && path.trim() !== ''
+  if (hasDirect && hasFile) throw new ConfigError(fileName, `to be unset when ${name} is set (the secret comes from one or the other)`, path)
+  let secrets: string[]
+  if (hasFile) {
+    let text: string
+    try {
+      text = readFileSync(path.trim(), 'utf8')
+    } catch (err) {
+      throw new ConfigError(fileName, `a readable file holding the secret (${(err as NodeJS.ErrnoException).code ?? 'unreadable'})`, path)
+    }
+    secrets = text.split(/\r?\n/).map(l => l.trim()).filter(l => l !== '' && !l.startsWith('#'))
+    if (secrets.length === 0) throw new ConfigError(fileName, `a file whose first line is ${expected}`, `${path} (empty)`)
+    secrets.forEach((s, i) => {
+      if (s.length < MIN_SECRET_LENGTH || !/^[\x21-\x7e]+$/.test(s)) throw new ConfigError(fileName, `a file of secrets, each ${expected}`, `line ${i + 1}: ${s.length} characters`)
+    })
+  } else {
+    secrets = [envSecret(env, name)]
+  }
+  if (previousName !== undefined) {
+    const raw = env[previousName]
+    for (const s of raw === undefined ? [] : raw.split(/\s+/).filter(x => x !== '')) {
+      if (s.length < MIN_SECRET_LENGTH || !/^[\x21-\x7e]+$/.test(s)) throw new ConfigError(previousName, `whitespace-separated secrets, each ${expected}`, `${s.length} characters`)
+      secrets.push(s)
+    }
+  }
+  return secrets
+}
