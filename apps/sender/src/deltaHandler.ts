@@ -16,6 +16,7 @@ import type { VisitorCompression } from './visitorCompression.ts'
 import type { VersionCache } from './versionCache.ts'
 import { abortAfter, classifyUpstreamError, isConnectFailure, REQUEST_ID_HEADER } from '@coilgun/core'
 import { noteOutcome } from './requestOutcome.ts'
+import type { SecretRecognition } from './secretRecognition.ts'
 import type { UpstreamPools } from './upstreamPool.ts'
 
 export interface DeltaContext {
@@ -27,6 +28,8 @@ export interface DeltaContext {
   readonly metrics: SenderMetrics
   readonly compression: VisitorCompression
   readonly log: FastifyBaseLogger
+  /** Warns once per episode when an upstream never answers with Coilgun headers (issue 16). */
+  readonly recognition: SecretRecognition
 }
 
 interface UpstreamAnswer {
@@ -161,6 +164,7 @@ async function fetchUpstream (ctx: DeltaContext, path: string, headers: Outgoing
 async function fetchAndRebuild (ctx: DeltaContext, path: string, headers: OutgoingHeaders, base: HeldVersion | undefined, signal: AbortSignal): Promise<{ answer: UpstreamAnswer, rebuilt: RebuiltVersion | undefined, received: number }> {
   for (let attempt = 0; ; attempt++) {
     const answer = await fetchUpstream(ctx, path, headers, signal)
+    ctx.recognition.observe(answer.upstream, answer.status, answer.headers)
     if (answer.headers['repr-digest'] === undefined) return { answer, rebuilt: undefined, received: 0 }
     try {
       const { rebuilt, received } = await readAndRebuild(ctx, answer, base)

@@ -6,6 +6,7 @@ import { ActiveHealthCheck, assertUsableCodecs, loadCodecs, REQUEST_ID_HEADER, r
 import { registerAccessLog } from './accessLog.ts'
 import { senderReadiness } from './readiness.ts'
 import { noteOutcome } from './requestOutcome.ts'
+import { SecretRecognition } from './secretRecognition.ts'
 import { buildAdmin } from './admin.ts'
 import type { SenderConfig } from './config.ts'
 import { handleDeltaGet } from './deltaHandler.ts'
@@ -104,7 +105,8 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
     codecList: [...codecs.values()].filter(c => c.available),
     metrics,
     compression,
-    log: app.log
+    log: app.log,
+    recognition: new SecretRecognition(config.upstreams, app.log)
   })
 
   /** Which upstream each passthrough request went to (for marking it down on failure). */
