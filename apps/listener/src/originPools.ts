@@ -14,25 +14,48 @@ export interface OriginRoute {
  * (the Host header or an absolute-form URL cannot name another upstream).
  */
 export class OriginPools {
-  readonly #routes = new Map<string, OriginRoute>()
-  readonly #pools: Pool[] = []
+  #routes = new Map<string, OriginRoute>()
+  #pools = new Map<string, Pool>()
+  readonly #config: ListenerConfig
 
   constructor (config: ListenerConfig) {
-    const byUrl = new Map<string, Pool>()
-    for (const [host, url] of config.origins) {
-      let pool = byUrl.get(url)
+    this.#config = config
+    this.#build(config.origins)
+  }
+
+  #build (origins: ReadonlyMap<string, string>): Pool[] {
+    const routes = new Map<string, OriginRoute>()
+    const pools = new Map<string, Pool>()
+    for (const [host, url] of origins) {
+      let pool = pools.get(url) ?? this.#pools.get(url)
       if (pool === undefined) {
         pool = new Pool(url, {
-          connections: config.originConnections,
+          connections: this.#config.originConnections,
           keepAliveTimeout: 30_000,
-          headersTimeout: config.originTimeoutMs,
-          bodyTimeout: config.originTimeoutMs,
-          connect: { timeout: config.connectTimeoutMs }
+          headersTimeout: this.#config.originTimeoutMs,
+          bodyTimeout: this.#config.originTimeoutMs,
+          connect: { timeout: this.#config.connectTimeoutMs }
         })
-        byUrl.set(url, pool)
-        this.#pools.push(pool)
       }
-      this.#routes.set(host, { url, dispatcher: pool })
+      pools.set(url, pool)
+      routes.set(host, { url, dispatcher: pool })
+    }
+    const removed = [...this.#pools].filter(([url]) => !pools.has(url)).map(([, pool]) => pool)
+    this.#routes = routes
+    this.#pools = pools
+    return removed
+  }
+
+  /**
+   * Routes by a new host map from now on (SIGHUP reload, issue 16). Pools of origins
+   * still in the map are kept (their keep-alive connections too); pools of origins
+   * that left it are closed once their in-flight requests are done, so no request
+   * fails because of a reload.
+   */
+  replace (origins: ReadonlyMap<string, string>): void {
+    const removed = this.#build(origins)
+    for (const pool of removed) {
+      pool.close().catch(function ignoreClosed () {})
     }
   }
 
@@ -46,6 +69,6 @@ export class OriginPools {
   }
 
   async close (): Promise<void> {
-    await Promise.all(this.#pools.map(p => p.close()))
+    await Promise.all([...this.#pools.values()].map(p => p.close()))
   }
 }

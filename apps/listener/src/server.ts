@@ -4,6 +4,8 @@ import { ActiveHealthCheck, assertUsableCodecs, OriginResponder, requestIdGenera
 import { registerAccessLog } from './accessLog.ts'
 import { buildListenerAdmin } from './admin.ts'
 import { listenerReadiness } from './readiness.ts'
+import { reloadListener } from './reload.ts'
+import type { ReloadableListener } from './reload.ts'
 import type { VersionStore } from '@coilgun/core'
 import { createRedisVersionStore } from '@coilgun/redis'
 import type { RedisVersionStore } from '@coilgun/redis'
@@ -26,6 +28,8 @@ export interface Listener {
   readonly responder: OriginResponder
   listen (): Promise<string>
   close (): Promise<void>
+  /** Applies a configuration read again (SIGHUP): files only; throws and keeps the old one when it is invalid. Returns what changed. */
+  reload (next: ListenerConfig): string[]
 }
 
 /**
@@ -79,8 +83,8 @@ export async function buildListener (config: ListenerConfig, deps: ListenerDeps 
   const health = new ActiveHealthCheck(origins, {
     ...config.healthCheck,
     timeoutMs: config.connectTimeoutMs,
-    onChange: function originHealthChanged (index, healthy, reason) {
-      app.log.warn({ origin: origins[index], healthy, reason }, healthy ? 'coilgun-listener: origin healthy again' : 'coilgun-listener: origin failed its health check')
+    onChange: function originHealthChanged (_index, healthy, reason, origin) {
+      app.log.warn({ origin, healthy, reason }, healthy ? 'coilgun-listener: origin healthy again' : 'coilgun-listener: origin failed its health check')
     }
   })
   metrics.watchHealth(health, function redisDegraded () { return redis !== undefined && !redis.stats().healthy })
@@ -101,6 +105,7 @@ export async function buildListener (config: ListenerConfig, deps: ListenerDeps 
     await redis?.close()
   })
 
+  const reloadable: ReloadableListener = { config, server: app.server, pools, responder, health }
   const admin = config.adminListen === undefined ? undefined : buildListenerAdmin(metrics, () => listenerReadiness(health, redis))
   return {
     app,
@@ -115,6 +120,9 @@ export async function buildListener (config: ListenerConfig, deps: ListenerDeps 
     },
     async close () {
       await Promise.all([app.close(), admin?.close()])
+    },
+    reload (next: ListenerConfig) {
+      return reloadListener(reloadable, next)
     }
   }
 }

@@ -44,6 +44,8 @@ export interface Sender {
   /** Listens on config.listen / config.adminListen; returns the visitor URL. */
   listen (): Promise<string>
   close (): Promise<void>
+  /** Applies a configuration read again (SIGHUP): the secret (COILGUN_SECRET_FILE). Returns what changed. */
+  reload (next: SenderConfig): string[]
 }
 
 /**
@@ -97,8 +99,11 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
   })
   metrics.watchUpstreams(health)
   const compression = new VisitorCompression(Math.min(64 * 1024 * 1024, Math.max(1024 * 1024, config.cacheMaxBytes >> 2)))
+  // The secret can change on SIGHUP (a rotated COILGUN_SECRET_FILE, issue 16); the
+  // delta path reads it from here.
+  let running = config
   const ctx: DeltaContext = Object.freeze({
-    config,
+    get config () { return running },
     pools,
     cache,
     codecs,
@@ -195,6 +200,11 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
     },
     async close () {
       await Promise.all([app.close(), admin?.close()])
+    },
+    reload (next: SenderConfig) {
+      if (next.secret === running.secret) return []
+      running = Object.freeze({ ...running, secret: next.secret })
+      return ['secret']
     }
   }
 }

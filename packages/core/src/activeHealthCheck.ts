@@ -30,7 +30,7 @@ export interface HealthCheckOptions {
   /** TLS material for https: targets (the same as real requests use). */
   readonly tls?: { ca?: string | undefined, cert?: string | undefined, key?: string | undefined }
   /** Called when a target changes state (not for the first result). */
-  readonly onChange?: (index: number, healthy: boolean, reason: string | undefined) => void
+  readonly onChange?: (index: number, healthy: boolean, reason: string | undefined, url: string) => void
 }
 
 export interface TargetHealth {
@@ -52,7 +52,7 @@ interface TargetState {
 
 /** Probes a fixed list of origins on an interval; see the file comment. */
 export class ActiveHealthCheck {
-  readonly #targets: TargetState[]
+  #targets: TargetState[]
   readonly #options: HealthCheckOptions
   #timer: NodeJS.Timeout | undefined
   #closed = false
@@ -67,6 +67,17 @@ export class ActiveHealthCheck {
     if (this.#timer !== undefined || this.#closed) return
     this.#probeAll()
     this.#timer = setInterval(() => { this.#probeAll() }, this.#options.intervalMs).unref()
+  }
+
+  /**
+   * Probes this list from now on (a reloaded host map): targets already known keep
+   * their state, new ones are probed at once.
+   */
+  setTargets (urls: readonly string[]): void {
+    const old = new Map(this.#targets.map(t => [t.url.origin, t]))
+    this.#targets = urls.map(url => old.get(new URL(url).origin) ?? { url: new URL(url), healthy: undefined, reason: undefined, failures: 0, successes: 0, probing: undefined })
+    for (const [origin, t] of old) if (!urls.some(u => new URL(u).origin === origin)) t.probing?.destroy()
+    if (this.#timer !== undefined) this.#probeAll()
   }
 
   status (): TargetHealth[] {
@@ -96,6 +107,7 @@ export class ActiveHealthCheck {
 
   #probe (index: number): void {
     const target = this.#targets[index]!
+    const targets = this.#targets
     if (target.probing !== undefined) return
     const https = target.url.protocol === 'https:'
     const port = Number(target.url.port || (https ? 443 : 80))
@@ -117,7 +129,8 @@ export class ActiveHealthCheck {
       settled = true
       socket.destroy()
       target.probing = undefined
-      if (!this.#closed) this.#record(index, ok, reason)
+      // A result for a list that has since been replaced is dropped.
+      if (!this.#closed && this.#targets === targets) this.#record(index, ok, reason)
     }
     socket.setTimeout(this.#options.timeoutMs)
     socket.once(https ? 'secureConnect' : 'connect', function probeConnected () { settle(true, undefined) })
@@ -142,6 +155,6 @@ export class ActiveHealthCheck {
       // The first result decides at once: there is no earlier state to protect.
       if (before === undefined || (before === true && t.failures >= this.#options.unhealthyThreshold)) t.healthy = false
     }
-    if (before !== undefined && before !== t.healthy) this.#options.onChange?.(index, t.healthy === true, t.reason)
+    if (before !== undefined && before !== t.healthy) this.#options.onChange?.(index, t.healthy === true, t.reason, t.url.origin)
   }
 }

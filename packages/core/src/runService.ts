@@ -5,6 +5,11 @@ export interface RunnableService {
   listen (): Promise<string>
   close (): Promise<void>
   readonly log: { info (obj: object, msg: string): void, warn (msg: string): void }
+  /**
+   * Reads the file-based configuration again and applies it (SIGHUP); returns what
+   * changed. Throws, leaving the running configuration in place, when it is invalid.
+   */
+  reload?: () => string[]
 }
 
 /**
@@ -52,4 +57,20 @@ export async function runService<C extends { shutdownTimeoutMs: number }> (name:
   }
   process.once('SIGTERM', function onSigterm () { void shutdown('SIGTERM') })
   process.once('SIGINT', function onSigint () { void shutdown('SIGINT') })
+  // Issue 16: SIGHUP killed the process with nothing logged; it reloads what comes
+  // from files, and a failed reload keeps the running configuration.
+  process.on('SIGHUP', function onSighup () { reloadService(name, service) })
+}
+
+function reloadService (name: string, service: RunnableService): void {
+  if (service.reload === undefined) {
+    service.log.warn(`${name}: SIGHUP: nothing to reload`)
+    return
+  }
+  try {
+    const changes = service.reload()
+    service.log.info({ changes }, changes.length === 0 ? `${name}: SIGHUP: reloaded, nothing changed` : `${name}: SIGHUP: reloaded ${changes.join('; ')}`)
+  } catch (err) {
+    service.log.warn(`${name}: SIGHUP: reload failed, keeping the running configuration: ${err instanceof Error ? err.message : String(err)}`)
+  }
 }
