@@ -30,4 +30,10 @@ export function registerAccessLog (app: FastifyInstance, metrics: SenderMetrics)
     }, 'access')
     done()
   })
+  // Fastify's own per-request lines are off (logController), its error line with
+  // them: an unexpected error is still logged, with its stack, under the request id.
+  app.addHook('onError', function coilgunRequestError (request: FastifyRequest, _reply: FastifyReply, error: Error, done: () => void) {
+    request.log.error({ err: error }, 'request failed')
+    done()
+  })
 }
