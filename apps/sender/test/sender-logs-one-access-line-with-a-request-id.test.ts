@@ -48,6 +48,15 @@ test('one access line per request, with a generated id that the origin receives 
   // Not from a trusted hop: the visitor's id is replaced by a generated one, which the origin sees.
   assert.match(String(line.reqId), /^[0-9a-f-]{36}$/)
   assert.deepEqual(origin.seen, [line.reqId])
+
+  // A request with a body takes the streaming path (@fastify/http-proxy): same id, same single line.
+  const posted = await fetch(`${s.url}/form`, { method: 'POST', body: 'a=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } })
+  await posted.text()
+  await new Promise(resolve => setTimeout(resolve, 50))
+  const postLines = s.lines.filter(l => l.reqId !== undefined && l.method === 'POST')
+  assert.equal(postLines.length, 1)
+  assert.deepEqual({ status: postLines[0]!.status, outcome: postLines[0]!.outcome }, { status: 200, outcome: 'passthrough' })
+  assert.equal(origin.seen[1], postLines[0]!.reqId)
 })
 
 test('behind a trusted proxy (COILGUN_TRUST_PROXY) its X-Request-Id is kept and passed on; a malformed one is not', async t => {
