@@ -1,7 +1,9 @@
-import { ConfigError, DEFAULT_PRIVATE_TTL_MS, envBoolean, envCodecs, envInteger, envListen, envLogLevel, envPemFile, envPemPair, envPrivatePaths, envRequired, envSecret, parseOriginUrl } from '@coilgun/core'
+import { ConfigError, DEFAULT_PRIVATE_TTL_MS, envBoolean, envBytes, envCodecs, envDurationMs, envHealthCheck, envInteger, envListen, envLogLevel, envPemFile, envPemPair, envPrivatePaths, envRequired, envSecrets, parseOriginUrl } from '@coilgun/core'
 import type { CodecName, Env, HostPort, LogLevel } from '@coilgun/core'
 import { redisStoreOptionsFromEnv } from '@coilgun/redis'
 import type { RedisVersionStoreOptions } from '@coilgun/redis'
+import { readFileSync } from 'node:fs'
+import { DEFAULT_HOST, hostMapFileEntries, MAP_FORM, parseHostMap } from './hostMap.ts'
 
 // The only place coilgun-listener reads process.env (STYLE rule 3).
 
@@ -13,13 +15,14 @@ export const DEFAULT_ORIGIN_CONNECTIONS = 64
 export const DEFAULT_ORIGIN_TIMEOUT_MS = 30_000
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000
-/** The host-map key that catches every Host not listed. */
-export const DEFAULT_HOST = 'default'
+export { DEFAULT_HOST }
 
 export interface ListenerConfig {
-  /** Lower-case host (no port) -> origin URL; `default` catches the rest when present. */
+  /** Lower-case host, host:port or *.domain -> origin URL; `default` catches the rest when present (hostMap.ts). */
   readonly origins: ReadonlyMap<string, string>
   readonly secret: string
+  /** Every secret accepted, current first (COILGUN_SECRET_FILE lines, COILGUN_PREVIOUS_SECRETS). */
+  readonly secrets: readonly string[]
   readonly listen: HostPort
   readonly adminListen: HostPort | undefined
   /** HTTPS for the sender link, when set. */
@@ -44,38 +47,40 @@ export interface ListenerConfig {
   readonly privateDeltas: boolean
   /** Shared Redis version store (COILGUN_REDIS_*), or undefined for the embedded one. */
   readonly redis: RedisVersionStoreOptions | undefined
+  /** Active health checks of the origins, for /readyz (COILGUN_HEALTH_CHECK_*). */
+  readonly healthCheck: { intervalMs: number, unhealthyThreshold: number, healthyThreshold: number }
 }
 
-const MAP_FORM = 'a host map like "www.example.com=http://10.0.0.5:8080,default=http://127.0.0.1:8080"'
-
 /**
- * COILGUN_ORIGINS (host map, in the spirit of Railgun's map file) or COILGUN_ORIGIN
- * (one origin for every host).
+ * COILGUN_ORIGINS or COILGUN_ORIGINS_FILE (host map, in the spirit of Railgun's map
+ * file; see hostMap.ts) or COILGUN_ORIGIN (one origin for every host).
  */
 function originMap (env: Env): Map<string, string> {
-  const map = new Map<string, string>()
   const single = env.COILGUN_ORIGIN
   const raw = env.COILGUN_ORIGINS
-  if ((raw === undefined || raw.trim() === '') && single !== undefined && single.trim() !== '') {
-    map.set(DEFAULT_HOST, parseOriginUrl('COILGUN_ORIGIN', single))
-    return map
+  const file = env.COILGUN_ORIGINS_FILE
+  const set = [['COILGUN_ORIGIN', single], ['COILGUN_ORIGINS', raw], ['COILGUN_ORIGINS_FILE', file]].filter(([, v]) => v !== undefined && v.trim() !== '')
+  // Issue 16: two of them set dropped one silently; say which to keep instead.
+  if (set.length > 1) throw new ConfigError(set[1]![0]!, `to be unset when ${set[0]![0]!} is set (one origin for every host, a host map or a host-map file: only one)`, set[1]![1])
+  if (single !== undefined && single.trim() !== '') return new Map([[DEFAULT_HOST, parseOriginUrl('COILGUN_ORIGIN', single)]])
+  if (file !== undefined && file.trim() !== '') {
+    let text: string
+    try {
+      text = readFileSync(file.trim(), 'utf8')
+    } catch (err) {
+      throw new ConfigError('COILGUN_ORIGINS_FILE', `a readable host-map file (${(err as NodeJS.ErrnoException).code ?? 'unreadable'})`, file)
+    }
+    return parseHostMap('COILGUN_ORIGINS_FILE', hostMapFileEntries(file.trim(), text), file)
   }
-  const value = envRequired(env, 'COILGUN_ORIGINS', `${MAP_FORM} (or COILGUN_ORIGIN=http://host:port)`)
-  for (const entry of value.split(',').map(s => s.trim()).filter(s => s !== '')) {
-    const eq = entry.indexOf('=')
-    if (eq <= 0) throw new ConfigError('COILGUN_ORIGINS', MAP_FORM, value)
-    const host = entry.slice(0, eq).trim().toLowerCase()
-    if (!/^(default|[a-z0-9.-]+)$/.test(host) || map.has(host)) throw new ConfigError('COILGUN_ORIGINS', `${MAP_FORM}, each host once`, value)
-    map.set(host, parseOriginUrl('COILGUN_ORIGINS', entry.slice(eq + 1), value))
-  }
-  if (map.size === 0) throw new ConfigError('COILGUN_ORIGINS', MAP_FORM, value)
-  return map
+  const value = envRequired(env, 'COILGUN_ORIGINS', `${MAP_FORM} (or COILGUN_ORIGIN=http://host:port, or COILGUN_ORIGINS_FILE)`)
+  return parseHostMap('COILGUN_ORIGINS', value.split(',').filter(s => s.trim() !== '').map(text => ({ text })), value)
 }
 
 /** Reads and validates the listener's configuration from `env`; throws ConfigError. */
 export function loadListenerConfig (env: Env = process.env): ListenerConfig {
   const origins = originMap(env)
-  const secret = envSecret(env, 'COILGUN_SECRET')
+  const secrets = Object.freeze(envSecrets(env, 'COILGUN_SECRET', 'COILGUN_PREVIOUS_SECRETS'))
+  const secret = secrets[0]!
   const tls = envPemPair(env, 'COILGUN_TLS_CERT', 'COILGUN_TLS_KEY')
   const tlsClientCa = envPemFile(env, 'COILGUN_TLS_CLIENT_CA')
   if (tlsClientCa !== undefined && tls === undefined) throw new ConfigError('COILGUN_TLS_CERT', 'to be set (with COILGUN_TLS_KEY) when COILGUN_TLS_CLIENT_CA requires client certificates', undefined)
@@ -83,23 +88,25 @@ export function loadListenerConfig (env: Env = process.env): ListenerConfig {
   return Object.freeze({
     origins,
     secret,
+    secrets,
     listen: envListen(env, 'COILGUN_LISTEN', DEFAULT_LISTEN, false)!,
     adminListen: envListen(env, 'COILGUN_ADMIN_LISTEN', DEFAULT_ADMIN_LISTEN, true),
     tls,
     tlsClientCa,
-    storeMaxBytes: envInteger(env, 'COILGUN_STORE_MAX_BYTES', DEFAULT_STORE_MAX_BYTES, 1024),
-    maxBodyBytes: envInteger(env, 'COILGUN_MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES, 1024, 1024 * 1024 * 1024),
+    storeMaxBytes: envBytes(env, 'COILGUN_STORE_MAX_BYTES', DEFAULT_STORE_MAX_BYTES, 1024),
+    maxBodyBytes: envBytes(env, 'COILGUN_MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES, 1024, 1024 * 1024 * 1024),
     codecs: Object.freeze(envCodecs(env, 'COILGUN_CODECS')),
     logLevel: envLogLevel(env, 'COILGUN_LOG_LEVEL'),
     originConnections: envInteger(env, 'COILGUN_ORIGIN_CONNECTIONS', DEFAULT_ORIGIN_CONNECTIONS, 1, 4096),
-    originTimeoutMs: envInteger(env, 'COILGUN_ORIGIN_TIMEOUT_MS', DEFAULT_ORIGIN_TIMEOUT_MS, 1, 3_600_000),
-    connectTimeoutMs: envInteger(env, 'COILGUN_CONNECT_TIMEOUT_MS', DEFAULT_CONNECT_TIMEOUT_MS, 1, 600_000),
+    originTimeoutMs: envDurationMs(env, 'COILGUN_ORIGIN_TIMEOUT_MS', DEFAULT_ORIGIN_TIMEOUT_MS, 1, 3_600_000),
+    connectTimeoutMs: envDurationMs(env, 'COILGUN_CONNECT_TIMEOUT_MS', DEFAULT_CONNECT_TIMEOUT_MS, 1, 600_000),
     encodeWorkers: workers === undefined || workers.trim() === '' ? undefined : envInteger(env, 'COILGUN_ENCODE_WORKERS', 1, 0, 64),
     diagnosticHeader: envBoolean(env, 'COILGUN_DIAGNOSTIC_HEADER', true),
-    shutdownTimeoutMs: envInteger(env, 'COILGUN_SHUTDOWN_TIMEOUT_MS', DEFAULT_SHUTDOWN_TIMEOUT_MS, 0, 600_000),
+    shutdownTimeoutMs: envDurationMs(env, 'COILGUN_SHUTDOWN_TIMEOUT_MS', DEFAULT_SHUTDOWN_TIMEOUT_MS, 0, 600_000),
     privatePaths: envPrivatePaths(env, 'COILGUN_PRIVATE_PATHS'),
     privateTtlMs: envInteger(env, 'COILGUN_PRIVATE_TTL_SECONDS', DEFAULT_PRIVATE_TTL_MS / 1000, 1, 24 * 60 * 60) * 1000,
     privateDeltas: envBoolean(env, 'COILGUN_PRIVATE_DELTAS', true),
-    redis: redisStoreOptionsFromEnv(env)
+    redis: redisStoreOptionsFromEnv(env),
+    healthCheck: Object.freeze(envHealthCheck(env))
   })
 }

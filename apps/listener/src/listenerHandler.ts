@@ -2,7 +2,8 @@ import type { StatusRecorder } from '@coilgun/status'
 import type { Readable } from 'node:stream'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Dispatcher } from 'undici'
-import { abortAfter, classifyUpstreamError, INTERNAL_HEADERS, LISTENER_DIAGNOSTIC_HEADER, parseHost, readBounded, resourceKey, withoutHopByHop } from '@coilgun/core'
+import { abortAfter, classifyUpstreamError, INTERNAL_HEADERS, LISTENER_DIAGNOSTIC_HEADER, parseHost, readBounded, REQUEST_ID_HEADER, resourceKey, withoutHopByHop } from '@coilgun/core'
+import { noteOutcome } from './requestOutcome.ts'
 import type { OriginResponder } from '@coilgun/core'
 import type { ListenerMetrics } from './metrics.ts'
 import type { OriginPools } from './originPools.ts'
@@ -57,12 +58,12 @@ async function answerListenerRequest (ctx: ListenerContext, request: FastifyRequ
   // Issue 11: a Host that is not RFC 9110 section 7.2 syntax has no cache key of its own.
   const host = parseHost(request.headers.host)
   if (host === undefined) {
-    ctx.metrics.requests.inc({ outcome: 'bad-host' })
+    noteOutcome(request.raw, { outcome: 'bad-host' })
     return reply.code(400).header('content-type', 'text/plain; charset=utf-8').header('cache-control', 'no-store').send('Bad Request: invalid Host\n')
   }
   const route = ctx.pools.route(request.headers.host)
   if (route === undefined) {
-    ctx.metrics.requests.inc({ outcome: 'misdirected' })
+    noteOutcome(request.raw, { outcome: 'misdirected' })
     // RFC 9110 section 15.5.20: this server is not able to answer for that host.
     return reply.code(421).header('content-type', 'text/plain; charset=utf-8').send(`Misdirected Request: no origin is configured for host "${request.headers.host ?? ''}"\n`)
   }
@@ -71,6 +72,8 @@ async function answerListenerRequest (ctx: ListenerContext, request: FastifyRequ
   // Identity from the origin: the delta is computed on the exact body, and the
   // link to the origin is local.
   if (sender) headers['accept-encoding'] = 'identity'
+  // Issue 16: the application logs the same request id as the sender and listener.
+  headers[REQUEST_ID_HEADER] = request.id
   const hasBody = hasRequestBody(request)
   const started = performance.now()
   let res: Dispatcher.ResponseData
@@ -101,7 +104,7 @@ async function answerListenerRequest (ctx: ListenerContext, request: FastifyRequ
   const declared = Number(res.headers['content-length'])
   if (!sender || !ctx.responder.responseEligible(info, Number.isFinite(declared) ? declared : undefined)) {
     clearTimeout(deadline)
-    ctx.metrics.requests.inc({ outcome: 'passthrough' })
+    noteOutcome(request.raw, { outcome: 'passthrough', originMs })
     if (ctx.diagnosticHeader) responseHeaders[LISTENER_DIAGNOSTIC_HEADER] = `passthrough; ot=${Math.round(originMs)}`
     return reply.code(res.statusCode).headers(responseHeaders).send(res.body)
   }
@@ -115,7 +118,7 @@ async function answerListenerRequest (ctx: ListenerContext, request: FastifyRequ
   }
   clearTimeout(deadline)
   if (!read.complete || !ctx.responder.options.eligibility.sizeEligible(read.body.length)) {
-    ctx.metrics.requests.inc({ outcome: 'passthrough' })
+    noteOutcome(request.raw, { outcome: 'passthrough', originMs, size: read.complete ? read.body.length : undefined })
     return reply.code(res.statusCode).headers(responseHeaders).send(read.complete ? read.body : read.replay)
   }
   ctx.metrics.originBytes.inc(read.body.length)
@@ -123,7 +126,7 @@ async function answerListenerRequest (ctx: ListenerContext, request: FastifyRequ
   for (const name of answer.remove) delete responseHeaders[name]
   Object.assign(responseHeaders, answer.headers)
   if (ctx.diagnosticHeader) responseHeaders[LISTENER_DIAGNOSTIC_HEADER] = `${answer.kind}; ot=${Math.round(originMs)}; size=${read.body.length}`
-  ctx.metrics.requests.inc({ outcome: answer.kind })
+  noteOutcome(request.raw, { outcome: answer.kind, codec: answer.delta === undefined ? undefined : answer.delta.secondary === 'gzip' ? `${answer.delta.codec}+gzip` : answer.delta.codec, linkBytes: answer.body?.length ?? 0, size: read.body.length, originMs })
   ctx.metrics.senderBytes.inc(answer.body?.length ?? 0)
   // The status page names resources by host and path only, private pages only in
   // aggregate (issues 11, 19).
@@ -151,7 +154,7 @@ function originFormPath (url: string): string {
 function sendOriginError (ctx: ListenerContext, request: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
   const { status, kind } = classifyUpstreamError(err)
   ctx.metrics.originErrors.inc({ kind })
-  ctx.metrics.requests.inc({ outcome: 'error' })
+  noteOutcome(request.raw, { outcome: 'error', why: kind })
   request.log.warn({ err, kind }, 'coilgun-listener: origin failed')
   if (reply.sent) return reply
   return reply.code(status).header('content-type', 'text/plain; charset=utf-8').header('cache-control', 'no-store')

@@ -1,7 +1,7 @@
 import { Pool } from 'undici'
 import type { Dispatcher } from 'undici'
 import type { ListenerConfig } from './config.ts'
-import { DEFAULT_HOST } from './config.ts'
+import { hostCandidates } from './hostMap.ts'
 
 export interface OriginRoute {
   readonly url: string
@@ -14,44 +14,61 @@ export interface OriginRoute {
  * (the Host header or an absolute-form URL cannot name another upstream).
  */
 export class OriginPools {
-  readonly #routes = new Map<string, OriginRoute>()
-  readonly #pools: Pool[] = []
+  #routes = new Map<string, OriginRoute>()
+  #pools = new Map<string, Pool>()
+  readonly #config: ListenerConfig
 
   constructor (config: ListenerConfig) {
-    const byUrl = new Map<string, Pool>()
-    for (const [host, url] of config.origins) {
-      let pool = byUrl.get(url)
+    this.#config = config
+    this.#build(config.origins)
+  }
+
+  #build (origins: ReadonlyMap<string, string>): Pool[] {
+    const routes = new Map<string, OriginRoute>()
+    const pools = new Map<string, Pool>()
+    for (const [host, url] of origins) {
+      let pool = pools.get(url) ?? this.#pools.get(url)
       if (pool === undefined) {
         pool = new Pool(url, {
-          connections: config.originConnections,
+          connections: this.#config.originConnections,
           keepAliveTimeout: 30_000,
-          headersTimeout: config.originTimeoutMs,
-          bodyTimeout: config.originTimeoutMs,
-          connect: { timeout: config.connectTimeoutMs }
+          headersTimeout: this.#config.originTimeoutMs,
+          bodyTimeout: this.#config.originTimeoutMs,
+          connect: { timeout: this.#config.connectTimeoutMs }
         })
-        byUrl.set(url, pool)
-        this.#pools.push(pool)
       }
-      this.#routes.set(host, { url, dispatcher: pool })
+      pools.set(url, pool)
+      routes.set(host, { url, dispatcher: pool })
+    }
+    const removed = [...this.#pools].filter(([url]) => !pools.has(url)).map(([, pool]) => pool)
+    this.#routes = routes
+    this.#pools = pools
+    return removed
+  }
+
+  /**
+   * Routes by a new host map from now on (SIGHUP reload, issue 16). Pools of origins
+   * still in the map are kept (their keep-alive connections too); pools of origins
+   * that left it are closed once their in-flight requests are done, so no request
+   * fails because of a reload.
+   */
+  replace (origins: ReadonlyMap<string, string>): void {
+    const removed = this.#build(origins)
+    for (const pool of removed) {
+      pool.close().catch(function ignoreClosed () {})
     }
   }
 
-  /** The origin for a Host header value (port ignored, case-insensitive), or undefined. */
+  /** The origin for a Host header value (case-insensitive, most specific entry first: hostMap.ts), or undefined. */
   route (hostHeader: string | undefined): OriginRoute | undefined {
-    if (hostHeader !== undefined) {
-      let host = hostHeader.trim().toLowerCase()
-      const bracket = host.startsWith('[') ? host.indexOf(']') : -1
-      const colon = host.lastIndexOf(':')
-      if (bracket !== -1) host = host.slice(0, bracket + 1)
-      else if (colon !== -1) host = host.slice(0, colon)
-      if (host.endsWith('.')) host = host.slice(0, -1)
-      const exact = this.#routes.get(host)
-      if (exact !== undefined) return exact
+    for (const key of hostCandidates(hostHeader)) {
+      const route = this.#routes.get(key)
+      if (route !== undefined) return route
     }
-    return this.#routes.get(DEFAULT_HOST)
+    return undefined
   }
 
   async close (): Promise<void> {
-    await Promise.all(this.#pools.map(p => p.close()))
+    await Promise.all([...this.#pools.values()].map(p => p.close()))
   }
 }

@@ -1,6 +1,11 @@
-import Fastify from 'fastify'
+import Fastify, { LogController } from 'fastify'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { OriginResponder, resolveOriginOptions } from '@coilgun/core'
+import { ActiveHealthCheck, assertUsableCodecs, OriginResponder, requestIdGenerator, resolveOriginOptions } from '@coilgun/core'
+import { registerAccessLog } from './accessLog.ts'
+import { buildListenerAdmin } from './admin.ts'
+import { listenerReadiness } from './readiness.ts'
+import { reloadListener } from './reload.ts'
+import type { ReloadableListener } from './reload.ts'
 import type { VersionStore } from '@coilgun/core'
 import { createRedisVersionStore } from '@coilgun/redis'
 import type { RedisVersionStore } from '@coilgun/redis'
@@ -8,7 +13,7 @@ import type { ListenerConfig } from './config.ts'
 import { handleListenerRequest } from './listenerHandler.ts'
 import type { ListenerContext } from './listenerHandler.ts'
 import { ListenerMetrics } from './metrics.ts'
-import { registerStatusPage, StatusRecorder } from '@coilgun/status'
+import { StatusRecorder } from '@coilgun/status'
 import { OriginPools } from './originPools.ts'
 
 export interface ListenerDeps {
@@ -26,6 +31,8 @@ export interface Listener {
   readonly responder: OriginResponder
   listen (): Promise<string>
   close (): Promise<void>
+  /** Applies a configuration read again (SIGHUP): files only; throws and keeps the old one when it is invalid. Returns what changed. */
+  reload (next: ListenerConfig): string[]
 }
 
 /**
@@ -46,6 +53,10 @@ export async function buildListener (config: ListenerConfig, deps: ListenerDeps 
     bodyLimit: 1024 * 1024 * 1024,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // Issue 16: one access line per request (accessLog.ts); the id comes from the
+    // sender (its only client on the delta path), or is generated.
+    logController: new LogController({ disableRequestLogging: true }),
+    genReqId: requestIdGenerator(true),
     ...(https === undefined ? {} : { https })
   }) as unknown as FastifyInstance
   // COILGUN_REDIS_URL / _CLUSTER: versions shared by every listener instance (issue 6).
@@ -54,7 +65,7 @@ export async function buildListener (config: ListenerConfig, deps: ListenerDeps 
     : undefined
   const store = deps.store ?? redis
   const options = await resolveOriginOptions({
-    secret: config.secret,
+    secret: config.secrets,
     codecs: config.codecs,
     storeMaxBytes: config.storeMaxBytes,
     maxBodyBytes: config.maxBodyBytes,
@@ -64,10 +75,25 @@ export async function buildListener (config: ListenerConfig, deps: ListenerDeps 
     ...(store === undefined ? {} : { store }),
     ...(config.encodeWorkers === undefined ? {} : { encodeWorkers: config.encodeWorkers })
   })
+  if (options.codecs.length === 0) {
+    await redis?.close()
+    if (options.ownsStore) await options.store.close()
+    assertUsableCodecs('COILGUN_CODECS', options.unavailableCodecs.map(c => ({ name: c.name, available: false, unavailableReason: c.reason })))
+  }
   const responder = new OriginResponder(options, app.log)
   for (const { name, reason } of options.unavailableCodecs) app.log.info({ codec: name, reason }, 'coilgun-listener: codec unavailable, not offered')
   const pools = new OriginPools(config)
-  const metrics = new ListenerMetrics(redis)
+  const metrics = new ListenerMetrics(redis, options.codecs.map(c => c.name))
+  registerAccessLog(app, metrics)
+  const origins = [...new Set(config.origins.values())]
+  const health = new ActiveHealthCheck(origins, {
+    ...config.healthCheck,
+    timeoutMs: config.connectTimeoutMs,
+    onChange: function originHealthChanged (_index, healthy, reason, origin) {
+      app.log.warn({ origin, healthy, reason }, healthy ? 'coilgun-listener: origin healthy again' : 'coilgun-listener: origin failed its health check')
+    }
+  })
+  metrics.watchHealth(health, function redisDegraded () { return redis !== undefined && !redis.stats().healthy })
   const status = config.adminListen === undefined
     ? undefined
     : new StatusRecorder({
@@ -87,13 +113,15 @@ export async function buildListener (config: ListenerConfig, deps: ListenerDeps 
     handler: function coilgunListener (request: FastifyRequest, reply: FastifyReply) { return handleListenerRequest(ctx, request, reply) }
   })
   app.addHook('onClose', async function closeListenerResources () {
+    health.close()
     await pools.close()
     await responder.close()
     await redis?.close()
     status?.close()
   })
 
-  const admin = config.adminListen === undefined ? undefined : buildListenerAdmin(metrics, status)
+  const reloadable: ReloadableListener = { config, server: app.server, pools, responder, health }
+  const admin = config.adminListen === undefined ? undefined : buildListenerAdmin(metrics, () => listenerReadiness(health, redis), status)
   status?.start()
   return {
     app,
@@ -102,21 +130,15 @@ export async function buildListener (config: ListenerConfig, deps: ListenerDeps 
     responder,
     async listen () {
       const url = await app.listen({ host: config.listen.host, port: config.listen.port })
+      health.start()
       if (admin !== undefined && config.adminListen !== undefined) await admin.listen({ host: config.adminListen.host, port: config.adminListen.port })
       return url
     },
     async close () {
       await Promise.all([app.close(), admin?.close()])
+    },
+    reload (next: ListenerConfig) {
+      return reloadListener(reloadable, next)
     }
   }
-}
-
-function buildListenerAdmin (metrics: ListenerMetrics, status: StatusRecorder | undefined): FastifyInstance {
-  const admin = Fastify({ logger: false })
-  if (status !== undefined) registerStatusPage(admin, status)
-  admin.get('/healthz', async function healthz () { return { status: 'ok' } })
-  admin.get('/metrics', async function prometheusMetrics (_request, reply) {
-    return reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics())
-  })
-  return admin
 }

@@ -1,4 +1,4 @@
-import { ConfigError, envBoolean, envCodecs, envCookieNames, envInteger, envListen, envLogLevel, envOptionalToken, envPemFile, envPemPair, envPrivatePaths, envRequired, envSecret, parseHostPort, parseOriginUrl } from '@coilgun/core'
+import { ConfigError, envBoolean, envBytes, envCodecs, envCookieNames, envDurationMs, envHealthCheck, envInteger, envListen, envLogLevel, envOptionalToken, envPemFile, envPemPair, envPrivatePaths, envRequired, envSecrets, parseHostPort, parseOriginUrl } from '@coilgun/core'
 import type { CodecName, Env, HostPort, LogLevel } from '@coilgun/core'
 import { visitorDictionariesUnavailable } from './visitorDictionariesRuntime.ts'
 
@@ -54,6 +54,8 @@ export interface SenderConfig {
   readonly visitorDictionaries: boolean
   /** When set, dictionary pages without a freshness lifetime get `max-age=0, stale-while-revalidate=<this>`. @default undefined (never change Cache-Control) */
   readonly visitorDictionarySwrSeconds: number | undefined
+  /** Active health checks of the upstreams, for /readyz (COILGUN_HEALTH_CHECK_*). */
+  readonly healthCheck: { intervalMs: number, unhealthyThreshold: number, healthyThreshold: number }
 }
 
 function upstreamList (env: Env, name: string): string[] {
@@ -66,7 +68,8 @@ function upstreamList (env: Env, name: string): string[] {
 /** Reads and validates the sender's configuration from `env`; throws ConfigError. */
 export function loadSenderConfig (env: Env = process.env): SenderConfig {
   const upstreams = upstreamList(env, 'COILGUN_UPSTREAM')
-  const secret = envSecret(env, 'COILGUN_SECRET')
+  // COILGUN_SECRET or COILGUN_SECRET_FILE; a sender presents the first (current) one.
+  const secret = envSecrets(env, 'COILGUN_SECRET')[0]!
   const listen = envListen(env, 'COILGUN_LISTEN', DEFAULT_LISTEN, false)!
   const adminListen = envListen(env, 'COILGUN_ADMIN_LISTEN', DEFAULT_ADMIN_LISTEN, true)
   const codecs = envCodecs(env, 'COILGUN_CODECS')
@@ -84,13 +87,13 @@ export function loadSenderConfig (env: Env = process.env): SenderConfig {
     secret,
     listen,
     adminListen,
-    cacheMaxBytes: envInteger(env, 'COILGUN_CACHE_MAX_BYTES', DEFAULT_CACHE_MAX_BYTES, 1024),
-    maxBodyBytes: envInteger(env, 'COILGUN_MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES, 1024, 1024 * 1024 * 1024),
+    cacheMaxBytes: envBytes(env, 'COILGUN_CACHE_MAX_BYTES', DEFAULT_CACHE_MAX_BYTES, 1024),
+    maxBodyBytes: envBytes(env, 'COILGUN_MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES, 1024, 1024 * 1024 * 1024),
     codecs: Object.freeze(codecs as CodecName[]),
     logLevel,
     upstreamConnections: envInteger(env, 'COILGUN_UPSTREAM_CONNECTIONS', DEFAULT_UPSTREAM_CONNECTIONS, 1, 4096),
-    upstreamTimeoutMs: envInteger(env, 'COILGUN_UPSTREAM_TIMEOUT_MS', DEFAULT_UPSTREAM_TIMEOUT_MS, 1, 3_600_000),
-    connectTimeoutMs: envInteger(env, 'COILGUN_CONNECT_TIMEOUT_MS', DEFAULT_CONNECT_TIMEOUT_MS, 1, 600_000),
+    upstreamTimeoutMs: envDurationMs(env, 'COILGUN_UPSTREAM_TIMEOUT_MS', DEFAULT_UPSTREAM_TIMEOUT_MS, 1, 3_600_000),
+    connectTimeoutMs: envDurationMs(env, 'COILGUN_CONNECT_TIMEOUT_MS', DEFAULT_CONNECT_TIMEOUT_MS, 1, 600_000),
     upstreamHttp2: envBoolean(env, 'COILGUN_UPSTREAM_HTTP2', false),
     upstreamCa: envPemFile(env, 'COILGUN_UPSTREAM_CA'),
     upstreamCert: clientCert?.cert,
@@ -101,7 +104,8 @@ export function loadSenderConfig (env: Env = process.env): SenderConfig {
     privatePaths: envPrivatePaths(env, 'COILGUN_PRIVATE_PATHS'),
     privateDeltas: envBoolean(env, 'COILGUN_PRIVATE_DELTAS', true),
     trustProxy: envBoolean(env, 'COILGUN_TRUST_PROXY', false),
-    shutdownTimeoutMs: envInteger(env, 'COILGUN_SHUTDOWN_TIMEOUT_MS', DEFAULT_SHUTDOWN_TIMEOUT_MS, 0, 600_000),
+    shutdownTimeoutMs: envDurationMs(env, 'COILGUN_SHUTDOWN_TIMEOUT_MS', DEFAULT_SHUTDOWN_TIMEOUT_MS, 0, 600_000),
+    healthCheck: Object.freeze(envHealthCheck(env)),
     tlsCert: tls?.cert,
     tlsKey: tls?.key,
     visitorDictionaries,

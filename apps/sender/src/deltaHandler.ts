@@ -17,7 +17,9 @@ import type { VisitorCompression } from './visitorCompression.ts'
 import type { VersionCache } from './versionCache.ts'
 import type { VisitorDictionaries } from './visitorDictionaries.ts'
 import type { StatusRecorder } from '@coilgun/status'
-import { abortAfter, classifyUpstreamError, isConnectFailure } from '@coilgun/core'
+import { abortAfter, classifyUpstreamError, isConnectFailure, REQUEST_ID_HEADER } from '@coilgun/core'
+import { noteOutcome } from './requestOutcome.ts'
+import type { SecretRecognition } from './secretRecognition.ts'
 import type { UpstreamPools } from './upstreamPool.ts'
 
 export interface DeltaContext {
@@ -37,6 +39,8 @@ export interface DeltaContext {
   readonly bases: VisitorBases
   /** Who gets the `Coilgun` diagnostic header (issue 11). */
   readonly diagnostic: DiagnosticGate
+  /** Warns once per episode when an upstream never answers with Coilgun headers (issue 16). */
+  readonly recognition: SecretRecognition
 }
 
 interface UpstreamAnswer {
@@ -80,6 +84,8 @@ async function answerDeltaGet (ctx: DeltaContext, request: FastifyRequest, reply
   const slot = ctx.bases.slotFor(ctx.cache, key, request.url, request.headers)
   const base = request.headers.range === undefined && slot.baseKey !== undefined ? ctx.cache.get(slot.baseKey) : undefined
   const forwarded = upstreamRequestHeaders(request.headers, { ip: request.ip, proto: request.protocol, host: request.headers.host }, ctx.config.trustProxy, request.headers.range === undefined)
+  // Issue 16: the origin logs the same request id as the sender.
+  forwarded[REQUEST_ID_HEADER] = request.id
   // The visitor went away before the answer was written: stop the upstream work.
   reply.raw.once('close', function abortUpstreamOnClientClose () { if (!reply.raw.writableFinished) abort.abort() })
 
@@ -115,7 +121,7 @@ async function answerDeltaGet (ctx: DeltaContext, request: FastifyRequest, reply
       if (abort.signal.aborted) return sendUpstreamError(ctx, reply, abort.signal.reason, started)
       if (isCoilgunError(retryErr) || retryErr instanceof BadAnswer) {
         ctx.metrics.verificationFailures.inc({ reason: (retryErr as { code: string }).code })
-        ctx.metrics.requests.inc({ outcome: 'error' })
+        noteOutcome(request.raw, { outcome: 'error', why: (retryErr as { code: string }).code })
         request.log.error({ err: retryErr, key }, 'coilgun: full answer failed verification too')
         return sendShortError(reply, 502, 'Bad Gateway: the origin\'s answer failed verification\n')
       }
@@ -127,7 +133,6 @@ async function answerDeltaGet (ctx: DeltaContext, request: FastifyRequest, reply
   ctx.metrics.upstreamDuration.observe(upstreamMs / 1000)
   ctx.metrics.upstreamBytes.inc(received)
   ctx.metrics.bytesSaved.inc(Math.max(0, rebuilt.body.length - received))
-  ctx.metrics.requests.inc({ outcome })
   const isPrivate = ctx.bases.keep(ctx.cache, slot, request.url, request.headers, answer.headers, { body: rebuilt.body, hash: rebuilt.hash })
   const codec = rebuilt.codec === undefined ? undefined : rebuilt.secondary === 'gzip' ? `${rebuilt.codec}+gzip` : rebuilt.codec
   if (outcome === 'delta' && codec !== undefined) ctx.metrics.deltaCodecs.inc({ codec })
@@ -177,6 +182,7 @@ async function fetchUpstream (ctx: DeltaContext, path: string, headers: Outgoing
 async function fetchAndRebuild (ctx: DeltaContext, path: string, headers: OutgoingHeaders, base: HeldVersion | undefined, signal: AbortSignal): Promise<{ answer: UpstreamAnswer, rebuilt: RebuiltVersion | undefined, received: number }> {
   for (let attempt = 0; ; attempt++) {
     const answer = await fetchUpstream(ctx, path, headers, signal)
+    ctx.recognition.observe(answer.upstream, answer.status, answer.headers)
     if (answer.headers['repr-digest'] === undefined) return { answer, rebuilt: undefined, received: 0 }
     try {
       const { rebuilt, received } = await readAndRebuild(ctx, answer, base)
@@ -228,6 +234,7 @@ function serveVersion (ctx: DeltaContext, request: FastifyRequest, reply: Fastif
   // RFC 9842: only public pages become dictionaries, and only for their own scope.
   const dictionaries = ctx.dictionaries !== undefined && !isPrivate ? ctx.dictionaries : undefined
   if (dictionaries !== undefined) Object.assign(headers, dictionaries.dictionaryHeaders(request.url, headers['cache-control']))
+  noteOutcome(request.raw, diagnostic)
   reply.headers(headers)
   if (isVisitorFresh(request.headers, headers)) {
     ctx.metrics.visitorBytes.inc(0)
@@ -270,20 +277,21 @@ function passthrough (ctx: DeltaContext, request: FastifyRequest, reply: Fastify
     delete headers['content-length']
   }
   let counted = 0
+  const note = noteOutcome(request.raw, { outcome: 'passthrough', upstreamMs: performance.now() - started })
   body.on('data', function countVisitorBytes (chunk: Buffer) { counted += chunk.length })
   body.once('end', function recordPassthrough () {
     ctx.metrics.visitorBytes.inc(counted)
     ctx.metrics.upstreamBytes.inc(counted)
+    note.upstreamBytes = counted
   })
-  if (ctx.diagnostic.allows(request.headers)) headers.coilgun = formatDiagnostic({ outcome: 'passthrough', upstreamBytes: Number(answer.headers['content-length'] ?? 0), size: undefined, upstreamMs: performance.now() - started })
-  ctx.metrics.requests.inc({ outcome: 'passthrough' })
+  if (ctx.diagnostic.allows(request.headers)) headers.coilgun = formatDiagnostic({ outcome: 'passthrough', upstreamBytes: Number(answer.headers['content-length'] ?? 0), size: undefined, upstreamMs: note.upstreamMs! })
   reply.code(answer.status).headers(headers).send(body)
 }
 
 function sendUpstreamError (ctx: DeltaContext, reply: FastifyReply, err: unknown, started: number): void {
   const { status, kind } = classifyUpstreamError(err)
   ctx.metrics.upstreamErrors.inc({ kind })
-  ctx.metrics.requests.inc({ outcome: 'error' })
+  noteOutcome(reply.request.raw, { outcome: 'error', why: kind, upstreamMs: performance.now() - started })
   reply.log.warn({ err, kind, ms: Math.round(performance.now() - started) }, 'coilgun: upstream failed')
   sendShortError(reply, status, status === 504 ? 'Gateway Timeout: the origin did not answer in time\n' : 'Bad Gateway: the origin could not be reached or sent a broken answer\n')
 }

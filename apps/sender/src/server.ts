@@ -1,8 +1,13 @@
-import Fastify from 'fastify'
+import type { Server as TlsServer } from 'node:tls'
+import Fastify, { LogController } from 'fastify'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import httpProxy from '@fastify/http-proxy'
 import type { Dispatcher } from 'undici'
-import { loadCodecs, resolvePrivacy } from '@coilgun/core'
+import { ActiveHealthCheck, assertUsableCodecs, loadCodecs, resolvePrivacy, REQUEST_ID_HEADER, requestIdGenerator } from '@coilgun/core'
+import { registerAccessLog } from './accessLog.ts'
+import { senderReadiness } from './readiness.ts'
+import { noteOutcome } from './requestOutcome.ts'
+import { SecretRecognition } from './secretRecognition.ts'
 import { buildAdmin } from './admin.ts'
 import type { SenderConfig } from './config.ts'
 import { handleDeltaGet } from './deltaHandler.ts'
@@ -18,7 +23,7 @@ import { refuseInvalidHost } from './visitorHost.ts'
 import { VisitorCompression } from './visitorCompression.ts'
 import { VisitorDictionaries } from './visitorDictionaries.ts'
 import { StatusRecorder } from '@coilgun/status'
-import { normalizeHttp2Request, visitorTlsOptions } from './visitorTls.ts'
+import { normalizeHttp2Request, visitorTlsOptions, visitorTlsReload } from './visitorTls.ts'
 
 /**
  * Time a visitor has to send its request headers. Node's default is 60 s; a
@@ -48,6 +53,8 @@ export interface Sender {
   /** Listens on config.listen / config.adminListen; returns the visitor URL. */
   listen (): Promise<string>
   close (): Promise<void>
+  /** Applies a configuration read again (SIGHUP): the secret (COILGUN_SECRET_FILE) and the visitor-facing TLS certificate and key. Returns what changed. */
+  reload (next: SenderConfig): string[]
 }
 
 /**
@@ -65,7 +72,11 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
     bodyLimit: 1024 * 1024 * 1024,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
-    requestTimeout: VISITOR_REQUEST_TIMEOUT_MS
+    requestTimeout: VISITOR_REQUEST_TIMEOUT_MS,
+    // Issue 16: one access line per request (accessLog.ts) with an id taken from a
+    // trusted proxy in front, or generated.
+    logController: new LogController({ disableRequestLogging: true }),
+    genReqId: requestIdGenerator(config.trustProxy)
   })
   app.server.headersTimeout = VISITOR_HEADERS_TIMEOUT_MS
   // RFC 9112 section 3.2: a request with more than one Host is a 400. A proxy in
@@ -89,10 +100,23 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
   })
   app.addHook('onRequest', refuseInvalidHost)
   const codecs = await loadCodecs(config.codecs)
+  assertUsableCodecs('COILGUN_CODECS', codecs.values())
   for (const c of codecs.values()) if (!c.available) app.log.info({ codec: c.name, reason: c.unavailableReason }, 'coilgun: codec unavailable, not offered')
   const pools = new UpstreamPools(config, deps.dispatcher)
   const cache = new VersionCache(config.cacheMaxBytes)
-  const metrics = new SenderMetrics(cache)
+  const metrics = new SenderMetrics(cache, [...codecs.values()].filter(c => c.available).map(c => c.name))
+  registerAccessLog(app, metrics)
+  // Active health checks (issue 16) drive /readyz and take a dead upstream out of rotation.
+  const health = new ActiveHealthCheck(config.upstreams, {
+    ...config.healthCheck,
+    timeoutMs: config.connectTimeoutMs,
+    tls: { ca: config.upstreamCa, cert: config.upstreamCert, key: config.upstreamKey },
+    onChange: function upstreamHealthChanged (index, healthy, reason) {
+      if (!healthy) pools.markDown(index)
+      app.log.warn({ upstream: config.upstreams[index], healthy, reason }, healthy ? 'coilgun: upstream healthy again' : 'coilgun: upstream failed its health check')
+    }
+  })
+  metrics.watchUpstreams(health)
   const compression = new VisitorCompression(Math.min(64 * 1024 * 1024, Math.max(1024 * 1024, config.cacheMaxBytes >> 2)))
   const status = config.adminListen === undefined
     ? undefined
@@ -102,8 +126,11 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
       intervalMs: deps.statusIntervalMs,
       series: { linkBytes: 'coilgun_upstream_bytes_total', pageBytes: ['coilgun_upstream_bytes_total', 'coilgun_bytes_saved_total'], outcomes: 'coilgun_requests_total', codecs: 'coilgun_delta_answers_total', latency: 'coilgun_upstream_duration_seconds', cacheBytes: 'coilgun_cache_bytes', cacheEntries: 'coilgun_cache_entries', verificationFailures: 'coilgun_verification_failures_total' }
     })
+  // The secret can change on SIGHUP (a rotated COILGUN_SECRET_FILE, issue 16); the
+  // delta path reads it from here.
+  let running = config
   const ctx: DeltaContext = Object.freeze({
-    config,
+    get config () { return running },
     pools,
     cache,
     codecs,
@@ -114,7 +141,8 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
     diagnostic: new DiagnosticGate(config.diagnosticHeader, config.diagnosticToken),
     status,
     dictionaries: config.visitorDictionaries ? new VisitorDictionaries(cache, { staleWhileRevalidateSeconds: config.visitorDictionarySwrSeconds }) : undefined,
-    log: app.log
+    log: app.log,
+    recognition: new SecretRecognition(config.upstreams, app.log)
   })
 
   /** Which upstream each passthrough request went to (for marking it down on failure). */
@@ -161,12 +189,13 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
         const out = upstreamRequestHeaders(request.headers, { ip: request.ip, proto: request.protocol as 'http' | 'https', host: request.headers.host }, config.trustProxy, false)
         // The origin routes by the visitor's Host (virtual hosts, the listener's map).
         if (request.headers.host !== undefined) out.host = request.headers.host
+        out[REQUEST_ID_HEADER] = request.id
         if (headers['content-length'] !== undefined) out['content-length'] = headers['content-length']
         return out
       },
-      rewriteHeaders: function passthroughResponseHeaders (headers) {
+      rewriteHeaders: function passthroughResponseHeaders (headers, request) {
         const out = visitorResponseHeaders(headers as Record<string, string | string[] | undefined>, false)
-        metrics.requests.inc({ outcome: 'passthrough' })
+        if (request !== undefined) noteOutcome(request.raw, { outcome: 'passthrough' })
         return out
       },
       onError: function passthroughError (reply, { error }) {
@@ -174,16 +203,17 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
         const index = upstreamOf.get(reply.request.raw)
         if (index !== undefined && isConnectFailure(error)) pools.markDown(index)
         metrics.upstreamErrors.inc({ kind })
-        metrics.requests.inc({ outcome: 'error' })
+        noteOutcome(reply.request.raw, { outcome: 'error', why: kind })
         reply.code(status).header('content-type', 'text/plain; charset=utf-8').send(status === 504 ? 'Gateway Timeout: the origin did not answer in time\n' : 'Bad Gateway: the origin could not be reached\n')
       }
     }
   })
 
-  const admin = config.adminListen === undefined ? undefined : buildAdmin(metrics, () => pools.size > 0, status)
+  const admin = config.adminListen === undefined ? undefined : buildAdmin(metrics, () => senderReadiness(health), status)
   status?.start()
 
   app.addHook('onClose', async function closeSenderResources () {
+    health.close()
     await pools.close()
     status?.close()
     cache.clear()
@@ -197,11 +227,25 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
     metrics,
     async listen () {
       const url = await app.listen({ host: config.listen.host, port: config.listen.port })
+      health.start()
       if (admin !== undefined && config.adminListen !== undefined) await admin.listen({ host: config.adminListen.host, port: config.adminListen.port })
       return url
     },
     async close () {
       await Promise.all([app.close(), admin?.close()])
+    },
+    reload (next: SenderConfig) {
+      // Everything is validated before anything is applied: a key that does not
+      // match its certificate throws here and leaves the running configuration.
+      const tls = visitorTlsReload(running, next)
+      const changes: string[] = []
+      if (tls !== undefined) {
+        (app.server as unknown as TlsServer).setSecureContext(tls)
+        changes.push('TLS certificate and key')
+      }
+      if (next.secret !== running.secret) changes.push('secret')
+      running = Object.freeze({ ...running, secret: next.secret, tlsCert: next.tlsCert, tlsKey: next.tlsKey })
+      return changes
     }
   }
 }

@@ -1,3 +1,4 @@
+import { createSecureContext } from 'node:tls'
 import type { SenderConfig } from './config.ts'
 
 /**
@@ -19,4 +20,17 @@ export function visitorTlsOptions (config: Pick<SenderConfig, 'tlsCert' | 'tlsKe
 export function normalizeHttp2Request (headers: Record<string, string | string[] | undefined>): void {
   const authority = headers[':authority']
   if (headers.host === undefined && typeof authority === 'string') headers.host = authority
+}
+
+/**
+ * The secure context to switch to on SIGHUP (issues 16, 18), validated (a key that
+ * does not match its certificate throws), or undefined when the certificate and key
+ * did not change. New TLS handshakes use it; open connections keep theirs.
+ */
+export function visitorTlsReload (current: Pick<SenderConfig, 'tlsCert' | 'tlsKey'>, next: Pick<SenderConfig, 'tlsCert' | 'tlsKey'>): { cert: string, key: string } | undefined {
+  if (current.tlsCert === next.tlsCert && current.tlsKey === next.tlsKey) return undefined
+  if (current.tlsCert === undefined || next.tlsCert === undefined || next.tlsKey === undefined) throw new Error('switching between HTTP and HTTPS (COILGUN_TLS_CERT set or unset) needs a restart')
+  const context = { cert: next.tlsCert, key: next.tlsKey }
+  createSecureContext(context)
+  return context
 }

@@ -27,7 +27,7 @@ const CASES: Array<[string, Record<string, string | undefined>]> = [
   ['COILGUN_LISTEN', { COILGUN_LISTEN: 'localhost' }],
   ['COILGUN_LISTEN', { COILGUN_LISTEN: '0.0.0.0:99999' }],
   ['COILGUN_ADMIN_LISTEN', { COILGUN_ADMIN_LISTEN: 'nope' }],
-  ['COILGUN_CACHE_MAX_BYTES', { COILGUN_CACHE_MAX_BYTES: '10MB' }],
+  ['COILGUN_CACHE_MAX_BYTES', { COILGUN_CACHE_MAX_BYTES: '10 parsecs' }],
   ['COILGUN_CACHE_MAX_BYTES', { COILGUN_CACHE_MAX_BYTES: '-1' }],
   ['COILGUN_MAX_BODY_BYTES', { COILGUN_MAX_BODY_BYTES: 'lots' }],
   ['COILGUN_CODECS', { COILGUN_CODECS: 'vcdiff,bsdiff' }],

@@ -70,5 +70,5 @@ test('a corrupted delta is refetched in full; the visitor gets the right page', 
   const failures = await metric(sender, 'coilgun_verification_failures_total')
   const counted = [...failures.matchAll(/coilgun_verification_failures_total\{reason="[A-Z_]+"\} (\d+)/g)].reduce((sum, m) => sum + Number(m[1]), 0)
   assert.equal(counted, 2)
-  assert.match(await metric(sender, 'coilgun_requests_total'), /outcome="fallback"\} 2/)
+  assert.match(await metric(sender, 'coilgun_requests_total'), /outcome="fallback",status_class="2xx"\} 2/)
 })

@@ -1,9 +1,15 @@
 import { ConfigError } from './envValues.ts'
+import { startupFailureLine } from './startupFailure.ts'
 
 export interface RunnableService {
   listen (): Promise<string>
   close (): Promise<void>
   readonly log: { info (obj: object, msg: string): void, warn (msg: string): void }
+  /**
+   * Reads the file-based configuration again and applies it (SIGHUP); returns what
+   * changed. Throws, leaving the running configuration in place, when it is invalid.
+   */
+  reload?: () => string[]
 }
 
 /**
@@ -22,8 +28,18 @@ export async function runService<C extends { shutdownTimeoutMs: number }> (name:
     }
     throw err
   }
-  const service = await start(config)
-  const url = await service.listen()
+  let service: RunnableService
+  let url: string
+  try {
+    service = await start(config)
+    url = await service.listen()
+  } catch (err) {
+    // A busy port or a codec this Node cannot run: one line and exit 1 (issue 16).
+    const line = startupFailureLine(name, err)
+    if (line === undefined) throw err
+    process.stderr.write(`${line}\n`)
+    process.exit(1)
+  }
   service.log.info({ url, ...describe(config) }, `${name} listening`)
 
   let stopping = false
@@ -41,4 +57,20 @@ export async function runService<C extends { shutdownTimeoutMs: number }> (name:
   }
   process.once('SIGTERM', function onSigterm () { void shutdown('SIGTERM') })
   process.once('SIGINT', function onSigint () { void shutdown('SIGINT') })
+  // Issue 16: SIGHUP killed the process with nothing logged; it reloads what comes
+  // from files, and a failed reload keeps the running configuration.
+  process.on('SIGHUP', function onSighup () { reloadService(name, service) })
+}
+
+function reloadService (name: string, service: RunnableService): void {
+  if (service.reload === undefined) {
+    service.log.warn(`${name}: SIGHUP: nothing to reload`)
+    return
+  }
+  try {
+    const changes = service.reload()
+    service.log.info({ changes }, changes.length === 0 ? `${name}: SIGHUP: reloaded, nothing changed` : `${name}: SIGHUP: reloaded ${changes.join('; ')}`)
+  } catch (err) {
+    service.log.warn(`${name}: SIGHUP: reload failed, keeping the running configuration: ${err instanceof Error ? err.message : String(err)}`)
+  }
 }

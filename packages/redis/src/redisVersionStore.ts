@@ -27,6 +27,8 @@ export interface RedisStoreStats extends VersionStoreStats {
   misses: number
   /** Commands that failed or timed out. */
   errors: number
+  /** Connection errors the client reported (refused, reset, DNS), each reconnect attempt counted (issue 16). */
+  connectionErrors: number
   /** Reads and writes not sent because Redis was unavailable (they cost the request nothing). */
   skipped: number
   /** Versions and pointers written to Redis. */
@@ -90,6 +92,7 @@ export class RedisVersionStore implements VersionStore {
   #redisHits = 0
   #misses = 0
   #errors = 0
+  #connectionErrors = 0
   #skipped = 0
   #writes = 0
   #oversize = 0
@@ -203,6 +206,7 @@ export class RedisVersionStore implements VersionStore {
       redisHits: this.#redisHits,
       misses: this.#misses,
       errors: this.#errors,
+      connectionErrors: this.#connectionErrors,
       skipped: this.#skipped,
       writes: this.#writes,
       oversize: this.#oversize,
@@ -249,6 +253,7 @@ export class RedisVersionStore implements VersionStore {
 
   #redisError (err: Error): void {
     if (this.#closed) return
+    this.#connectionErrors++
     this.#health.lost(err)
   }
 

@@ -10,7 +10,7 @@ import { resolvePrivacy } from '../policy/privacy.ts'
 import { DEFAULT_PRIVATE_TTL_MS, MemoryVersionStore } from '../store/memoryStore.ts'
 import type { VersionStore } from '../store/versionStore.ts'
 import type { WarnLogger } from './senderAuth.ts'
-import { validateSecret } from './senderAuth.ts'
+import { validateSecrets } from './senderAuth.ts'
 
 /** How long a store read may take before the answer falls back to full. */
 export const DEFAULT_STORE_TIMEOUT_MS = 50
@@ -30,9 +30,10 @@ export interface OriginOptions extends EligibilityOptions, PrivacyOptions {
   /**
    * Shared secret that senders present in the `Coilgun-Secret` header. Required, at
    * least 16 visible ASCII characters. Requests without it get the application's
-   * response untouched.
+   * response untouched. A list is accepted too: the first is the current secret,
+   * the others previous ones still accepted while a fleet rotates (issue 16).
    */
-  secret: string
+  secret: string | readonly string[]
   /**
    * Delta codecs offered, in order of preference; those the runtime cannot run
    * (`dcz`/`dcb` on Node 20) are left out with a log line.
@@ -103,7 +104,10 @@ export interface OriginOptions extends EligibilityOptions, PrivacyOptions {
 }
 
 export interface ResolvedOriginOptions {
+  /** The current secret (the first of `secrets`). */
   readonly secret: string
+  /** Every secret accepted, current first. */
+  readonly secrets: readonly string[]
   readonly codecs: readonly Codec[]
   readonly store: VersionStore
   /** True when Coilgun created the store and must close it. */
@@ -138,7 +142,8 @@ export async function resolveOriginOptions (options: OriginOptions): Promise<Res
   const unavailableCodecs = [...loaded.values()].filter(c => !c.available).map(c => ({ name: c.name, reason: c.unavailableReason ?? 'unavailable' }))
   const store = options.store ?? new MemoryVersionStore({ ...(options.storeMaxBytes === undefined ? {} : { maxBytes: options.storeMaxBytes }), privateTtlMs: checked.privateTtlMs })
   return Object.freeze({
-    secret: checked.secret,
+    secret: checked.secrets[0]!,
+    secrets: checked.secrets,
     codecs: Object.freeze(codecs),
     store,
     ownsStore: options.store === undefined,
@@ -159,9 +164,9 @@ export async function resolveOriginOptions (options: OriginOptions): Promise<Res
  * The synchronous part of {@link resolveOriginOptions}: every check that can fail,
  * so adapters that must construct synchronously (Express) throw at creation.
  */
-export function validateOriginOptions (options: OriginOptions): { secret: string, codecNames: readonly string[], storeTimeoutMs: number, fullCacheBytes: number, deltaMemoBytes: number, encodeWorkers: number, offloadMinBytes: number, eligibility: EligibilityPolicy, privacy: PrivacyPolicy, privateDeltas: boolean, privateTtlMs: number } {
+export function validateOriginOptions (options: OriginOptions): { secrets: readonly string[], codecNames: readonly string[], storeTimeoutMs: number, fullCacheBytes: number, deltaMemoBytes: number, encodeWorkers: number, offloadMinBytes: number, eligibility: EligibilityPolicy, privacy: PrivacyPolicy, privateDeltas: boolean, privateTtlMs: number } {
   if (options === null || typeof options !== 'object') throw new ERR_INVALID_OPTION('options', 'expected an object')
-  const secret = validateSecret('secret', options.secret)
+  const secrets = validateSecrets('secret', options.secret)
   const names = options.codecs ?? CODEC_NAMES
   if (!Array.isArray(names) || names.length === 0) throw new ERR_INVALID_OPTION('codecs', `expected a non-empty list of ${CODEC_NAMES.join(', ')}`)
   for (const name of names) {
@@ -188,5 +193,5 @@ export function validateOriginOptions (options: OriginOptions): { secret: string
   if (storeMaxBytes !== undefined && (typeof storeMaxBytes !== 'number' || !Number.isSafeInteger(storeMaxBytes) || storeMaxBytes < 1024)) {
     throw new ERR_INVALID_OPTION('storeMaxBytes', `expected an integer >= 1024, got ${String(storeMaxBytes)}`)
   }
-  return { secret, codecNames: names, storeTimeoutMs, fullCacheBytes, deltaMemoBytes, encodeWorkers, offloadMinBytes, eligibility, privacy, privateDeltas: options.privateDeltas ?? true, privateTtlMs }
+  return { secrets, codecNames: names, storeTimeoutMs, fullCacheBytes, deltaMemoBytes, encodeWorkers, offloadMinBytes, eligibility, privacy, privateDeltas: options.privateDeltas ?? true, privateTtlMs }
 }

@@ -92,7 +92,7 @@ export class OriginResponder {
 
   constructor (options: ResolvedOriginOptions, log?: WarnLogger) {
     this.options = options
-    this.#auth = new SenderAuth(options.secret, log)
+    this.#auth = new SenderAuth(options.secrets, log)
     this.#full = new FullBodyCompressor(options.fullCacheBytes)
     this.#store = new StoreGuard(options.store, options.storeTimeoutMs, log)
     this.#vcdiff = options.codecs.find(c => c.name === 'vcdiff')
@@ -102,6 +102,11 @@ export class OriginResponder {
     this.#memo = options.deltaMemoBytes > 0
       ? new LRUCache<string, EncodedDelta | typeof NO_DELTA>({ maxSize: options.deltaMemoBytes, sizeCalculation: memoEntrySize })
       : undefined
+  }
+
+  /** Accepts these secrets from now on, current first (SIGHUP reload of a secret file, issue 16). */
+  replaceSecrets (secrets: readonly string[]): void {
+    this.#auth.replaceSecrets(secrets)
   }
 
   /**

@@ -13,6 +13,19 @@ export interface WarnLogger {
 /**
  * Validates a shared secret option (a coded error naming the option otherwise).
  */
+export function validateSecrets (name: string, value: unknown): readonly string[] {
+  // A list: the current secret and the previous ones still accepted, so a fleet can
+  // rotate without downtime (issue 16): origins accept both, then senders move over.
+  if (Array.isArray(value)) {
+    if (value.length === 0) throw new ERR_INVALID_OPTION(name, 'expected a secret or a non-empty list of secrets')
+    return Object.freeze(value.map((s, i) => validateSecret(`${name}[${i}]`, s)))
+  }
+  return Object.freeze([validateSecret(name, value)])
+}
+
+/**
+ * Validates one shared secret (a coded error naming the option otherwise).
+ */
 export function validateSecret (name: string, secret: unknown): string {
   if (typeof secret !== 'string' || secret.length < MIN_SECRET_LENGTH) {
     throw new ERR_INVALID_OPTION(name, `expected a string of at least ${MIN_SECRET_LENGTH} characters (got ${typeof secret === 'string' ? `${secret.length} characters` : typeof secret})`)
@@ -28,21 +41,33 @@ export function validateSecret (name: string, secret: unknown): string {
  * and the request is then treated like any unauthenticated one.
  */
 export class SenderAuth {
-  readonly #expected: Buffer
+  #expected: readonly Buffer[]
   readonly #log: WarnLogger | undefined
   #lastWarn = 0
   #suppressed = 0
 
-  constructor (secret: string, log?: WarnLogger) {
-    this.#expected = createHash('sha256').update(secret).digest()
+  constructor (secrets: string | readonly string[], log?: WarnLogger) {
+    this.#expected = SenderAuth.#hashAll(secrets)
     this.#log = log
+  }
+
+  /** Accepts these secrets from now on (a reload of the secret file). */
+  replaceSecrets (secrets: string | readonly string[]): void {
+    this.#expected = SenderAuth.#hashAll(secrets)
+  }
+
+  static #hashAll (secrets: string | readonly string[]): readonly Buffer[] {
+    return (typeof secrets === 'string' ? [secrets] : secrets).map(s => createHash('sha256').update(s).digest())
   }
 
   /** True when the header carries the shared secret. Absent header: false, silently. */
   authenticate (value: string | string[] | undefined, remoteAddress?: string): boolean {
     if (value === undefined) return false
     const given = typeof value === 'string' ? value : value.join(',')
-    const ok = timingSafeEqual(createHash('sha256').update(given).digest(), this.#expected)
+    const hash = createHash('sha256').update(given).digest()
+    // Every accepted secret is compared (no early exit): the time does not say which matched.
+    let ok = false
+    for (const expected of this.#expected) ok = timingSafeEqual(hash, expected) || ok
     if (!ok) this.#warnWrongSecret(remoteAddress)
     return ok
   }

@@ -1,0 +1,33 @@
+import assert from 'node:assert/strict'
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { test } from 'node:test'
+import { fileURLToPath } from 'node:url'
+import { CONFIG_VARIABLES } from '@coilgun/core'
+
+// Issue 16: --help and the unknown-variable warning both come from one table
+// (packages/core/src/configVariables.ts). A variable that a config.ts reads but the
+// table lacks would be called unknown at start and missing from --help: this test
+// names it, so adding a variable means adding its row.
+
+const root = fileURLToPath(new URL('../../../', import.meta.url))
+const SOURCES = [
+  ...['apps/sender/src', 'apps/listener/src'].flatMap(dir => readdirSync(join(root, dir)).filter(f => f.endsWith('.ts')).map(f => join(dir, f))),
+  'packages/redis/src/redisStoreEnv.ts',
+  'packages/core/src/envValues.ts'
+]
+
+test('every COILGUN_* variable named in the apps\' configuration code has a row in CONFIG_VARIABLES', () => {
+  const known = new Set(CONFIG_VARIABLES.map(v => v.name))
+  const missing = new Set<string>()
+  let seen = 0
+  for (const file of SOURCES) {
+    for (const [name] of readFileSync(join(root, file), 'utf8').matchAll(/\bCOILGUN_[A-Z0-9_]*[A-Z0-9]\b/g)) {
+      if (name.startsWith('COILGUN_ERR_')) continue
+      seen++
+      if (!known.has(name)) missing.add(`${name} (${file})`)
+    }
+  }
+  assert.ok(seen > 30, `${seen} names found`)
+  assert.deepEqual([...missing], [])
+})

@@ -1,0 +1,34 @@
+import type { Diagnostic } from './diagnostic.ts'
+
+/**
+ * What Coilgun did for one visitor request, noted where it is decided and read once
+ * in the `onResponse` hook, which counts it with the final status and writes the
+ * access line (issue 16: one line per request, and a status-class label that is only
+ * known once the answer is sent).
+ */
+export const REQUEST_OUTCOMES = ['delta', 'full', 'not-modified', 'fallback', 'passthrough', 'error', 'rejected'] as const
+export type RequestOutcome = typeof REQUEST_OUTCOMES[number]
+
+export interface RequestNote {
+  outcome: RequestOutcome
+  codec?: string | undefined
+  /** Body bytes received from the upstream for this request (the link). */
+  upstreamBytes?: number | undefined
+  /** Page size served. */
+  size?: number | undefined
+  upstreamMs?: number | undefined
+  why?: string | undefined
+}
+
+const notes = new WeakMap<object, RequestNote>()
+
+/** Records the outcome of the request whose raw IncomingMessage is `raw`; returns the note (it may be completed later). */
+export function noteOutcome (raw: object, note: RequestNote | Diagnostic): RequestNote {
+  notes.set(raw, note)
+  return note
+}
+
+/** The note of a request, if one was made (answers the sender gave itself have none). */
+export function requestNote (raw: object): RequestNote | undefined {
+  return notes.get(raw)
+}

@@ -1,0 +1,160 @@
+import { connect } from 'node:net'
+import type { Socket } from 'node:net'
+import { connect as tlsConnect } from 'node:tls'
+
+// Active health checks of the servers an app forwards to (the sender's upstreams,
+// the listener's origins), for `/readyz` and the `*_healthy` gauges (issue 16). In
+// the manner of Envoy's active health checking: every target is probed on a fixed
+// interval; it turns unhealthy after `unhealthyThreshold` consecutive failed probes
+// and healthy again after `healthyThreshold` consecutive good ones, so one lost
+// packet does not flap readiness. A probe is a TCP connect (a TLS handshake, with
+// the same CA and client certificate as real requests, for https:), which is what
+// fails when an origin is down, refuses connections or presents a wrong certificate.
+
+/** Time between two probes of a target. */
+export const DEFAULT_HEALTH_CHECK_INTERVAL_MS = 5_000
+/** Consecutive failed probes that turn a healthy target unhealthy. */
+export const DEFAULT_HEALTH_CHECK_UNHEALTHY_THRESHOLD = 2
+/** Consecutive good probes that turn an unhealthy target healthy. */
+export const DEFAULT_HEALTH_CHECK_HEALTHY_THRESHOLD = 1
+
+export interface HealthCheckOptions {
+  /** @default 5000 */
+  readonly intervalMs: number
+  /** A probe that has not connected by then failed. */
+  readonly timeoutMs: number
+  /** @default 2 */
+  readonly unhealthyThreshold: number
+  /** @default 1 */
+  readonly healthyThreshold: number
+  /** TLS material for https: targets (the same as real requests use). */
+  readonly tls?: { ca?: string | undefined, cert?: string | undefined, key?: string | undefined }
+  /** Called when a target changes state (not for the first result). */
+  readonly onChange?: (index: number, healthy: boolean, reason: string | undefined, url: string) => void
+}
+
+export interface TargetHealth {
+  readonly url: string
+  /** undefined until the first probe completed. */
+  readonly healthy: boolean | undefined
+  /** Why the last probe failed (an error code), while unhealthy. */
+  readonly reason: string | undefined
+}
+
+interface TargetState {
+  url: URL
+  healthy: boolean | undefined
+  reason: string | undefined
+  failures: number
+  successes: number
+  probing: Socket | undefined
+}
+
+/** Probes a fixed list of origins on an interval; see the file comment. */
+export class ActiveHealthCheck {
+  #targets: TargetState[]
+  readonly #options: HealthCheckOptions
+  #timer: NodeJS.Timeout | undefined
+  #closed = false
+
+  constructor (urls: readonly string[], options: HealthCheckOptions) {
+    this.#targets = urls.map(url => ({ url: new URL(url), healthy: undefined, reason: undefined, failures: 0, successes: 0, probing: undefined }))
+    this.#options = options
+  }
+
+  /** Probes every target now, then every interval (the timer does not hold the process). */
+  start (): void {
+    if (this.#timer !== undefined || this.#closed) return
+    this.#probeAll()
+    this.#timer = setInterval(() => { this.#probeAll() }, this.#options.intervalMs).unref()
+  }
+
+  /**
+   * Probes this list from now on (a reloaded host map): targets already known keep
+   * their state, new ones are probed at once.
+   */
+  setTargets (urls: readonly string[]): void {
+    const old = new Map(this.#targets.map(t => [t.url.origin, t]))
+    this.#targets = urls.map(url => old.get(new URL(url).origin) ?? { url: new URL(url), healthy: undefined, reason: undefined, failures: 0, successes: 0, probing: undefined })
+    for (const [origin, t] of old) if (!urls.some(u => new URL(u).origin === origin)) t.probing?.destroy()
+    if (this.#timer !== undefined) this.#probeAll()
+  }
+
+  status (): TargetHealth[] {
+    return this.#targets.map(t => ({ url: t.url.origin, healthy: t.healthy, reason: t.healthy === false ? t.reason : undefined }))
+  }
+
+  /** True when at least one target passed its health check. */
+  anyHealthy (): boolean {
+    return this.#targets.some(t => t.healthy === true)
+  }
+
+  /** True until every target has a first result. */
+  pending (): boolean {
+    return this.#targets.some(t => t.healthy === undefined)
+  }
+
+  close (): void {
+    this.#closed = true
+    if (this.#timer !== undefined) clearInterval(this.#timer)
+    this.#timer = undefined
+    for (const t of this.#targets) t.probing?.destroy()
+  }
+
+  #probeAll (): void {
+    for (let i = 0; i < this.#targets.length; i++) this.#probe(i)
+  }
+
+  #probe (index: number): void {
+    const target = this.#targets[index]!
+    const targets = this.#targets
+    if (target.probing !== undefined) return
+    const https = target.url.protocol === 'https:'
+    const port = Number(target.url.port || (https ? 443 : 80))
+    const host = target.url.hostname.startsWith('[') ? target.url.hostname.slice(1, -1) : target.url.hostname
+    const tls = this.#options.tls ?? {}
+    const socket = https
+      ? tlsConnect({
+        host,
+        port,
+        servername: host,
+        ...(tls.ca === undefined ? {} : { ca: tls.ca }),
+        ...(tls.cert === undefined ? {} : { cert: tls.cert, key: tls.key })
+      })
+      : connect({ host, port })
+    target.probing = socket
+    let settled = false
+    const settle = (ok: boolean, reason: string | undefined): void => {
+      if (settled) return
+      settled = true
+      socket.destroy()
+      target.probing = undefined
+      // A result for a list that has since been replaced is dropped.
+      if (!this.#closed && this.#targets === targets) this.#record(index, ok, reason)
+    }
+    socket.setTimeout(this.#options.timeoutMs)
+    socket.once(https ? 'secureConnect' : 'connect', function probeConnected () { settle(true, undefined) })
+    socket.once('timeout', function probeTimedOut () { settle(false, 'ETIMEDOUT') })
+    socket.once('error', function probeFailed (err: NodeJS.ErrnoException) { settle(false, err.code ?? err.message) })
+  }
+
+  #record (index: number, ok: boolean, reason: string | undefined): void {
+    const t = this.#targets[index]!
+    const before = t.healthy
+    if (ok) {
+      t.failures = 0
+      t.successes++
+      if (before === undefined || (before === false && t.successes >= this.#options.healthyThreshold)) {
+        t.healthy = true
+        t.reason = undefined
+      }
+    } else {
+      t.successes = 0
+      t.failures++
+      t.reason = reason
+      // The first result decides at once: there is no earlier state to protect.
+      if (before === undefined || (before === true && t.failures >= this.#options.unhealthyThreshold)) t.healthy = false
+    }
+    if (before !== undefined && before !== t.healthy) this.#options.onChange?.(index, t.healthy === true, t.reason, t.url.origin)
+  }
+}
