@@ -1,4 +1,4 @@
-import { ConfigError, envBoolean, envCodecs, envInteger, envListen, envLogLevel, envPemFile, envPemPair, envRequired, envSecret, parseOriginUrl } from '@coilgun/core'
+import { ConfigError, envBoolean, envVia, envCodecs, envInteger, envListen, envLogLevel, envPemFile, envPemPair, envRequired, envSecret, parseOriginUrl } from '@coilgun/core'
 import type { CodecName, Env, HostPort, LogLevel } from '@coilgun/core'
 import { redisStoreOptionsFromEnv } from '@coilgun/redis'
 import type { RedisVersionStoreOptions } from '@coilgun/redis'
@@ -13,6 +13,8 @@ export const DEFAULT_ORIGIN_CONNECTIONS = 64
 export const DEFAULT_ORIGIN_TIMEOUT_MS = 30_000
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000
+/** The pseudonym the listener writes into Via (RFC 9110 section 7.6.3); COILGUN_VIA=off for none. */
+export const DEFAULT_VIA = 'coilgun-listener'
 /** The host-map key that catches every Host not listed. */
 export const DEFAULT_HOST = 'default'
 
@@ -38,6 +40,16 @@ export interface ListenerConfig {
   readonly shutdownTimeoutMs: number
   /** Shared Redis version store (COILGUN_REDIS_*), or undefined for the embedded one. */
   readonly redis: RedisVersionStoreOptions | undefined
+  /**
+   * COILGUN_TRUST_PROXY: believe the client's X-Forwarded-*, Forwarded, X-Real-IP,
+   * True-Client-IP and Via (and append to them). A listener's client is normally the
+   * sender, which has already replaced what a visitor wrote; turn it off when
+   * visitors can reach the listener directly (issue 13).
+   * @default true
+   */
+  readonly trustProxy: boolean
+  /** COILGUN_VIA: pseudonym appended to Via on origin requests; undefined: no Via. @default 'coilgun-listener' */
+  readonly via: string | undefined
 }
 
 const MAP_FORM = 'a host map like "www.example.com=http://10.0.0.5:8080,default=http://127.0.0.1:8080"'
@@ -91,6 +103,8 @@ export function loadListenerConfig (env: Env = process.env): ListenerConfig {
     encodeWorkers: workers === undefined || workers.trim() === '' ? undefined : envInteger(env, 'COILGUN_ENCODE_WORKERS', 1, 0, 64),
     diagnosticHeader: envBoolean(env, 'COILGUN_DIAGNOSTIC_HEADER', true),
     shutdownTimeoutMs: envInteger(env, 'COILGUN_SHUTDOWN_TIMEOUT_MS', DEFAULT_SHUTDOWN_TIMEOUT_MS, 0, 600_000),
-    redis: redisStoreOptionsFromEnv(env)
+    redis: redisStoreOptionsFromEnv(env),
+    trustProxy: envBoolean(env, 'COILGUN_TRUST_PROXY', true),
+    via: envVia(env, 'COILGUN_VIA', DEFAULT_VIA)
   })
 }

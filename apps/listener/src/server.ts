@@ -1,6 +1,6 @@
 import Fastify from 'fastify'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { OriginResponder, resolveOriginOptions } from '@coilgun/core'
+import { answerClientError, answerOwnError, answerRequestTarget, noStoreWhileClosing, originFormTarget, OriginResponder, resolveOriginOptions } from '@coilgun/core'
 import type { VersionStore } from '@coilgun/core'
 import { createRedisVersionStore } from '@coilgun/redis'
 import type { RedisVersionStore } from '@coilgun/redis'
@@ -9,6 +9,7 @@ import { handleListenerRequest } from './listenerHandler.ts'
 import type { ListenerContext } from './listenerHandler.ts'
 import { ListenerMetrics } from './metrics.ts'
 import { OriginPools } from './originPools.ts'
+import { buildListenerUpgrades } from './upgrade.ts'
 
 export interface ListenerDeps {
   /** Version store to use instead of the embedded one (e.g. Redis); not closed by the listener. */
@@ -43,6 +44,10 @@ export async function buildListener (config: ListenerConfig, deps: ListenerDeps 
     bodyLimit: 1024 * 1024 * 1024,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // Issue 13: absolute-form naming the Host becomes origin-form; errors Node's
+    // parser raises are answered short and no-store.
+    rewriteUrl: originFormTarget,
+    clientErrorHandler: answerClientError,
     ...(https === undefined ? {} : { https })
   }) as unknown as FastifyInstance
   // COILGUN_REDIS_URL / _CLUSTER: versions shared by every listener instance (issue 6).
@@ -62,10 +67,22 @@ export async function buildListener (config: ListenerConfig, deps: ListenerDeps 
   for (const { name, reason } of options.unavailableCodecs) app.log.info({ codec: name, reason }, 'coilgun-listener: codec unavailable, not offered')
   const pools = new OriginPools(config)
   const metrics = new ListenerMetrics(redis)
-  const ctx: ListenerContext = Object.freeze({ responder, pools, metrics, maxBodyBytes: config.maxBodyBytes, diagnosticHeader: config.diagnosticHeader, originTimeoutMs: config.originTimeoutMs })
+  const ctx: ListenerContext = Object.freeze({ responder, pools, metrics, maxBodyBytes: config.maxBodyBytes, diagnosticHeader: config.diagnosticHeader, originTimeoutMs: config.originTimeoutMs, trustProxy: config.trustProxy, via: config.via })
 
   // Request bodies are streamed to the origin, never parsed.
   app.removeAllContentTypeParsers()
+  // Issue 13: `OPTIONS *` answered here, other non-origin-form targets a 400;
+  // upgrades follow the host map through their own tunnel.
+  app.addHook('onRequest', answerRequestTarget)
+  app.setErrorHandler(answerOwnError)
+  const upgrades = buildListenerUpgrades(config, pools, metrics, app.log)
+  app.server.on('upgrade', upgrades.handle)
+  const markClosing = noStoreWhileClosing(app.server)
+  app.addHook('preClose', function closeUpgradeTunnels (done) {
+    markClosing()
+    upgrades.close()
+    done()
+  })
   app.addContentTypeParser('*', function passBodyThrough (_request, payload, done) { done(null, payload) })
   app.route({
     method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],

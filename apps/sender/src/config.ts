@@ -1,4 +1,4 @@
-import { ConfigError, envBoolean, envCodecs, envInteger, envListen, envLogLevel, envPemFile, envPemPair, envRequired, envSecret, parseHostPort, parseOriginUrl } from '@coilgun/core'
+import { ConfigError, envBoolean, envVia, envCodecs, envInteger, envListen, envLogLevel, envPemFile, envPemPair, envRequired, envSecret, parseHostPort, parseOriginUrl } from '@coilgun/core'
 import type { CodecName, Env, HostPort, LogLevel } from '@coilgun/core'
 
 // The only place coilgun-sender reads process.env (STYLE rule 3). Every variable is
@@ -12,6 +12,8 @@ export const DEFAULT_UPSTREAM_CONNECTIONS = 32
 export const DEFAULT_UPSTREAM_TIMEOUT_MS = 30_000
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000
+/** The pseudonym the sender writes into Via (RFC 9110 section 7.6.3); COILGUN_VIA=off for none. */
+export const DEFAULT_VIA = 'coilgun-sender'
 export { ConfigError, parseHostPort }
 export type { HostPort, LogLevel }
 
@@ -37,6 +39,8 @@ export interface SenderConfig {
   readonly diagnosticHeader: boolean
   readonly trustProxy: boolean
   readonly shutdownTimeoutMs: number
+  /** COILGUN_VIA: pseudonym appended to Via on upstream requests; undefined: no Via (issue 13). @default 'coilgun-sender' */
+  readonly via: string | undefined
 }
 
 function upstreamList (env: Env, name: string): string[] {
@@ -73,6 +77,7 @@ export function loadSenderConfig (env: Env = process.env): SenderConfig {
     upstreamKey: clientCert?.key,
     diagnosticHeader: envBoolean(env, 'COILGUN_DIAGNOSTIC_HEADER', true),
     trustProxy: envBoolean(env, 'COILGUN_TRUST_PROXY', false),
-    shutdownTimeoutMs: envInteger(env, 'COILGUN_SHUTDOWN_TIMEOUT_MS', DEFAULT_SHUTDOWN_TIMEOUT_MS, 0, 600_000)
+    shutdownTimeoutMs: envInteger(env, 'COILGUN_SHUTDOWN_TIMEOUT_MS', DEFAULT_SHUTDOWN_TIMEOUT_MS, 0, 600_000),
+    via: envVia(env, 'COILGUN_VIA', DEFAULT_VIA)
   })
 }
