@@ -66,7 +66,7 @@ async function answerDeltaGet (ctx: DeltaContext, request: FastifyRequest, reply
   const started = performance.now()
   const key = `${(request.headers.host ?? '').toLowerCase()}${request.url}`
   const base = request.headers.range === undefined ? ctx.cache.get(key) : undefined
-  const forwarded = upstreamRequestHeaders(request.headers, { ip: request.ip, proto: request.protocol, host: request.headers.host, via: ctx.config.via === undefined ? undefined : viaEntry(request.raw.httpVersion, ctx.config.via) }, ctx.config.trustProxy, request.headers.range === undefined)
+  const forwarded = upstreamRequestHeaders(request.headers, { ip: request.raw.socket.remoteAddress ?? request.ip, proto: request.protocol, host: request.headers.host, via: ctx.config.via === undefined ? undefined : viaEntry(request.raw.httpVersion, ctx.config.via) }, ctx.config.trustProxy, request.headers.range === undefined)
   // The visitor went away before the answer was written: stop the upstream work.
   reply.raw.once('close', function abortUpstreamOnClientClose () { if (!reply.raw.writableFinished) abort.abort() })
 

@@ -138,7 +138,7 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
         return pools.origin(index)
       },
       rewriteRequestHeaders: function passthroughRequestHeaders (request, headers) {
-        const out = upstreamRequestHeaders(request.headers, { ip: request.ip, proto: request.protocol as 'http' | 'https', host: request.headers.host, via: config.via === undefined ? undefined : viaEntry(request.raw.httpVersion, config.via) }, config.trustProxy, false)
+        const out = upstreamRequestHeaders(request.headers, { ip: request.raw.socket.remoteAddress ?? request.ip, proto: request.protocol as 'http' | 'https', host: request.headers.host, via: config.via === undefined ? undefined : viaEntry(request.raw.httpVersion, config.via) }, config.trustProxy, false)
         // The origin routes by the visitor's Host (virtual hosts, the listener's map).
         if (request.headers.host !== undefined) out.host = request.headers.host
         if (headers['content-length'] !== undefined) out['content-length'] = headers['content-length']

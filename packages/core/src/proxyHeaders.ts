@@ -22,6 +22,10 @@ function isForwardingField (name: string): boolean {
 export type OutgoingHeaders = Record<string, string | string[]>
 
 export interface ClientInfo {
+  /**
+   * The address this hop received the request from (the socket's peer): what it
+   * appends to X-Forwarded-For, as each proxy does; also X-Real-IP when untrusted.
+   */
   ip: string
   proto: 'http' | 'https'
   host: string | undefined
