@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict'
-import { readFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { AddressInfo } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { createServer as createTlsServer } from 'node:tls'
@@ -9,7 +12,6 @@ import { BACK, capturingLogger, UNAVAILABLE } from './capturingLogger.ts'
 import type { LogLine } from './capturingLogger.ts'
 import { freePort, RedisServer, skipWithoutRedis } from './redisServer.ts'
 import { waitFor } from './waitFor.ts'
-import { makePki } from '../../../test/support/pki.ts'
 
 // Issue 13: a listener whose Redis needs a password it lacks logged only "the
 // connection to Redis closed". Each outage episode now logs its real reason
@@ -69,9 +71,12 @@ test('nothing listening is logged as refused, once', skipWithoutRedis(), async (
 })
 
 test('a TLS server whose certificate is not trusted is logged as tls, once', skipWithoutRedis(), async (t) => {
-  // A TLS endpoint with a certificate from a private CA the store was not given.
-  const pki = makePki()
-  const server = createTlsServer({ cert: readFileSync(pki.serverCert), key: readFileSync(pki.serverKey) }, socket => socket.destroy())
+  // A TLS endpoint with a self-signed certificate the store was not told to trust.
+  const dir = mkdtempSync(join(tmpdir(), 'coilgun-redis-tls-'))
+  t.after(() => rmSync(dir, { recursive: true, force: true }))
+  const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-keyout', 'key.pem', '-out', 'cert.pem'], { cwd: dir })
+  assert.equal(made.status, 0, 'openssl made a certificate')
+  const server = createTlsServer({ cert: readFileSync(join(dir, 'cert.pem')), key: readFileSync(join(dir, 'key.pem')) }, socket => socket.destroy())
   server.on('tlsClientError', () => {})
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
   t.after(() => server.close())
