@@ -82,3 +82,13 @@ async function curl (args: string[]): Promise<{ status: number | null, stdout: s
     child.on('close', status => resolve({ status, stdout, stderr }))
   })
 }
+
+test('an expectation other than 100-continue is a short no-store 417 and reaches no origin', async (t) => {
+  for (const topo of await startTopologies(t)) {
+    const { text } = await exchangeWithContinue(topo.url, 'POST /x HTTP/1.1\r\nHost: a.example\r\nExpect: teapot\r\nContent-Length: 2\r\nConnection: close\r\n\r\n', Buffer.from('hi'), false)
+    const answer = parseFirstResponse(text)
+    assert.equal(answer.status, 417, `${topo.name}: ${text}`)
+    assert.equal(answer.headers['cache-control'], 'no-store')
+    assert.deepEqual([...topo.a.seen, ...topo.d.seen], [])
+  }
+})

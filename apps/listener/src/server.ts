@@ -1,6 +1,6 @@
 import Fastify from 'fastify'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { answerClientError, answerOwnError, answerRequestTarget, noStoreWhileClosing, originFormTarget, OriginResponder, resolveOriginOptions } from '@coilgun/core'
+import { answerClientError, answerOwnError, answerRequestTarget, answerUnmetExpectation, noStoreWhileClosing, originFormTarget, OriginResponder, resolveOriginOptions } from '@coilgun/core'
 import type { VersionStore } from '@coilgun/core'
 import { createRedisVersionStore } from '@coilgun/redis'
 import type { RedisVersionStore } from '@coilgun/redis'
@@ -77,6 +77,7 @@ export async function buildListener (config: ListenerConfig, deps: ListenerDeps 
   app.setErrorHandler(answerOwnError)
   const upgrades = buildListenerUpgrades(config, pools, metrics, app.log)
   app.server.on('upgrade', upgrades.handle)
+  app.server.on('checkExpectation', answerUnmetExpectation)
   const markClosing = noStoreWhileClosing(app.server)
   app.addHook('preClose', function closeUpgradeTunnels (done) {
     markClosing()

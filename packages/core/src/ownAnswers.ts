@@ -145,3 +145,13 @@ export function noStoreWhileClosing (server: { prependListener (event: 'request'
   })
   return function markClosing () { closing = true }
 }
+
+/**
+ * The server's `checkExpectation` event: an `Expect` other than `100-continue` is
+ * answered `417` (RFC 9110 section 10.1.1), as Node would, but short and no-store.
+ */
+export function answerUnmetExpectation (_req: IncomingMessage, res: ServerResponse): void {
+  const body = 'Expectation Failed: only 100-continue is supported\n'
+  res.writeHead(417, { ...OWN_ERROR_HEADERS, 'content-length': String(Buffer.byteLength(body)), connection: 'close' })
+  res.end(body)
+}
