@@ -103,3 +103,19 @@ test('open tunnels close with the sender, and the sender closes while they are o
   await sender.close()
   await closed
 })
+
+test('an upgrade request carrying a body is refused with a 400 and reaches no origin (its body would pass as the new protocol)', async (t) => {
+  for (const topo of await startTopologies(t)) {
+    const socket = connect(Number(new URL(topo.url).port), '127.0.0.1')
+    await once(socket, 'connect')
+    const smuggled = 'GET /smuggled HTTP/1.1\r\nHost: a.example\r\n\r\n'
+    socket.write(`POST /ws HTTP/1.1\r\nHost: a.example\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nContent-Length: ${smuggled.length}\r\n\r\n${smuggled}`)
+    let text = ''
+    socket.on('data', (d: Buffer) => { text += d.toString('latin1') })
+    await once(socket, 'close')
+    const answer = parseFirstResponse(text)
+    assert.equal(answer.status, 400, `${topo.name}: ${text}`)
+    assert.equal(answer.headers['cache-control'], 'no-store')
+    assert.deepEqual([...topo.a.seen, ...topo.d.seen], [], topo.name)
+  }
+})

@@ -68,6 +68,11 @@ export class UpgradeTunnels {
     let hosts = 0
     for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i]!.toLowerCase() === 'host') hosts++
     if (hosts !== 1) return answerSocket(socket, 400, hosts === 0 ? 'no Host header' : 'more than one Host header')
+    // Node hands over the socket right after the head: a body would be read as the
+    // new protocol's first bytes (a request smuggled past the upgrade), so an upgrade
+    // request that declares one is refused (RFC 9113 section 3.1 drops h2c upgrades).
+    const length = req.headers['content-length']
+    if (req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0')) return answerSocket(socket, 400, 'an upgrade request cannot carry a body')
     const target = originFormTarget(req)
     const verdict = requestTargetVerdict(req.method ?? 'GET', target)
     if (verdict.kind !== 'origin-form') return answerSocket(socket, 400, verdict.kind === 'refused' ? verdict.text : 'an upgrade needs an origin-form request-target')
