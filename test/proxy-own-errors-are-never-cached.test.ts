@@ -48,7 +48,8 @@ test('the sender: 502 (unreachable) and 504 (silent) on the delta and passthroug
 })
 
 test('the sender and the listener: parser errors (400, 431) and bad request-targets, no-store', async (t) => {
-  const origin = createHttpServer((_req, res) => res.end('ok'))
+  const seen: string[] = []
+  const origin = createHttpServer((req, res) => { seen.push(`${req.method ?? ''} ${req.url ?? ''}`); res.end('ok') })
   await new Promise<void>(resolve => origin.listen(0, '127.0.0.1', resolve))
   const originUrl = `http://127.0.0.1:${(origin.address() as AddressInfo).port}`
   const { sender, url: senderUrl } = await startSender(originUrl)
@@ -58,7 +59,14 @@ test('the sender and the listener: parser errors (400, 431) and bad request-targ
     assertOwnError((await rawExchange(url, 'GET /x HTTP/1.1\r\nHost: a.example\r\nNo Colon Here\r\n\r\n')).text, 400, `${name}: a malformed header line`)
     assertOwnError((await rawExchange(url, `GET /x HTTP/1.1\r\nHost: a.example\r\nX-Big: ${'b'.repeat(20_000)}\r\n\r\n`)).text, 431, `${name}: headers too large`)
     assertOwnError((await rawExchange(url, 'GET * HTTP/1.1\r\nHost: a.example\r\nConnection: close\r\n\r\n')).text, 400, `${name}: GET *`)
+    for (const method of ['TRACE', 'PROPFIND']) {
+      const text = (await rawExchange(url, `${method} /x HTTP/1.1\r\nHost: a.example\r\nConnection: close\r\n\r\n`)).text
+      assertOwnError(text, 405, `${name}: ${method}`)
+      assert.match(parseFirstResponse(text).headers.allow ?? '', /GET, HEAD, POST/)
+    }
+    assertOwnError((await rawExchange(url, 'CONNECT a.example:443 HTTP/1.1\r\nHost: a.example:443\r\n\r\n')).text, 400, `${name}: CONNECT`)
   }
+  assert.deepEqual(seen, [], 'none of those reached the origin')
   assertOwnError((await rawExchange(listenerUrl, 'GET /x HTTP/1.1\r\nHost: unknown.example\r\nConnection: close\r\n\r\n')).text, 421, 'listener: a host outside the map')
   assertOwnError((await rawExchange(senderUrl, 'GET /x HTTP/1.1\r\nHost: a.example\r\nHost: b.example\r\nConnection: close\r\n\r\n')).text, 400, 'sender: two Host headers')
 })

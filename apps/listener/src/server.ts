@@ -1,6 +1,6 @@
 import Fastify from 'fastify'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { answerClientError, answerOwnError, answerRequestTarget, answerUnmetExpectation, noStoreWhileClosing, originFormTarget, OriginResponder, resolveOriginOptions } from '@coilgun/core'
+import { answerClientError, answerConnect, answerOwnError, answerRequestTarget, answerUnmetExpectation, answerUnsupportedMethod, noStoreWhileClosing, originFormTarget, OriginResponder, resolveOriginOptions } from '@coilgun/core'
 import type { VersionStore } from '@coilgun/core'
 import { createRedisVersionStore } from '@coilgun/redis'
 import type { RedisVersionStore } from '@coilgun/redis'
@@ -78,6 +78,8 @@ export async function buildListener (config: ListenerConfig, deps: ListenerDeps 
   const upgrades = buildListenerUpgrades(config, pools, metrics, app.log)
   app.server.on('upgrade', upgrades.handle)
   app.server.on('checkExpectation', answerUnmetExpectation)
+  app.server.on('connect', answerConnect)
+  app.setNotFoundHandler(answerUnsupportedMethod)
   const markClosing = noStoreWhileClosing(app.server)
   app.addHook('preClose', function closeUpgradeTunnels (done) {
     markClosing()

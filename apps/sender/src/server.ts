@@ -8,7 +8,7 @@ import type { SenderConfig } from './config.ts'
 import { handleDeltaGet } from './deltaHandler.ts'
 import type { DeltaContext } from './deltaHandler.ts'
 import { upstreamRequestHeaders, visitorResponseHeaders } from '@coilgun/core'
-import { answerClientError, answerOwnError, answerRequestTarget, answerUnmetExpectation, noStoreWhileClosing, originFormTarget, OWN_ERROR_HEADERS, viaEntry } from '@coilgun/core'
+import { answerClientError, answerConnect, answerOwnError, answerRequestTarget, answerUnmetExpectation, answerUnsupportedMethod, noStoreWhileClosing, originFormTarget, OWN_ERROR_HEADERS, viaEntry } from '@coilgun/core'
 import { buildSenderUpgrades } from './upgrade.ts'
 import { SenderMetrics } from './metrics.ts'
 import { classifyUpstreamError, isConnectFailure } from '@coilgun/core'
@@ -163,6 +163,8 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
   const upgrades = buildSenderUpgrades(config, pools, metrics, app.log)
   app.server.on('upgrade', upgrades.handle)
   app.server.on('checkExpectation', answerUnmetExpectation)
+  app.server.on('connect', answerConnect)
+  app.setNotFoundHandler(answerUnsupportedMethod)
   const markClosing = noStoreWhileClosing(app.server)
   app.addHook('preClose', function closeUpgradeTunnels (done) {
     markClosing()

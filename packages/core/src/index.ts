@@ -36,7 +36,7 @@ export { connectionOptions, envVia, HOP_BY_HOP, isHopByHop, viaEntry } from './h
 export type { TargetVerdict } from './ownAnswers.ts'
 export type { UpgradeRoute, UpgradeTunnelOptions } from './upgradeTunnel.ts'
 export { UpgradeTunnels } from './upgradeTunnel.ts'
-export { answerClientError, answerOwnError, answerRequestTarget, answerSocket, answerUnmetExpectation, ASTERISK_OPTIONS_HEADERS, noStoreWhileClosing, originFormTarget, OWN_ERROR_HEADERS, PROXIED_METHODS, rawErrorResponse, requestTargetVerdict } from './ownAnswers.ts'
+export { answerClientError, answerConnect, answerOwnError, answerRequestTarget, answerSocket, answerUnmetExpectation, answerUnsupportedMethod, ASTERISK_OPTIONS_HEADERS, noStoreWhileClosing, originFormTarget, OWN_ERROR_HEADERS, PROXIED_METHODS, rawErrorResponse, requestTargetVerdict } from './ownAnswers.ts'
 export type { Env, HostPort, LogLevel } from './envValues.ts'
 export { ConfigError, envBoolean, envCodecs, envInteger, envListen, envLogLevel, envPemFile, envPemPair, envRequired, envSecret, LOG_LEVELS, parseHostPort, parseOriginUrl } from './envValues.ts'
 export { abortAfter, classifyUpstreamError, isConnectFailure } from './upstreamErrors.ts'

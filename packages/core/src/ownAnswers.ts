@@ -155,3 +155,22 @@ export function answerUnmetExpectation (_req: IncomingMessage, res: ServerRespon
   res.writeHead(417, { ...OWN_ERROR_HEADERS, 'content-length': String(Buffer.byteLength(body)), connection: 'close' })
   res.end(body)
 }
+
+/**
+ * Fastify not-found handler. Every path is routed for the proxied methods, so only
+ * another method (TRACE, PROPFIND, ...) ends here: `405` with `Allow` (RFC 9110
+ * section 15.5.6), short and no-store, instead of Fastify's JSON 404 (issue 13).
+ */
+export function answerUnsupportedMethod (request: RequestLike, reply: ReplyLike): void {
+  reply.code(405).headers({ ...OWN_ERROR_HEADERS, allow: PROXIED_METHODS.join(', ') }).send(`Method Not Allowed: ${request.method} is not passed on\n`)
+}
+
+/**
+ * The server's `connect` event: a CONNECT request-target is authority-form, which a
+ * reverse proxy does not serve (RFC 9112 section 3.2.3); a 400 instead of Node's
+ * silent close.
+ */
+export function answerConnect (_req: IncomingMessage, socket: Duplex): void {
+  socket.on('error', function ignoreSocketError () { socket.destroy() })
+  answerSocket(socket, 400, 'CONNECT is not served here')
+}
