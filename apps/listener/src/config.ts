@@ -1,4 +1,4 @@
-import { ConfigError, DEFAULT_PRIVATE_TTL_MS, envBoolean, envBytes, envCodecs, envDurationMs, envHealthCheck, envInteger, envListen, envLogLevel, envPemFile, envPemPair, envPrivatePaths, envRequired, envSecrets, parseOriginUrl } from '@coilgun/core'
+import { ConfigError, DEFAULT_PRIVATE_TTL_MS, envBoolean, envBytes, envCodecs, envDurationMs, envHealthCheck, envInteger, envListen, envLogLevel, envPemFile, envPemPair, envPrivatePaths, envRequired, envSecrets, envVia, parseOriginUrl } from '@coilgun/core'
 import type { CodecName, Env, HostPort, LogLevel } from '@coilgun/core'
 import { redisStoreOptionsFromEnv } from '@coilgun/redis'
 import type { RedisVersionStoreOptions } from '@coilgun/redis'
@@ -16,6 +16,8 @@ export const DEFAULT_ORIGIN_TIMEOUT_MS = 30_000
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000
 export { DEFAULT_HOST }
+/** The pseudonym the listener writes into Via (RFC 9110 section 7.6.3); COILGUN_VIA=off for none. */
+export const DEFAULT_VIA = 'coilgun-listener'
 
 export interface ListenerConfig {
   /** Lower-case host, host:port or *.domain -> origin URL; `default` catches the rest when present (hostMap.ts). */
@@ -49,6 +51,16 @@ export interface ListenerConfig {
   readonly redis: RedisVersionStoreOptions | undefined
   /** Active health checks of the origins, for /readyz (COILGUN_HEALTH_CHECK_*). */
   readonly healthCheck: { intervalMs: number, unhealthyThreshold: number, healthyThreshold: number }
+  /**
+   * COILGUN_TRUST_PROXY: believe the client's X-Forwarded-*, Forwarded, X-Real-IP,
+   * True-Client-IP and Via (and append to them). A listener's client is normally the
+   * sender, which has already replaced what a visitor wrote; turn it off when
+   * visitors can reach the listener directly (issue 13).
+   * @default true
+   */
+  readonly trustProxy: boolean
+  /** COILGUN_VIA: pseudonym appended to Via on origin requests; undefined: no Via. @default 'coilgun-listener' */
+  readonly via: string | undefined
 }
 
 /**
@@ -107,6 +119,8 @@ export function loadListenerConfig (env: Env = process.env): ListenerConfig {
     privateTtlMs: envInteger(env, 'COILGUN_PRIVATE_TTL_SECONDS', DEFAULT_PRIVATE_TTL_MS / 1000, 1, 24 * 60 * 60) * 1000,
     privateDeltas: envBoolean(env, 'COILGUN_PRIVATE_DELTAS', true),
     redis: redisStoreOptionsFromEnv(env),
-    healthCheck: Object.freeze(envHealthCheck(env))
+    healthCheck: Object.freeze(envHealthCheck(env)),
+    trustProxy: envBoolean(env, 'COILGUN_TRUST_PROXY', true),
+    via: envVia(env, 'COILGUN_VIA', DEFAULT_VIA)
   })
 }

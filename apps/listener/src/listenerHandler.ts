@@ -2,7 +2,7 @@ import type { StatusRecorder } from '@coilgun/status'
 import type { Readable } from 'node:stream'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Dispatcher } from 'undici'
-import { abortAfter, classifyUpstreamError, INTERNAL_HEADERS, LISTENER_DIAGNOSTIC_HEADER, parseHost, readBounded, REQUEST_ID_HEADER, resourceKey, withoutHopByHop } from '@coilgun/core'
+import { abortAfter, classifyUpstreamError, INTERNAL_HEADERS, LISTENER_DIAGNOSTIC_HEADER, OWN_ERROR_HEADERS, parseHost, readBounded, REQUEST_ID_HEADER, resourceKey, upstreamRequestHeaders, viaEntry, withoutHopByHop } from '@coilgun/core'
 import { noteOutcome } from './requestOutcome.ts'
 import type { OriginResponder } from '@coilgun/core'
 import type { ListenerMetrics } from './metrics.ts'
@@ -18,12 +18,16 @@ export interface ListenerContext {
   readonly diagnosticHeader: boolean
   /** COILGUN_ORIGIN_TIMEOUT_MS: the longest the origin may take for a whole answer the listener reads. */
   readonly originTimeoutMs: number
+  /** COILGUN_TRUST_PROXY: keep (and append to) the client's forwarding headers. */
+  readonly trustProxy: boolean
+  /** COILGUN_VIA pseudonym, or undefined for no Via. */
+  readonly via: string | undefined
 }
 
 /** Never forwarded to an origin: the protocol's own headers (the secret first). */
 const DROP_FOR_ORIGIN = new Set(INTERNAL_HEADERS)
 /** Also hidden from the origin on a sender's GET: those name Coilgun versions. */
-const DROP_FOR_SENDER_GET = new Set([...INTERNAL_HEADERS, 'if-none-match', 'accept-encoding'])
+const DROP_FOR_SENDER_GET = ['if-none-match', 'accept-encoding']
 
 function header (value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value.join(', ') : value
@@ -65,10 +69,13 @@ async function answerListenerRequest (ctx: ListenerContext, request: FastifyRequ
   if (route === undefined) {
     noteOutcome(request.raw, { outcome: 'misdirected' })
     // RFC 9110 section 15.5.20: this server is not able to answer for that host.
-    return reply.code(421).header('content-type', 'text/plain; charset=utf-8').send(`Misdirected Request: no origin is configured for host "${request.headers.host ?? ''}"\n`)
+    return reply.code(421).headers(OWN_ERROR_HEADERS).send(`Misdirected Request: no origin is configured for host "${request.headers.host ?? ''}"\n`)
   }
   const sender = ctx.responder.requestEligible({ method: request.method, headers: request.headers, resourceKey: '', remoteAddress: request.ip })
-  const headers = withoutHopByHop(request.headers, sender ? DROP_FOR_SENDER_GET : DROP_FOR_ORIGIN)
+  // Hop-by-hop and internal headers go (never Host); forwarding headers and Via as
+  // COILGUN_TRUST_PROXY and COILGUN_VIA say (issue 13).
+  const headers = upstreamRequestHeaders(request.headers, { ip: request.ip, proto: request.protocol, host: request.headers.host, via: ctx.via === undefined ? undefined : viaEntry(request.raw.httpVersion, ctx.via) }, ctx.trustProxy, false)
+  if (sender) for (const name of DROP_FOR_SENDER_GET) delete headers[name]
   // Identity from the origin: the delta is computed on the exact body, and the
   // link to the origin is local.
   if (sender) headers['accept-encoding'] = 'identity'
@@ -157,6 +164,6 @@ function sendOriginError (ctx: ListenerContext, request: FastifyRequest, reply: 
   noteOutcome(request.raw, { outcome: 'error', why: kind })
   request.log.warn({ err, kind }, 'coilgun-listener: origin failed')
   if (reply.sent) return reply
-  return reply.code(status).header('content-type', 'text/plain; charset=utf-8').header('cache-control', 'no-store')
+  return reply.code(status).headers(OWN_ERROR_HEADERS)
     .send(status === 504 ? 'Gateway Timeout: the origin did not answer in time\n' : 'Bad Gateway: the origin could not be reached or broke off its answer\n')
 }

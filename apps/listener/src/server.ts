@@ -1,6 +1,6 @@
 import Fastify, { LogController } from 'fastify'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { ActiveHealthCheck, assertUsableCodecs, OriginResponder, requestIdGenerator, resolveOriginOptions } from '@coilgun/core'
+import { ActiveHealthCheck, answerClientError, answerConnect, answerOwnError, answerRequestTarget, answerUnmetExpectation, answerUnsupportedMethod, assertUsableCodecs, noStoreWhileClosing, originFormTarget, OriginResponder, requestIdGenerator, resolveOriginOptions } from '@coilgun/core'
 import { registerAccessLog } from './accessLog.ts'
 import { buildListenerAdmin } from './admin.ts'
 import { listenerReadiness } from './readiness.ts'
@@ -15,6 +15,7 @@ import type { ListenerContext } from './listenerHandler.ts'
 import { ListenerMetrics } from './metrics.ts'
 import { StatusRecorder } from '@coilgun/status'
 import { OriginPools } from './originPools.ts'
+import { buildListenerUpgrades } from './upgrade.ts'
 
 export interface ListenerDeps {
   /** Version store to use instead of the embedded one (e.g. Redis); not closed by the listener. */
@@ -57,6 +58,10 @@ export async function buildListener (config: ListenerConfig, deps: ListenerDeps 
     // sender (its only client on the delta path), or is generated.
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: requestIdGenerator(true),
+    // Issue 13: absolute-form naming the Host becomes origin-form; errors Node's
+    // parser raises are answered short and no-store.
+    rewriteUrl: originFormTarget,
+    clientErrorHandler: answerClientError,
     ...(https === undefined ? {} : { https })
   }) as unknown as FastifyInstance
   // COILGUN_REDIS_URL / _CLUSTER: versions shared by every listener instance (issue 6).
@@ -102,10 +107,25 @@ export async function buildListener (config: ListenerConfig, deps: ListenerDeps 
       intervalMs: deps.statusIntervalMs,
       series: { linkBytes: 'coilgun_listener_sender_bytes_total', pageBytes: ['coilgun_listener_origin_bytes_total'], outcomes: 'coilgun_listener_requests_total', latency: 'coilgun_listener_origin_duration_seconds' }
     })
-  const ctx: ListenerContext = Object.freeze({ responder, pools, metrics, status, maxBodyBytes: config.maxBodyBytes, diagnosticHeader: config.diagnosticHeader, originTimeoutMs: config.originTimeoutMs })
+  const ctx: ListenerContext = Object.freeze({ responder, pools, metrics, status, maxBodyBytes: config.maxBodyBytes, diagnosticHeader: config.diagnosticHeader, originTimeoutMs: config.originTimeoutMs, trustProxy: config.trustProxy, via: config.via })
 
   // Request bodies are streamed to the origin, never parsed.
   app.removeAllContentTypeParsers()
+  // Issue 13: `OPTIONS *` answered here, other non-origin-form targets a 400;
+  // upgrades follow the host map through their own tunnel.
+  app.addHook('onRequest', answerRequestTarget)
+  app.setErrorHandler(answerOwnError)
+  const upgrades = buildListenerUpgrades(config, pools, metrics, app.log)
+  app.server.on('upgrade', upgrades.handle)
+  app.server.on('checkExpectation', answerUnmetExpectation)
+  app.server.on('connect', answerConnect)
+  app.setNotFoundHandler(answerUnsupportedMethod)
+  const markClosing = noStoreWhileClosing(app.server)
+  app.addHook('preClose', function closeUpgradeTunnels (done) {
+    markClosing()
+    upgrades.close()
+    done()
+  })
   app.addContentTypeParser('*', function passBodyThrough (_request, payload, done) { done(null, payload) })
   app.route({
     method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],

@@ -50,9 +50,12 @@ test('two origins by host; unknown host 421; no SSRF through Host or absolute-fo
   assert.match(unknown.body.toString(), /no origin is configured for host "unknown\.example\.test"/)
   const outsideHost = new URL(outside.url).host
   assert.equal((await rawGet(`${url}/e`, { host: outsideHost })).status, 421)
-  // Absolute-form target naming another server: routed by Host, path only.
+  // Absolute-form target naming another server: a 400 (issue 13); naming the
+  // Host: routed by it, path only (RFC 9112 section 3.2.2).
   const absolute = await rawRequest(url, `GET ${outside.url}/secret HTTP/1.1\r\nHost: www.example.test\r\nConnection: close\r\n\r\n`)
-  assert.match(absolute, /origin www/)
+  assert.match(absolute, /^HTTP\/1\.1 400 /)
+  const same = await rawRequest(url, 'GET http://www.example.test/secret HTTP/1.1\r\nHost: www.example.test\r\nConnection: close\r\n\r\n')
+  assert.match(same, /origin www/)
   assert.deepEqual(outside.hits, [], 'nothing reached a server outside the map')
   assert.ok(www.hits.includes('www.example.test /secret'))
 })

@@ -1,4 +1,4 @@
-import { ConfigError, envBoolean, envBytes, envCodecs, envCookieNames, envDurationMs, envHealthCheck, envInteger, envListen, envLogLevel, envOptionalToken, envPemFile, envPemPair, envPrivatePaths, envRequired, envSecrets, parseHostPort, parseOriginUrl } from '@coilgun/core'
+import { ConfigError, envBoolean, envBytes, envCodecs, envCookieNames, envDurationMs, envHealthCheck, envInteger, envListen, envLogLevel, envOptionalToken, envPemFile, envPemPair, envPrivatePaths, envRequired, envSecrets, envVia, parseHostPort, parseOriginUrl } from '@coilgun/core'
 import type { CodecName, Env, HostPort, LogLevel } from '@coilgun/core'
 import { visitorDictionariesUnavailable } from './visitorDictionariesRuntime.ts'
 
@@ -13,6 +13,8 @@ export const DEFAULT_UPSTREAM_CONNECTIONS = 32
 export const DEFAULT_UPSTREAM_TIMEOUT_MS = 30_000
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000
+/** The pseudonym the sender writes into Via (RFC 9110 section 7.6.3); COILGUN_VIA=off for none. */
+export const DEFAULT_VIA = 'coilgun-sender'
 export { ConfigError, parseHostPort }
 export type { HostPort, LogLevel }
 
@@ -56,6 +58,8 @@ export interface SenderConfig {
   readonly visitorDictionarySwrSeconds: number | undefined
   /** Active health checks of the upstreams, for /readyz (COILGUN_HEALTH_CHECK_*). */
   readonly healthCheck: { intervalMs: number, unhealthyThreshold: number, healthyThreshold: number }
+  /** COILGUN_VIA: pseudonym appended to Via on upstream requests; undefined: no Via (issue 13). @default 'coilgun-sender' */
+  readonly via: string | undefined
 }
 
 function upstreamList (env: Env, name: string): string[] {
@@ -109,6 +113,7 @@ export function loadSenderConfig (env: Env = process.env): SenderConfig {
     tlsCert: tls?.cert,
     tlsKey: tls?.key,
     visitorDictionaries,
-    visitorDictionarySwrSeconds: swrRaw === undefined || swrRaw.trim() === '' ? undefined : envInteger(env, 'COILGUN_VISITOR_DICTIONARY_SWR', 0, 1, 31_536_000)
+    visitorDictionarySwrSeconds: swrRaw === undefined || swrRaw.trim() === '' ? undefined : envInteger(env, 'COILGUN_VISITOR_DICTIONARY_SWR', 0, 1, 31_536_000),
+    via: envVia(env, 'COILGUN_VIA', DEFAULT_VIA)
   })
 }

@@ -9,7 +9,7 @@ import type { SenderConfig } from './config.ts'
 import { formatDiagnostic } from './diagnostic.ts'
 import type { Diagnostic, DiagnosticGate } from './diagnostic.ts'
 import type { VisitorBases } from './visitorBases.ts'
-import { upstreamRequestHeaders, visitorResponseHeaders } from '@coilgun/core'
+import { upstreamRequestHeaders, viaEntry, visitorResponseHeaders } from '@coilgun/core'
 import type { OutgoingHeaders } from '@coilgun/core'
 import type { SenderMetrics } from './metrics.ts'
 import { isVisitorFresh } from './visitorConditional.ts'
@@ -83,7 +83,7 @@ async function answerDeltaGet (ctx: DeltaContext, request: FastifyRequest, reply
   const key = resourceKey(parseHost(request.headers.host) ?? '', request.url)
   const slot = ctx.bases.slotFor(ctx.cache, key, request.url, request.headers)
   const base = request.headers.range === undefined && slot.baseKey !== undefined ? ctx.cache.get(slot.baseKey) : undefined
-  const forwarded = upstreamRequestHeaders(request.headers, { ip: request.ip, proto: request.protocol, host: request.headers.host }, ctx.config.trustProxy, request.headers.range === undefined)
+  const forwarded = upstreamRequestHeaders(request.headers, { ip: request.raw.socket.remoteAddress ?? request.ip, proto: request.protocol, host: request.headers.host, via: ctx.config.via === undefined ? undefined : viaEntry(request.raw.httpVersion, ctx.config.via) }, ctx.config.trustProxy, request.headers.range === undefined)
   // Issue 16: the origin logs the same request id as the sender.
   forwarded[REQUEST_ID_HEADER] = request.id
   // The visitor went away before the answer was written: stop the upstream work.

@@ -13,6 +13,8 @@ import type { SenderConfig } from './config.ts'
 import { handleDeltaGet } from './deltaHandler.ts'
 import type { DeltaContext } from './deltaHandler.ts'
 import { upstreamRequestHeaders, visitorResponseHeaders } from '@coilgun/core'
+import { answerClientError, answerConnect, answerOwnError, answerRequestTarget, answerUnmetExpectation, answerUnsupportedMethod, noStoreWhileClosing, originFormTarget, OWN_ERROR_HEADERS, viaEntry } from '@coilgun/core'
+import { buildSenderUpgrades } from './upgrade.ts'
 import { SenderMetrics } from './metrics.ts'
 import { classifyUpstreamError, isConnectFailure } from '@coilgun/core'
 import { UpstreamPools, upstreamPipelining } from './upstreamPool.ts'
@@ -76,9 +78,16 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
     // Issue 16: one access line per request (accessLog.ts) with an id taken from a
     // trusted proxy in front, or generated.
     logController: new LogController({ disableRequestLogging: true }),
-    genReqId: requestIdGenerator(config.trustProxy)
+    genReqId: requestIdGenerator(config.trustProxy),
+    // Issue 13: absolute-form naming the Host becomes origin-form; errors Node's
+    // parser raises are answered short and no-store.
+    rewriteUrl: originFormTarget,
+    clientErrorHandler: answerClientError
   })
   app.server.headersTimeout = VISITOR_HEADERS_TIMEOUT_MS
+  // Issue 13: `OPTIONS *` answered here, other non-origin-form targets a 400.
+  app.addHook('onRequest', answerRequestTarget)
+  app.setErrorHandler(answerOwnError)
   // RFC 9112 section 3.2: a request with more than one Host is a 400. A proxy in
   // front that routes or filters by the other one would disagree with the sender
   // about which site the request is for (issue 8).
@@ -93,7 +102,7 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
     let hosts = 0
     for (let i = 0; i < raw.length; i += 2) if (raw[i]!.length === 4 && raw[i]!.toLowerCase() === 'host') hosts++
     if (hosts > 1) {
-      reply.code(400).header('connection', 'close').header('content-type', 'text/plain; charset=utf-8').send('Bad Request: more than one Host header\n')
+      reply.code(400).header('connection', 'close').header('content-type', 'text/plain; charset=utf-8').header('cache-control', 'no-store').send('Bad Request: more than one Host header\n')
       return
     }
     done()
@@ -150,7 +159,8 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
   await app.register(httpProxy, {
     // No fixed base: reply-from would pin every request to it; getUpstream chooses.
     upstream: '',
-    websocket: true,
+    // Upgrades are tunnelled by buildSenderUpgrades (issue 13), not here.
+    websocket: false,
     preHandler: function coilgunDeltaPath (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) {
       const method = request.method
       if ((method !== 'GET' && method !== 'HEAD') || request.headers.upgrade !== undefined) { done(); return }
@@ -186,7 +196,7 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
         return pools.origin(index)
       },
       rewriteRequestHeaders: function passthroughRequestHeaders (request, headers) {
-        const out = upstreamRequestHeaders(request.headers, { ip: request.ip, proto: request.protocol as 'http' | 'https', host: request.headers.host }, config.trustProxy, false)
+        const out = upstreamRequestHeaders(request.headers, { ip: request.raw.socket.remoteAddress ?? request.ip, proto: request.protocol as 'http' | 'https', host: request.headers.host, via: config.via === undefined ? undefined : viaEntry(request.raw.httpVersion, config.via) }, config.trustProxy, false)
         // The origin routes by the visitor's Host (virtual hosts, the listener's map).
         if (request.headers.host !== undefined) out.host = request.headers.host
         out[REQUEST_ID_HEADER] = request.id
@@ -204,9 +214,21 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
         if (index !== undefined && isConnectFailure(error)) pools.markDown(index)
         metrics.upstreamErrors.inc({ kind })
         noteOutcome(reply.request.raw, { outcome: 'error', why: kind })
-        reply.code(status).header('content-type', 'text/plain; charset=utf-8').send(status === 504 ? 'Gateway Timeout: the origin did not answer in time\n' : 'Bad Gateway: the origin could not be reached\n')
+        reply.code(status).headers(OWN_ERROR_HEADERS).send(status === 504 ? 'Gateway Timeout: the origin did not answer in time\n' : 'Bad Gateway: the origin could not be reached\n')
       }
     }
+  })
+
+  const upgrades = buildSenderUpgrades(config, pools, metrics, app.log)
+  app.server.on('upgrade', upgrades.handle)
+  app.server.on('checkExpectation', answerUnmetExpectation)
+  app.server.on('connect', answerConnect)
+  app.setNotFoundHandler(answerUnsupportedMethod)
+  const markClosing = noStoreWhileClosing(app.server)
+  app.addHook('preClose', function closeUpgradeTunnels (done) {
+    markClosing()
+    upgrades.close()
+    done()
   })
 
   const admin = config.adminListen === undefined ? undefined : buildAdmin(metrics, () => senderReadiness(health), status)

@@ -1,3 +1,5 @@
+import { redisFailureReason } from './redisFailureReason.ts'
+import type { RedisFailureReason } from './redisFailureReason.ts'
 import type { RedisStoreLogger } from './redisStoreOptions.ts'
 
 /** Consecutive timeouts or connection errors, while connected, that mark Redis unhealthy. */
@@ -26,6 +28,8 @@ export class RedisHealth {
   #consecutiveFailures = 0
   #lastProbe = 0
   #lastRefusalLog = -Infinity
+  /** Reasons already logged in the current outage episode (issue 13). */
+  readonly #episodeReasons = new Set<RedisFailureReason>()
   /** Outage episodes so far. */
   outages = 0
 
@@ -85,11 +89,21 @@ export class RedisHealth {
 
   #down (err: unknown): void {
     this.#healthy = false
-    if (this.#outageStart !== undefined) return
+    const reason = redisFailureReason(err)
+    if (this.#outageStart !== undefined) {
+      // The episode may have begun with a bare "connection closed" (or another
+      // cause); the first time it shows a new reason (wrong password on
+      // reconnect, TLS, refused), that is logged too, once (issue 13).
+      if (reason === 'closed' || this.#episodeReasons.has(reason)) return
+      this.#episodeReasons.add(reason)
+      this.#log.warn({ err, reason }, `coilgun: Redis still unavailable: ${reason}`)
+      return
+    }
     this.#outageStart = performance.now()
     this.#lastProbe = this.#outageStart
     this.outages++
-    this.#log.warn({ err }, 'coilgun: Redis unavailable; answering with full responses until it is back')
+    this.#episodeReasons.add(reason)
+    this.#log.warn({ err, reason }, `coilgun: Redis unavailable (${reason}); answering with full responses until it is back`)
   }
 
   #up (): void {
@@ -97,6 +111,7 @@ export class RedisHealth {
     if (this.#outageStart !== undefined) {
       const downMs = Math.round(performance.now() - this.#outageStart)
       this.#outageStart = undefined
+      this.#episodeReasons.clear()
       // Logged even by a warn-only logger: the end of an episode belongs with its start.
       const log = this.#log.info === undefined ? this.#log.warn : this.#log.info
       log.call(this.#log, { downMs }, `coilgun: Redis back after ${downMs} ms; deltas resume`)
