@@ -2,6 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads'
 import { loadCodecs } from '../codecs/registry.ts'
 import { chooseEncoding } from '../policy/chooseEncoding.ts'
 import { compressFullBody } from './fullBody.ts'
+import { ownedBytes } from '../ownedBytes.ts'
 import type { EncodeTask, EncodeTaskResult } from './encoderPool.ts'
 
 // Runs delta encoding and full-body compression off the main thread (issue 3: a
@@ -33,7 +34,10 @@ port.on('message', function onEncodeTask (task: EncodeTask) {
   } catch (err) {
     result = { id: task.id, ok: false, error: (err as Error).message }
   }
-  const transfer = result.ok && result.body !== undefined && result.body.byteOffset === 0 && result.body.byteLength === result.body.buffer.byteLength ? [result.body.buffer as ArrayBuffer] : []
-  port.postMessage(result, transfer)
+  // postMessage clones a view's whole ArrayBuffer (zlib's output of a small body is
+  // a slice of a 16 KiB chunk): send a buffer that holds exactly the result, moved
+  // rather than copied (issue 12).
+  if (result.ok && result.body !== undefined) result.body = ownedBytes(result.body)
+  port.postMessage(result, result.ok && result.body !== undefined ? [result.body.buffer as ArrayBuffer] : [])
 })
 port.postMessage({ ready: true })

@@ -15,6 +15,8 @@ import type { ResolvedOriginOptions } from './originOptions.ts'
 import type { WarnLogger } from './senderAuth.ts'
 import { SenderAuth } from './senderAuth.ts'
 import { StoreGuard } from './storeGuard.ts'
+import { ownedBytes } from '../ownedBytes.ts'
+import { ENTRY_OVERHEAD_BYTES } from '../store/memoryStore.ts'
 import { deltaFromResult, EncoderPool } from './encoderPool.ts'
 
 export interface OriginRequestInfo {
@@ -53,7 +55,7 @@ export interface OriginAnswer {
 const NO_DELTA = Symbol('no delta')
 
 function memoEntrySize (value: EncodedDelta | typeof NO_DELTA, key: string): number {
-  return (value === NO_DELTA ? 0 : value.body.length) + key.length + 64
+  return (value === NO_DELTA ? 0 : value.body.byteLength) + key.length + ENTRY_OVERHEAD_BYTES
 }
 
 /** A delta this many times smaller than the page is a change, not a rewrite. */
@@ -233,7 +235,10 @@ export class OriginResponder {
     const encoding = this.#encode(base, baseHash, target, codecs, secondaryCompression)
     this.#inflight.set(key, encoding)
     try {
-      const delta = await encoding
+      let delta = await encoding
+      // An encoder's output may be a view of a larger buffer (zlib's 16 KiB chunks):
+      // the memo keeps only the bytes it counts (issue 12).
+      if (delta !== undefined) delta = { ...delta, body: ownedBytes(delta.body) }
       this.#memo?.set(key, delta ?? NO_DELTA)
       return delta
     } finally {
@@ -278,8 +283,7 @@ export class OriginResponder {
         const result = await this.#pool.run({ kind: 'full', target: body, coding })
         if (result.ok && result.body !== undefined) {
           this.#offloaded++
-          this.#full.store(id, coding, result.body, body.length, resourceKey)
-          return result.body
+          return this.#full.store(id, coding, result.body, body.length, resourceKey)
         }
       } catch (err) {
         this.#log?.warn({ err }, 'coilgun: encoder worker failed; compressing on the main thread')

@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache'
 import { ERR_INVALID_OPTION } from '../errors.ts'
+import { ownedBytes } from '../ownedBytes.ts'
 import type { VersionStore, VersionStoreStats } from './versionStore.ts'
 
 /** 64 MiB of versions by default. */
@@ -63,8 +64,7 @@ export class MemoryVersionStore implements VersionStore {
   async putVersion (id: string, body: Uint8Array): Promise<void> {
     // A view into a larger ArrayBuffer (Node's pooled slices, a concatenated
     // response) would keep the whole buffer alive while we account only the view.
-    const owned = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength ? body : Uint8Array.prototype.slice.call(body)
-    this.#cache.set(VERSION_PREFIX + id, owned)
+    this.#cache.set(VERSION_PREFIX + id, ownedBytes(body))
   }
 
   async getLatest (resourceKey: string): Promise<string | undefined> {
