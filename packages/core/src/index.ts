@@ -22,7 +22,7 @@ export { DIAGNOSTIC_HEADER, INTERNAL_HEADERS, LISTENER_DIAGNOSTIC_HEADER, ORIGIN
 export type { WarnLogger } from './origin/senderAuth.ts'
 export { MIN_SECRET_LENGTH, SenderAuth, validateSecret } from './origin/senderAuth.ts'
 export type { OriginOptions, ResolvedOriginOptions } from './origin/originOptions.ts'
-export { DEFAULT_FULL_CACHE_BYTES, DEFAULT_STORE_TIMEOUT_MS, resolveOriginOptions, validateOriginOptions } from './origin/originOptions.ts'
+export { DEFAULT_DELTA_BACKOFF_MS, DEFAULT_ENCODE_QUEUE_MAX, DEFAULT_ENCODE_TIMEOUT_MS, DEFAULT_FULL_CACHE_BYTES, DEFAULT_LARGE_ENCODE_BYTES, DEFAULT_STORE_TIMEOUT_MS, resolveOriginOptions, validateOriginOptions } from './origin/originOptions.ts'
 export type { OriginAnswer, OriginRequestInfo, OriginResponseInfo } from './origin/originResponder.ts'
 export { OriginResponder } from './origin/originResponder.ts'
 export { FULL_CODINGS } from './origin/fullBody.ts'
