@@ -29,6 +29,8 @@ export interface EncoderLaneOptions {
   queueMax: number
   /** Longest one task may run in a worker, and longest it may wait for one. */
   timeoutMs: number
+  /** Nice value of this lane's worker threads (0: the process's own priority). */
+  nice: number
   codecs: readonly CodecName[]
 }
 
@@ -120,7 +122,7 @@ export class EncoderLane {
   }
 
   #spawn (): void {
-    const worker = new Worker(WORKER_URL, { workerData: { codecs: [...this.#options.codecs] } })
+    const worker = new Worker(WORKER_URL, { workerData: { codecs: [...this.#options.codecs], nice: this.#options.nice } })
     worker.unref()
     const entry: LaneWorker = { worker, ready: false, current: undefined }
     this.#workers.push(entry)

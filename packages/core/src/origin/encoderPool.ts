@@ -23,6 +23,12 @@ export interface EncoderPoolOptions {
 }
 
 /**
+ * Nice value of the large lane's worker on Linux (issue 12): under CPU contention it
+ * yields to the threads that answer ordinary pages, as batch work should.
+ */
+export const LARGE_LANE_NICE = 10
+
+/**
  * Worker threads for encoding (issue 3), in two lanes by size (issue 12): a 4 MB
  * page that takes 150 ms to encode has a worker and a queue of its own, so an
  * ordinary page's delta never waits behind it. Each lane bounds its queue and the
@@ -37,8 +43,8 @@ export class EncoderPool {
 
   constructor (options: EncoderPoolOptions) {
     const lane = { queueMax: options.queueMax, timeoutMs: options.timeoutMs, codecs: options.codecs }
-    this.#small = new EncoderLane({ ...lane, name: 'small', workers: options.workers })
-    this.#large = new EncoderLane({ ...lane, name: 'large', workers: 1 })
+    this.#small = new EncoderLane({ ...lane, name: 'small', workers: options.workers, nice: 0 })
+    this.#large = new EncoderLane({ ...lane, name: 'large', workers: 1, nice: LARGE_LANE_NICE })
     this.#largeBytes = options.largeBytes
   }
 

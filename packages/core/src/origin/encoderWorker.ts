@@ -1,3 +1,4 @@
+import { setPriority } from 'node:os'
 import { parentPort, workerData } from 'node:worker_threads'
 import { loadCodecs } from '../codecs/registry.ts'
 import { chooseEncoding } from '../policy/chooseEncoding.ts'
@@ -10,7 +11,15 @@ import type { EncodeTask, EncodeTaskResult } from './encoderPool.ts'
 
 const port = parentPort
 if (port === null) throw new Error('encoderWorker must run in a worker thread')
-const codecs = await loadCodecs((workerData as { codecs: string[] }).codecs)
+const data = workerData as { codecs: string[], nice: number }
+const codecs = await loadCodecs(data.codecs)
+// Issue 12: the large lane's encodes are batch work; at a lower priority they take
+// the CPU that ordinary pages leave, instead of delaying them. On Linux the nice
+// value of pid 0 is the calling thread's; elsewhere it may apply to the process, so
+// only the large lane asks, and a refusal changes nothing but the priority.
+if (data.nice > 0) {
+  try { setPriority(0, data.nice) } catch { /* not permitted here: normal priority */ }
+}
 
 port.on('message', function onEncodeTask (task: EncodeTask) {
   let result: EncodeTaskResult
