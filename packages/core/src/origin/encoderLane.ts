@@ -126,31 +126,35 @@ export class EncoderLane {
     worker.unref()
     const entry: LaneWorker = { worker, ready: false, current: undefined }
     this.#workers.push(entry)
-    const lane = this
-    worker.on('message', function onEncoderMessage (msg: EncodeTaskResult | { ready: true }) {
-      if ('ready' in msg) {
-        entry.ready = true
-      } else {
-        const current = entry.current
-        if (current === undefined || current.task.id !== msg.id) return
-        clearTimeout(current.timer)
-        entry.current = undefined
-        current.resolve(msg)
-      }
-      lane.#pump()
-    })
-    function onEncoderGone (err: Error): void {
-      if (!lane.#workers.includes(entry)) return
-      lane.#remove(entry)
+    const gone = this.#workerGone.bind(this, entry)
+    worker.on('message', this.#workerMessage.bind(this, entry))
+    worker.on('error', gone)
+    worker.on('exit', function onEncoderExit (code) { gone(new Error(`encoder worker exited with code ${code}`)) })
+  }
+
+  #workerMessage (entry: LaneWorker, msg: EncodeTaskResult | { ready: true }): void {
+    if ('ready' in msg) {
+      entry.ready = true
+    } else {
       const current = entry.current
+      if (current === undefined || current.task.id !== msg.id) return
+      clearTimeout(current.timer)
       entry.current = undefined
-      if (current !== undefined) {
-        clearTimeout(current.timer)
-        current.reject(err)
-      }
-      if (!lane.#closed) lane.#pump()
+      current.resolve(msg)
     }
-    worker.on('error', onEncoderGone)
-    worker.on('exit', function onEncoderExit (code) { onEncoderGone(new Error(`encoder worker exited with code ${code}`)) })
+    this.#pump()
+  }
+
+  /** A worker that failed or exited fails its task (the caller answers full) and is replaced on demand. */
+  #workerGone (entry: LaneWorker, err: Error): void {
+    if (!this.#workers.includes(entry)) return
+    this.#remove(entry)
+    const current = entry.current
+    entry.current = undefined
+    if (current !== undefined) {
+      clearTimeout(current.timer)
+      current.reject(err)
+    }
+    if (!this.#closed) this.#pump()
   }
 }
