@@ -42,10 +42,10 @@ export const INLINE_PEER = 'fresh-inline'
 export const OVERHEAD_CONTENDERS: readonly OverheadContender[] = [
   { key: PEER, name: 'plain app (peer)', server: 'plain', path: '/version/1', request: 'visitor', expect: 'untouched', work: 'sends the page' },
   { key: 'visitor', name: 'plugin, visitor', server: 'plugin', path: '/version/1', request: 'visitor', expect: 'untouched', work: 'hooks see no secret, page untouched' },
-  { key: 'full', name: 'plugin, sender full body', server: 'plugin', path: '/version/1', request: 'sender, no base', expect: 'full', work: 'SHA-256, store, brotli 5 (cached per version)' },
+  { key: 'full', name: 'plugin, sender full body', server: 'plugin', path: '/version/1', request: 'sender, no base', expect: 'full', work: 'SHA-256, store, brotli 4 (cached per version)' },
   { key: 'delta', name: 'plugin, sender delta', server: 'plugin', path: '/version/1', request: 'sender holds version 0', expect: 'delta', work: 'SHA-256, store, delta 0 → 1 (memoized)' },
-  { key: 'fresh-worker', name: 'new version each request, encodeWorkers 1', server: 'plugin', path: '/fresh', request: 'sender holds version 0', expect: 'delta', work: 'SHA-256, store, brotli 5, one delta per codec offered, in the worker' },
-  { key: INLINE_PEER, name: 'new version each request, encodeWorkers 0', server: 'pluginInline', path: '/fresh', request: 'sender holds version 0', expect: 'delta', work: 'SHA-256, store, brotli 5, one delta per codec offered, on the main thread' }
+  { key: 'fresh-worker', name: 'new version each request, encodeWorkers 1', server: 'plugin', path: '/fresh', request: 'sender holds version 0', expect: 'delta', work: 'SHA-256, store, brotli 4, one delta per codec offered, in the worker' },
+  { key: INLINE_PEER, name: 'new version each request, encodeWorkers 0', server: 'pluginInline', path: '/fresh', request: 'sender holds version 0', expect: 'delta', work: 'SHA-256, store, brotli 4, one delta per codec offered, on the main thread' }
 ]
 
 /** The request headers of one contender; a sender's are built by @coilgun/core. */

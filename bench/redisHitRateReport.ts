@@ -82,7 +82,7 @@ export function renderRedisHitRate (report: RedisHitRateReport): string {
     '',
     '- **Replay**: for each corpus set, its versions in order, each fetched once by one sender holding the previous one; with two instances an HTTP round-robin alternates them request by request, so each base was sent by the *other* instance.',
     '- **Hit rate**: answers that were deltas, over the requests that named a base (all but the first of each set).',
-    '- **Upstream bytes**: response bodies from the origin side to the sender (deltas, or full bodies in brotli 5), headers not counted; "% of pages" against the raw versions served, "vs peer" how many times fewer bytes than the two instances with embedded stores.',
+    '- **Upstream bytes**: response bodies from the origin side to the sender (deltas, or full bodies in brotli 4), headers not counted; "% of pages" against the raw versions served, "vs peer" how many times fewer bytes than the two instances with embedded stores.',
     `- **Redis reads** by the two instances over all sets: ${reads.redisHits} bases from Redis, ${reads.lruHits} from the in-process cache, ${reads.misses} misses, ${reads.errors} errors (redis-server on loopback, started by the bench).`
   ].join('\n')
 }

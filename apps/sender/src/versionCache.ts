@@ -1,4 +1,5 @@
 import { LRUCache } from 'lru-cache'
+import { ownedBytes } from '@coilgun/core'
 import type { HeldVersion } from '@coilgun/core'
 
 /** Per-entry bookkeeping charged on top of body and key. */
@@ -42,8 +43,14 @@ export class VersionCache {
     return value === PRIVATE_MARK ? undefined : value
   }
 
+  /**
+   * Holds `version`: a page rebuilt by a one-shot zlib call is a slice of a 16 KiB
+   * chunk, a small concatenated answer a slice of Node's 8 KiB pool, so the body and
+   * hash are copied when they are views, and the entry owns exactly the bytes it is
+   * counted for (issue 12).
+   */
   set (key: string, version: HeldVersion): void {
-    this.#lru.set(key, version)
+    this.#lru.set(key, { body: ownedBytes(version.body), hash: ownedBytes(version.hash) })
   }
 
   delete (key: string): void {

@@ -1,6 +1,6 @@
 import zlib from 'node:zlib'
 import { LRUCache } from 'lru-cache'
-import { negotiateEncoding, parseAcceptEncoding } from '@coilgun/core'
+import { ENTRY_OVERHEAD_BYTES, negotiateEncoding, ownedBytes, parseAcceptEncoding } from '@coilgun/core'
 
 /** Pages smaller than this go uncompressed: the coding overhead is not worth it. */
 export const MIN_COMPRESS_BYTES = 1024
@@ -17,7 +17,7 @@ export class VisitorCompression {
   readonly #cache: LRUCache<string, Buffer>
 
   constructor (maxBytes: number) {
-    this.#cache = new LRUCache<string, Buffer>({ maxSize: Math.max(1024, maxBytes), sizeCalculation: (v, k) => v.length + k.length + 64 })
+    this.#cache = new LRUCache<string, Buffer>({ maxSize: Math.max(1024, maxBytes), sizeCalculation: compressedEntrySize })
   }
 
   /** The coding to use for this visitor, or undefined for identity. */
@@ -30,9 +30,11 @@ export class VisitorCompression {
     const key = `${coding}:${versionId}`
     const hit = this.#cache.get(key)
     if (hit !== undefined) return hit
-    const packed = coding === 'br'
+    // zlib's output of a small page is a slice of a 16 KiB chunk: cache a copy
+    // that owns exactly the bytes counted (issue 12).
+    const packed = ownedBytes(coding === 'br'
       ? zlib.brotliCompressSync(body, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: body.length } })
-      : zlib.gzipSync(body, { level: GZIP_LEVEL })
+      : zlib.gzipSync(body, { level: GZIP_LEVEL }))
     this.#cache.set(key, packed)
     return packed
   }
@@ -40,4 +42,8 @@ export class VisitorCompression {
   clear (): void {
     this.#cache.clear()
   }
+}
+
+function compressedEntrySize (value: Buffer, key: string): number {
+  return value.byteLength + key.length + ENTRY_OVERHEAD_BYTES
 }

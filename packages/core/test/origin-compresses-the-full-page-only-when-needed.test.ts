@@ -14,8 +14,8 @@ const SECRET = 'lazy-full-secret-0123456789'
 const response = { status: 200, contentType: 'text/html', contentEncoding: undefined, contentRange: undefined, etag: undefined }
 const codecs = await loadCodecs(['vcdiff'])
 
-async function withResponder (run: (ask: (key: string, body: Buffer, held: HeldVersion | undefined) => Promise<{ kind: string, rebuilt: Uint8Array, wire: number }>, responder: OriginResponder) => Promise<void>): Promise<void> {
-  const responder = new OriginResponder(await resolveOriginOptions({ secret: SECRET, codecs: ['vcdiff'], encodeWorkers: 0 }))
+async function withResponder (run: (ask: (key: string, body: Buffer, held: HeldVersion | undefined) => Promise<{ kind: string, rebuilt: Uint8Array, wire: number }>, responder: OriginResponder) => Promise<void>, secondaryCompression = true): Promise<void> {
+  const responder = new OriginResponder(await resolveOriginOptions({ secret: SECRET, codecs: ['vcdiff'], encodeWorkers: 0, secondaryCompression }))
   try {
     await run(async (key, body, held) => {
       const answer = await responder.answer({ method: 'GET', headers: deltaRequestHeaders(SECRET, [...codecs.values()], held), resourceKey: key }, response, body)
@@ -53,8 +53,9 @@ test('a resource never compressed here is compressed once to judge its first del
 
 test('a delta that is not plainly smaller is compared with the compressed page, and loses to it', async () => {
   const [v1] = syntheticVersions(1, 100_000) as [Buffer]
-  // A rewrite into prose that shares nothing with the base: brotli, with its built-in
-  // dictionary of English and HTML, packs it tighter than vcdiff and gzip can.
+  // A rewrite into prose that shares nothing with the base: plain vcdiff (no gzip
+  // layer) can only add it, brotli packs it several times smaller. (With the gzip
+  // layer, gzip of 40,000 words beats brotli at quality 4, issue 12.)
   const words = ['the', 'people', 'government', 'because', 'through', 'between', 'without', 'different', 'important', 'information', 'together', 'something', 'children', 'following', 'question', 'national']
   const noise = randomBytes(40_000)
   const rewrite = Buffer.from(Array.from(noise, b => words[b % words.length]).join(' '))
@@ -64,5 +65,5 @@ test('a delta that is not plainly smaller is compared with the compressed page, 
     assert.equal(answer.kind, 'full', 'the compressed full body is smaller than the delta')
     assert.equal(responder.stats().fullCompressions, 2)
     assert.ok(answer.wire < rewrite.length / 2, 'the full body went compressed')
-  })
+  }, false)
 })

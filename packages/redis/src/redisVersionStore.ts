@@ -12,6 +12,12 @@ import { resolveRedisStoreOptions } from './redisStoreOptions.ts'
 
 /** Keys remembered as "written recently" (versions and pointers), so repeated requests do not rewrite them. */
 export const RECENT_WRITES_MAX = 16_384
+/**
+ * Bytes of keys the "written recently" memory may hold: a pointer's key holds a whole
+ * URL (up to the 16 KiB of a request line), so the entry count alone bounds nothing
+ * (issue 12).
+ */
+export const RECENT_WRITES_BYTES = 2 * 1024 * 1024
 /** Default wait of {@link RedisVersionStore.ready}. */
 export const DEFAULT_READY_TIMEOUT_MS = 5000
 
@@ -59,6 +65,10 @@ function cachedSize (value: Buffer, key: string): number {
   return value.byteLength + key.length + ENTRY_OVERHEAD_BYTES
 }
 
+function recentWriteSize (value: string, key: string): number {
+  return key.length + value.length + 64
+}
+
 function isReplyError (err: unknown): boolean {
   return err instanceof Error && err.name === 'ReplyError'
 }
@@ -104,7 +114,7 @@ export class RedisVersionStore implements VersionStore {
     this.#lru = o.lruMaxBytes > 0
       ? new LRUCache<string, Buffer>({ maxSize: o.lruMaxBytes, sizeCalculation: cachedSize, ttl: o.ttlSeconds * 1000, updateAgeOnGet: false })
       : undefined
-    this.#recentWrites = new LRUCache<string, string>({ max: RECENT_WRITES_MAX, ttl: o.rewriteIntervalMs })
+    this.#recentWrites = new LRUCache<string, string>({ max: RECENT_WRITES_MAX, maxSize: RECENT_WRITES_BYTES, sizeCalculation: recentWriteSize, ttl: o.rewriteIntervalMs })
     this.#shortLivedMs = o.privateTtlSeconds * 1000
     this.#ownsClient = o.target.kind !== 'client'
     this.#client = createRedisClient(o)

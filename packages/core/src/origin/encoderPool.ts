@@ -1,6 +1,6 @@
-import { Worker } from 'node:worker_threads'
 import type { CodecName } from '../codecs/codec.ts'
 import type { EncodedDelta } from '../policy/chooseEncoding.ts'
+import { EncoderLane } from './encoderLane.ts'
 
 export type EncodeTask =
   | { id: number, kind: 'full', target: Uint8Array, coding: string }
@@ -10,93 +10,56 @@ export type EncodeTaskResult =
   | { id: number, ok: true, body: Uint8Array | undefined, codec: CodecName | undefined, secondary: 'gzip' | undefined }
   | { id: number, ok: false, error: string }
 
-type Pending = { resolve: (r: EncodeTaskResult) => void, reject: (err: Error) => void }
-type TaskInput = EncodeTask extends infer T ? T extends { id: number } ? Omit<T, 'id'> : never : never
+export type EncodeTaskInput = EncodeTask extends infer T ? T extends { id: number } ? Omit<T, 'id'> : never : never
 
-interface PoolWorker {
-  worker: Worker
-  busy: number
+export interface EncoderPoolOptions {
+  /** Workers of the lane for bodies under `largeBytes`. */
+  workers: number
+  /** Bodies of at least this many bytes go to the large lane (one worker of its own). */
+  largeBytes: number
+  queueMax: number
+  timeoutMs: number
+  codecs: readonly CodecName[]
 }
 
-// The worker runs the compiled file next to this one (.js in dist, .ts from source).
-const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './encoderWorker.ts' : './encoderWorker.js', import.meta.url)
+/**
+ * Nice value of the large lane's worker on Linux (issue 12): under CPU contention it
+ * yields to the threads that answer ordinary pages, as batch work should.
+ */
+export const LARGE_LANE_NICE = 10
 
 /**
- * A small pool of worker threads for encoding (issue 3): tasks go to the least busy
- * worker; a worker that dies fails its tasks (the caller falls back to a full
- * answer) and is replaced on the next task. Workers are unref'd so they never keep
- * the process alive; close() terminates them.
+ * Worker threads for encoding (issue 3), in two lanes by size (issue 12): a 4 MB
+ * page that takes 150 ms to encode has a worker and a queue of its own, so an
+ * ordinary page's delta never waits behind it. Each lane bounds its queue and the
+ * time of each task (see EncoderLane); a refused or failed task means a full
+ * answer. Workers are unref'd so they never keep the process alive; close()
+ * terminates them.
  */
 export class EncoderPool {
-  readonly #size: number
-  readonly #codecs: readonly CodecName[]
-  readonly #workers: PoolWorker[] = []
-  readonly #pending = new Map<number, Pending & { worker: PoolWorker }>()
-  #nextId = 1
-  #closed = false
+  readonly #small: EncoderLane
+  readonly #large: EncoderLane
+  readonly #largeBytes: number
 
-  constructor (size: number, codecs: readonly CodecName[]) {
-    this.#size = size
-    this.#codecs = codecs
+  constructor (options: EncoderPoolOptions) {
+    const lane = { queueMax: options.queueMax, timeoutMs: options.timeoutMs, codecs: options.codecs }
+    this.#small = new EncoderLane({ ...lane, name: 'small', workers: options.workers, nice: 0 })
+    this.#large = new EncoderLane({ ...lane, name: 'large', workers: 1, nice: LARGE_LANE_NICE })
+    this.#largeBytes = options.largeBytes
   }
 
-  run (task: TaskInput): Promise<EncodeTaskResult> {
-    if (this.#closed) return Promise.reject(new Error('encoder pool closed'))
-    const worker = this.#pick()
-    const id = this.#nextId++
-    return new Promise<EncodeTaskResult>((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject, worker })
-      worker.busy++
-      worker.worker.postMessage({ ...task, id })
-    })
-  }
-
-  #pick (): PoolWorker {
-    if (this.#workers.length < this.#size) {
-      const spawned = this.#spawn()
-      if (spawned.busy === 0 || this.#workers.every(w => w.busy > 0)) return spawned
-    }
-    let best = this.#workers[0]!
-    for (const w of this.#workers) if (w.busy < best.busy) best = w
-    return best
-  }
-
-  #spawn (): PoolWorker {
-    const worker = new Worker(WORKER_URL, { workerData: { codecs: [...this.#codecs] } })
-    worker.unref()
-    const entry: PoolWorker = { worker, busy: 0 }
-    this.#workers.push(entry)
-    worker.on('message', (msg: EncodeTaskResult | { ready: true }) => {
-      if ('ready' in msg) return
-      const pending = this.#pending.get(msg.id)
-      if (pending === undefined) return
-      this.#pending.delete(msg.id)
-      entry.busy--
-      pending.resolve(msg)
-    })
-    const fail = (err: Error): void => {
-      const index = this.#workers.indexOf(entry)
-      if (index !== -1) this.#workers.splice(index, 1)
-      for (const [id, pending] of this.#pending) {
-        if (pending.worker !== entry) continue
-        this.#pending.delete(id)
-        pending.reject(err)
-      }
-    }
-    worker.on('error', fail)
-    worker.on('exit', (code) => fail(new Error(`encoder worker exited with code ${code}`)))
-    return entry
+  run (task: EncodeTaskInput): Promise<EncodeTaskResult> {
+    const size = task.target.length + (task.kind === 'delta' ? task.base.length : 0)
+    return (task.target.length >= this.#largeBytes ? this.#large : this.#small).run(task, size)
   }
 
   /** Number of live workers (for tests and metrics). */
   get workers (): number {
-    return this.#workers.length
+    return this.#small.workers + this.#large.workers
   }
 
   async close (): Promise<void> {
-    this.#closed = true
-    const workers = this.#workers.splice(0)
-    await Promise.all(workers.map(w => w.worker.terminate()))
+    await Promise.all([this.#small.close(), this.#large.close()])
   }
 }
 

@@ -1,5 +1,7 @@
 import zlib from 'node:zlib'
 import { LRUCache } from 'lru-cache'
+import { ownedBytes } from '../ownedBytes.ts'
+import { ENTRY_OVERHEAD_BYTES } from '../store/memoryStore.ts'
 import { DEFAULT_FULL_BROTLI_QUALITY, DEFAULT_FULL_GZIP_LEVEL } from './originOptions.ts'
 
 /** Content codings a full body may travel in to a sender, in order of preference. */
@@ -7,6 +9,11 @@ export const FULL_CODINGS: readonly string[] = Object.freeze(['br', 'gzip'])
 
 /** Resources whose last compression ratio is remembered (a number each). */
 const RATIO_ENTRIES = 50_000
+/**
+ * Bytes of keys the ratio memory may hold: a resource key is a whole URL, up to the
+ * 16 KiB of a request line, so an entry count alone bounds nothing (issue 12).
+ */
+const RATIO_BYTES = 2 * 1024 * 1024
 
 /**
  * Compresses full bodies for the link to the sender, remembering the result per
@@ -17,7 +24,7 @@ const RATIO_ENTRIES = 50_000
  */
 export class FullBodyCompressor {
   readonly #cache: LRUCache<string, Uint8Array> | undefined
-  readonly #ratios = new LRUCache<string, number>({ max: RATIO_ENTRIES })
+  readonly #ratios = new LRUCache<string, number>({ max: RATIO_ENTRIES, maxSize: RATIO_BYTES, sizeCalculation: ratioEntrySize })
 
   constructor (cacheBytes: number) {
     this.#cache = cacheBytes > 0
@@ -31,9 +38,7 @@ export class FullBodyCompressor {
     const key = `${coding}:${id}`
     const hit = this.#cache?.get(key)
     if (hit !== undefined) return hit
-    const packed = compressFullBody(body, coding)
-    this.store(id, coding, packed, body.length, resourceKey)
-    return packed
+    return this.store(id, coding, compressFullBody(body, coding), body.length, resourceKey)
   }
 
   /** Compressed size over identity size the last time `resourceKey` was compressed in `coding`. */
@@ -46,10 +51,16 @@ export class FullBodyCompressor {
     return this.#cache?.get(`${coding}:${id}`)
   }
 
-  /** Caches a compressed body (made here or by an encoder worker) and its ratio. */
-  store (id: string, coding: string, packed: Uint8Array, size: number, resourceKey: string): void {
-    this.#cache?.set(`${coding}:${id}`, packed)
-    if (size > 0) this.#ratios.set(`${coding}:${resourceKey}`, packed.length / size)
+  /**
+   * Caches a compressed body (made here or by an encoder worker) and its ratio, and
+   * returns the bytes cached: zlib's output of a small page is a slice of a 16 KiB
+   * chunk, copied so the entry holds only what it is counted for (issue 12).
+   */
+  store (id: string, coding: string, packed: Uint8Array, size: number, resourceKey: string): Uint8Array {
+    const owned = ownedBytes(packed)
+    this.#cache?.set(`${coding}:${id}`, owned)
+    if (size > 0) this.#ratios.set(`${coding}:${resourceKey}`, owned.length / size)
+    return owned
   }
 
   clear (): void {
@@ -59,7 +70,11 @@ export class FullBodyCompressor {
 }
 
 function compressedSize (value: Uint8Array, key: string): number {
-  return value.length + key.length + 64
+  return value.byteLength + key.length + ENTRY_OVERHEAD_BYTES
+}
+
+function ratioEntrySize (_value: number, key: string): number {
+  return key.length + 64
 }
 
 /** Compresses a full body in `coding` (`br` or `gzip`; anything else is returned as is). */

@@ -20,10 +20,23 @@ export const DEFAULT_FULL_CACHE_BYTES = 16 * 1024 * 1024
 export const DEFAULT_DELTA_MEMO_BYTES = 8 * 1024 * 1024
 /** Smallest body handed to an encoder worker. */
 export const DEFAULT_OFFLOAD_MIN_BYTES = 32 * 1024
-/** brotli quality for full bodies sent to senders: fast, still far smaller than gzip. */
-export const DEFAULT_FULL_BROTLI_QUALITY = 5
+/**
+ * brotli quality for full bodies sent to senders: that of `@fastify/compress` by
+ * default, so an answer through the sender costs the origin what a direct answer
+ * would (issue 12: on a 4 MB list page quality 5 cost twice the CPU for a 9 % larger
+ * body; on random prose it is 20 % smaller, not worth doubling the origin's CPU).
+ */
+export const DEFAULT_FULL_BROTLI_QUALITY = 4
 /** gzip level for full bodies sent to senders that do not accept brotli. */
 export const DEFAULT_FULL_GZIP_LEVEL = 6
+/** How long a resource whose delta was not useful is answered in full without trying one (issue 12). */
+export const DEFAULT_DELTA_BACKOFF_MS = 30_000
+/** Longest one encode may run in a worker, and longest it may wait for one (issue 12). */
+export const DEFAULT_ENCODE_TIMEOUT_MS = 2_000
+/** Encodes that may wait per lane before the next is answered full (issue 12). */
+export const DEFAULT_ENCODE_QUEUE_MAX = 8
+/** Bodies from this size on are encoded in the large lane, never ahead of ordinary pages (issue 12). */
+export const DEFAULT_LARGE_ENCODE_BYTES = 1024 * 1024
 
 /** Options shared by every origin-side entry point (Fastify, Express, listener). */
 export interface OriginOptions extends EligibilityOptions, PrivacyOptions {
@@ -99,6 +112,36 @@ export interface OriginOptions extends EligibilityOptions, PrivacyOptions {
    * @default 32768 (32 KiB)
    */
   offloadMinBytes?: number
+  /**
+   * After a delta attempt that was not useful (no delta, or one at least half the
+   * size of the compressed full body), the resource is answered in full without
+   * reading a base or encoding for this long, doubling with each further such
+   * attempt up to 32 times as long; one useful delta resets it. A page rewritten on
+   * every request then costs what a compressed answer costs. 0 always tries.
+   * @default 30000 (30 s)
+   */
+  deltaBackoffMs?: number
+  /**
+   * Longest one encode (delta or full compression) may run in a worker, in ms: past
+   * it the worker is terminated and replaced, and the answer is full. Also the
+   * longest a task may wait for a worker. Ignored with `encodeWorkers: 0`, where
+   * encodes run inline and are bounded by `maxBodyBytes` only.
+   * @default 2000
+   */
+  encodeTimeoutMs?: number
+  /**
+   * Encodes that may wait for a worker in each lane; when the lane is full the answer
+   * is full at once (a delta is skipped, a full body goes uncompressed) rather than
+   * queued behind the others.
+   * @default 8
+   */
+  encodeQueueMax?: number
+  /**
+   * Bodies of at least this many bytes are encoded in a lane of their own (one
+   * worker, its own queue), so ordinary pages never wait behind a large encode.
+   * @default 1048576 (1 MiB)
+   */
+  largeEncodeBytes?: number
   /** Logger (pino-compatible `warn`/`info`); Fastify passes its own. */
   logger?: WarnLogger & { info?: (obj: object, msg: string) => void }
 }
@@ -118,6 +161,10 @@ export interface ResolvedOriginOptions {
   readonly deltaMemoBytes: number
   readonly encodeWorkers: number
   readonly offloadMinBytes: number
+  readonly deltaBackoffMs: number
+  readonly encodeTimeoutMs: number
+  readonly encodeQueueMax: number
+  readonly largeEncodeBytes: number
   readonly eligibility: EligibilityPolicy
   readonly privacy: PrivacyPolicy
   readonly privateDeltas: boolean
@@ -153,6 +200,10 @@ export async function resolveOriginOptions (options: OriginOptions): Promise<Res
     deltaMemoBytes: checked.deltaMemoBytes,
     encodeWorkers: checked.encodeWorkers,
     offloadMinBytes: checked.offloadMinBytes,
+    deltaBackoffMs: checked.deltaBackoffMs,
+    encodeTimeoutMs: checked.encodeTimeoutMs,
+    encodeQueueMax: checked.encodeQueueMax,
+    largeEncodeBytes: checked.largeEncodeBytes,
     eligibility: checked.eligibility,
     privacy: checked.privacy,
     privateDeltas: checked.privateDeltas,
@@ -164,7 +215,7 @@ export async function resolveOriginOptions (options: OriginOptions): Promise<Res
  * The synchronous part of {@link resolveOriginOptions}: every check that can fail,
  * so adapters that must construct synchronously (Express) throw at creation.
  */
-export function validateOriginOptions (options: OriginOptions): { secrets: readonly string[], codecNames: readonly string[], storeTimeoutMs: number, fullCacheBytes: number, deltaMemoBytes: number, encodeWorkers: number, offloadMinBytes: number, eligibility: EligibilityPolicy, privacy: PrivacyPolicy, privateDeltas: boolean, privateTtlMs: number } {
+export function validateOriginOptions (options: OriginOptions): { secrets: readonly string[], codecNames: readonly string[], storeTimeoutMs: number, fullCacheBytes: number, deltaMemoBytes: number, encodeWorkers: number, offloadMinBytes: number, deltaBackoffMs: number, encodeTimeoutMs: number, encodeQueueMax: number, largeEncodeBytes: number, eligibility: EligibilityPolicy, privacy: PrivacyPolicy, privateDeltas: boolean, privateTtlMs: number } {
   if (options === null || typeof options !== 'object') throw new ERR_INVALID_OPTION('options', 'expected an object')
   const secrets = validateSecrets('secret', options.secret)
   const names = options.codecs ?? CODEC_NAMES
@@ -178,6 +229,11 @@ export function validateOriginOptions (options: OriginOptions): { secrets: reado
   const encodeWorkers = nonNegativeInteger('encodeWorkers', options.encodeWorkers ?? (availableParallelism() > 1 ? 1 : 0))
   if (encodeWorkers > 64) throw new ERR_INVALID_OPTION('encodeWorkers', `expected at most 64, got ${encodeWorkers}`)
   const offloadMinBytes = nonNegativeInteger('offloadMinBytes', options.offloadMinBytes ?? DEFAULT_OFFLOAD_MIN_BYTES)
+  const deltaBackoffMs = nonNegativeInteger('deltaBackoffMs', options.deltaBackoffMs ?? DEFAULT_DELTA_BACKOFF_MS)
+  const encodeTimeoutMs = nonNegativeInteger('encodeTimeoutMs', options.encodeTimeoutMs ?? DEFAULT_ENCODE_TIMEOUT_MS)
+  if (encodeTimeoutMs < 1) throw new ERR_INVALID_OPTION('encodeTimeoutMs', `expected an integer >= 1, got ${encodeTimeoutMs}`)
+  const encodeQueueMax = nonNegativeInteger('encodeQueueMax', options.encodeQueueMax ?? DEFAULT_ENCODE_QUEUE_MAX)
+  const largeEncodeBytes = nonNegativeInteger('largeEncodeBytes', options.largeEncodeBytes ?? DEFAULT_LARGE_ENCODE_BYTES)
   if (options.secondaryCompression !== undefined && typeof options.secondaryCompression !== 'boolean') {
     throw new ERR_INVALID_OPTION('secondaryCompression', 'expected a boolean')
   }
@@ -193,5 +249,5 @@ export function validateOriginOptions (options: OriginOptions): { secrets: reado
   if (storeMaxBytes !== undefined && (typeof storeMaxBytes !== 'number' || !Number.isSafeInteger(storeMaxBytes) || storeMaxBytes < 1024)) {
     throw new ERR_INVALID_OPTION('storeMaxBytes', `expected an integer >= 1024, got ${String(storeMaxBytes)}`)
   }
-  return { secrets, codecNames: names, storeTimeoutMs, fullCacheBytes, deltaMemoBytes, encodeWorkers, offloadMinBytes, eligibility, privacy, privateDeltas: options.privateDeltas ?? true, privateTtlMs }
+  return { secrets, codecNames: names, storeTimeoutMs, fullCacheBytes, deltaMemoBytes, encodeWorkers, offloadMinBytes, deltaBackoffMs, encodeTimeoutMs, encodeQueueMax, largeEncodeBytes, eligibility, privacy, privateDeltas: options.privateDeltas ?? true, privateTtlMs }
 }

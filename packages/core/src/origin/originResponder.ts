@@ -16,7 +16,10 @@ import type { ResolvedOriginOptions } from './originOptions.ts'
 import type { WarnLogger } from './senderAuth.ts'
 import { SenderAuth } from './senderAuth.ts'
 import { StoreGuard } from './storeGuard.ts'
+import { ownedBytes } from '../ownedBytes.ts'
+import { ENTRY_OVERHEAD_BYTES } from '../store/memoryStore.ts'
 import { deltaFromResult, EncoderPool } from './encoderPool.ts'
+import { DeltaBackoff } from './deltaBackoff.ts'
 
 export interface OriginRequestInfo {
   method: string
@@ -61,8 +64,11 @@ export interface OriginAnswer {
 const NO_DELTA = Symbol('no delta')
 
 function memoEntrySize (value: EncodedDelta | typeof NO_DELTA, key: string): number {
-  return (value === NO_DELTA ? 0 : value.body.length) + key.length + 64
+  return (value === NO_DELTA ? 0 : value.body.byteLength) + key.length + ENTRY_OVERHEAD_BYTES
 }
+
+/** An encode refused by a saturated lane: not evidence about the resource, not memoized. */
+const ENCODE_SKIPPED = Symbol('encode skipped')
 
 /** A delta this many times smaller than the page is a change, not a rewrite. */
 const PLAIN_CHANGE_FRACTION = 32
@@ -85,7 +91,11 @@ export class OriginResponder {
   readonly #inflight = new Map<string, Promise<EncodedDelta | undefined>>()
   readonly #pool: EncoderPool | undefined
   readonly #log: WarnLogger | undefined
+  readonly #backoff: DeltaBackoff
   #encodes = 0
+  #encodeBusy = 0
+  #encodeTimeouts = 0
+  #backoffSkips = 0
   #memoHits = 0
   #offloaded = 0
   #fullCompressions = 0
@@ -98,7 +108,10 @@ export class OriginResponder {
     this.#vcdiff = options.codecs.find(c => c.name === 'vcdiff')
     this.#dictionaryCodecs = options.codecs.filter(c => c.name === 'dcz' || c.name === 'dcb')
     this.#log = log
-    this.#pool = options.encodeWorkers > 0 ? new EncoderPool(options.encodeWorkers, options.codecs.map(c => c.name)) : undefined
+    this.#pool = options.encodeWorkers > 0
+      ? new EncoderPool({ workers: options.encodeWorkers, largeBytes: options.largeEncodeBytes, queueMax: options.encodeQueueMax, timeoutMs: options.encodeTimeoutMs, codecs: options.codecs.map(c => c.name) })
+      : undefined
+    this.#backoff = new DeltaBackoff(options.deltaBackoffMs)
     this.#memo = options.deltaMemoBytes > 0
       ? new LRUCache<string, EncodedDelta | typeof NO_DELTA>({ maxSize: options.deltaMemoBytes, sizeCalculation: memoEntrySize })
       : undefined
@@ -169,7 +182,7 @@ export class OriginResponder {
       return { kind: 'not-modified', status: 304, headers, remove: REMOVE_ALWAYS, body: undefined, delta: undefined }
     }
 
-    const fullCoding = negotiateEncoding(acceptEncoding, FULL_CODINGS) ?? 'identity'
+    let fullCoding = negotiateEncoding(acceptEncoding, FULL_CODINGS) ?? 'identity'
     // The full body is compressed only when it is what goes out, or when the delta
     // is not plainly smaller than it would be: compressing a 400 KB page costs ten
     // times what encoding its delta does, and a sender that holds a base almost
@@ -178,7 +191,12 @@ export class OriginResponder {
 
     let chosen: { delta: EncodedDelta, baseHash: Buffer } | undefined
     const vcdiffBase = inmBases[0]
-    if (deltasAllowed && (vcdiffBase !== undefined || dictionaryBase !== undefined)) {
+    // Issue 12: a resource whose deltas were not useful lately is answered in full
+    // without reading a base or encoding, for a back-off period.
+    let attempted = false
+    const wantsDelta = deltasAllowed && (vcdiffBase !== undefined || dictionaryBase !== undefined)
+    if (wantsDelta && this.#backoff.active(req.resourceKey)) this.#backoffSkips++
+    else if (wantsDelta) {
       const wanted = vcdiffBase !== undefined && dictionaryBase !== undefined && !vcdiffBase.equals(dictionaryBase)
         ? [vcdiffBase, dictionaryBase]
         : [vcdiffBase ?? dictionaryBase!]
@@ -191,19 +209,32 @@ export class OriginResponder {
         // Bounded by the identity size, so that the memo entry serves whether or not
         // the full body is compressed yet; the comparison with it comes below.
         const delta = isPrivate
-          ? await this.#encode(base, baseHash, body, codecs, wantsGzipIm)
+          ? await this.#encode(base, baseHash, body, codecs, wantsGzipIm, this.#pool !== undefined && body.length >= this.options.offloadMinBytes ? this.#pool : undefined)
           : await this.#encodeMemoized(base, baseHash, body, id, codecs, wantsGzipIm)
+        if (delta === ENCODE_SKIPPED) continue
+        attempted = true
         if (delta !== undefined && (chosen === undefined || delta.body.length < chosen.delta.body.length)) chosen = { delta, baseHash }
       }
     }
     if (chosen !== undefined && full === undefined && !this.#plainlySmaller(chosen.delta.body.length, body.length, req.resourceKey, fullCoding)) {
       full = await this.#compressFull(id, body, fullCoding, req.resourceKey, !isPrivate)
+      // Not compressed within the encode budget: the delta competes with the identity body.
+      if (full === undefined) { fullCoding = 'identity'; full = body }
     }
     // A delta is sent only when it is smaller than the full body as it would travel.
     if (chosen !== undefined && full !== undefined && chosen.delta.body.length >= full.length) chosen = undefined
+    // Useful: a delta at most half the full body as it would travel (or plainly
+    // smaller, when the full body was not compressed); anything else backs off.
+    if (attempted) {
+      if (chosen !== undefined && (full === undefined || chosen.delta.body.length * 2 <= full.length)) this.#backoff.forgive(req.resourceKey)
+      else this.#backoff.strike(req.resourceKey)
+    }
 
     if (chosen === undefined) {
-      full ??= await this.#compressFull(id, body, fullCoding, req.resourceKey, !isPrivate)
+      if (full === undefined) {
+        full = await this.#compressFull(id, body, fullCoding, req.resourceKey, !isPrivate)
+        if (full === undefined) { fullCoding = 'identity'; full = body }
+      }
       headers[ORIGIN_STATUS_HEADER] = 'full'
       if (fullCoding !== 'identity') {
         headers['content-encoding'] = fullCoding
@@ -226,8 +257,17 @@ export class OriginResponder {
   }
 
   /** Counters for tests and metrics. */
-  stats (): { encodes: number, memoHits: number, offloaded: number, fullCompressions: number, storeFailures: number } {
-    return { encodes: this.#encodes, memoHits: this.#memoHits, offloaded: this.#offloaded, fullCompressions: this.#fullCompressions, storeFailures: this.#store.failures }
+  stats (): { encodes: number, memoHits: number, offloaded: number, fullCompressions: number, storeFailures: number, encodeBusy: number, encodeTimeouts: number, backoffSkips: number } {
+    return {
+      encodes: this.#encodes,
+      memoHits: this.#memoHits,
+      offloaded: this.#offloaded,
+      fullCompressions: this.#fullCompressions,
+      storeFailures: this.#store.failures,
+      encodeBusy: this.#encodeBusy,
+      encodeTimeouts: this.#encodeTimeouts,
+      backoffSkips: this.#backoffSkips
+    }
   }
 
   /**
@@ -235,7 +275,7 @@ export class OriginResponder {
    * get one encode; the result (or "no delta is smaller than the page") is
    * memoized per base, target and codec set.
    */
-  async #encodeMemoized (base: Uint8Array, baseHash: Buffer, target: Uint8Array, targetId: string, codecs: readonly Codec[], secondaryCompression: boolean): Promise<EncodedDelta | undefined> {
+  async #encodeMemoized (base: Uint8Array, baseHash: Buffer, target: Uint8Array, targetId: string, codecs: readonly Codec[], secondaryCompression: boolean): Promise<EncodedDelta | undefined | typeof ENCODE_SKIPPED> {
     const key = `${versionId(baseHash)}:${targetId}:${codecs.map(c => c.name).join('+')}:${secondaryCompression ? 'gz' : ''}`
     const hit = this.#memo?.get(key)
     if (hit !== undefined) {
@@ -248,11 +288,18 @@ export class OriginResponder {
       this.#memoHits++
       return running
     }
+    // Issue 12: a task refused by a saturated lane skips the delta; nothing is memoized.
+    const lane = this.#pool !== undefined && target.length >= this.options.offloadMinBytes ? this.#pool : undefined
     this.#encodes++
-    const encoding = this.#encode(base, baseHash, target, codecs, secondaryCompression)
-    this.#inflight.set(key, encoding)
+    const encoding = this.#encode(base, baseHash, target, codecs, secondaryCompression, lane)
+    // Waiters for the same encode see a skipped or failed one as "no delta" (a full answer).
+    this.#inflight.set(key, encoding.then(withoutSkip, noDelta))
     try {
-      const delta = await encoding
+      let delta = await encoding
+      if (delta === ENCODE_SKIPPED) return delta
+      // An encoder's output may be a view of a larger buffer (zlib's 16 KiB chunks):
+      // the memo keeps only the bytes it counts (issue 12).
+      if (delta !== undefined) delta = { ...delta, body: ownedBytes(delta.body) }
       this.#memo?.set(key, delta ?? NO_DELTA)
       return delta
     } finally {
@@ -260,14 +307,18 @@ export class OriginResponder {
     }
   }
 
-  async #encode (base: Uint8Array, baseHash: Buffer, target: Uint8Array, codecs: readonly Codec[], secondaryCompression: boolean): Promise<EncodedDelta | undefined> {
+  async #encode (base: Uint8Array, baseHash: Buffer, target: Uint8Array, codecs: readonly Codec[], secondaryCompression: boolean, pool: EncoderPool | undefined): Promise<EncodedDelta | undefined | typeof ENCODE_SKIPPED> {
     const fullSize = target.length
-    if (this.#pool !== undefined && target.length >= this.options.offloadMinBytes) {
+    if (pool !== undefined) {
       try {
-        const result = await this.#pool.run({ kind: 'delta', base, baseHash, target, codecs: codecs.map(c => c.name), fullSize, secondaryCompression })
+        const result = await pool.run({ kind: 'delta', base, baseHash, target, codecs: codecs.map(c => c.name), fullSize, secondaryCompression })
         this.#offloaded++
         return deltaFromResult(result)
       } catch (err) {
+        // Over budget: a full answer, never a second encode on the main thread.
+        const code = (err as { code?: string }).code
+        if (code === 'COILGUN_ERR_ENCODE_BUSY') { this.#encodeBusy++; return ENCODE_SKIPPED }
+        if (code === 'COILGUN_ERR_ENCODE_TIMEOUT') { this.#encodeTimeouts++; return undefined }
         this.#log?.warn({ err }, 'coilgun: encoder worker failed; encoding on the main thread')
       }
     }
@@ -287,7 +338,7 @@ export class OriginResponder {
     return ratio !== undefined && deltaSize * 2 <= ratio * size
   }
 
-  async #compressFull (id: string, body: Uint8Array, coding: string, resourceKey: string, cache = true): Promise<Uint8Array> {
+  async #compressFull (id: string, body: Uint8Array, coding: string, resourceKey: string, cache = true): Promise<Uint8Array | undefined> {
     if (coding !== 'br' && coding !== 'gzip') return body
     const cached = cache ? this.#full.cached(id, coding) : undefined
     if (cached !== undefined) return cached
@@ -297,10 +348,12 @@ export class OriginResponder {
         const result = await this.#pool.run({ kind: 'full', target: body, coding })
         if (result.ok && result.body !== undefined) {
           this.#offloaded++
-          if (cache) this.#full.store(id, coding, result.body, body.length, resourceKey)
-          return result.body
+          return cache ? this.#full.store(id, coding, result.body, body.length, resourceKey) : result.body
         }
       } catch (err) {
+        const code = (err as { code?: string }).code
+        if (code === 'COILGUN_ERR_ENCODE_BUSY') { this.#encodeBusy++; return undefined }
+        if (code === 'COILGUN_ERR_ENCODE_TIMEOUT') { this.#encodeTimeouts++; return undefined }
         this.#log?.warn({ err }, 'coilgun: encoder worker failed; compressing on the main thread')
       }
     }
@@ -311,9 +364,18 @@ export class OriginResponder {
   async close (): Promise<void> {
     this.#full.clear()
     this.#memo?.clear()
+    this.#backoff.clear()
     await this.#pool?.close()
     if (this.options.ownsStore) await this.options.store.close()
   }
+}
+
+function withoutSkip (delta: EncodedDelta | undefined | typeof ENCODE_SKIPPED): EncodedDelta | undefined {
+  return delta === ENCODE_SKIPPED ? undefined : delta
+}
+
+function noDelta (): undefined {
+  return undefined
 }
 
 /** Adds our Vary members to the application's (RFC 9110 section 12.5.5), without repeats. */

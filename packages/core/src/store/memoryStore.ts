@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache'
 import { ERR_INVALID_OPTION } from '../errors.ts'
+import { ownedBytes } from '../ownedBytes.ts'
 import type { PutVersionOptions, VersionStore, VersionStoreStats } from './versionStore.ts'
 
 /** 64 MiB of versions by default. */
@@ -77,7 +78,7 @@ export class MemoryVersionStore implements VersionStore {
   async putVersion (id: string, body: Uint8Array, options?: PutVersionOptions): Promise<void> {
     // A view into a larger ArrayBuffer (Node's pooled slices, a concatenated
     // response) would keep the whole buffer alive while we account only the view.
-    const owned = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength ? body : Uint8Array.prototype.slice.call(body)
+    const owned = ownedBytes(body)
     // A private version gets its own short TTL (lru-cache keeps a TTL per entry); the
     // same bytes stored as public later get the normal one again. (A fresh options
     // object each time: lru-cache writes into it.)
