@@ -49,9 +49,9 @@ test('by default no answer carries the diagnostic header, and /metrics still cou
     }
   }
   const metrics = await sender.metrics()
-  assert.match(metrics, /coilgun_requests_total\{outcome="full"\} 1\b/)
-  assert.match(metrics, /coilgun_requests_total\{outcome="delta"\} 2\b/)
-  assert.match(metrics, /coilgun_requests_total\{outcome="passthrough"\} 6\b/)
+  assert.match(metrics, /coilgun_requests_total\{outcome="full",status_class="2xx"\} 1\b/)
+  assert.match(metrics, /coilgun_requests_total\{outcome="delta",status_class="2xx"\} 2\b/)
+  assert.match(metrics, /coilgun_requests_total\{outcome="passthrough",status_class="2xx"\} 6\b/)
 })
 
 test('with a debug token, only requests that present it get the header; the token never reaches the origin', async (t) => {
