@@ -8,5 +8,5 @@ import { buildListener } from './server.ts'
 
 await runService('coilgun-listener', () => loadListenerConfig(process.env), async function startListener (config) {
   const listener = await buildListener(config)
-  return { listen: () => listener.listen(), close: () => listener.close(), log: listener.app.log }
+  return { listen: () => listener.listen(), close: () => listener.close(), log: listener.app.log, inFlight: () => listener.drain.inFlight }
 }, config => ({ origins: Object.fromEntries(config.origins), tls: config.tls !== undefined, mutualTls: config.tlsClientCa !== undefined, admin: config.adminListen }))

@@ -1,6 +1,6 @@
 import Fastify from 'fastify'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { OriginResponder, resolveOriginOptions } from '@coilgun/core'
+import { COILGUN_CLOSING_HEADER, OriginResponder, ServerDrain, resolveOriginOptions } from '@coilgun/core'
 import type { VersionStore } from '@coilgun/core'
 import { createRedisVersionStore } from '@coilgun/redis'
 import type { RedisVersionStore } from '@coilgun/redis'
@@ -21,6 +21,8 @@ export interface Listener {
   readonly admin: FastifyInstance | undefined
   readonly metrics: ListenerMetrics
   readonly responder: OriginResponder
+  /** Requests in flight; `begin()` on close (prompt, honest shutdown, issue 12). */
+  readonly drain: ServerDrain
   listen (): Promise<string>
   close (): Promise<void>
 }
@@ -41,10 +43,14 @@ export async function buildListener (config: ListenerConfig, deps: ListenerDeps 
   const app = Fastify({
     logger: deps.logger ?? { level: config.logLevel },
     bodyLimit: 1024 * 1024 * 1024,
-    return503OnClosing: true,
+    // Our own 503 while closing (below), which marks itself as the listener's.
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
     ...(https === undefined ? {} : { https })
   }) as unknown as FastifyInstance
+  const drain = new ServerDrain(app.server)
+  app.addHook('preClose', function beginDrain (done) { drain.begin(); done() })
+  app.addHook('onRequest', refuseWhileClosing.bind(drain))
   // COILGUN_REDIS_URL / _CLUSTER: versions shared by every listener instance (issue 6).
   const redis: RedisVersionStore | undefined = deps.store === undefined && config.redis !== undefined
     ? createRedisVersionStore({ ...config.redis, logger: app.log })
@@ -84,6 +90,7 @@ export async function buildListener (config: ListenerConfig, deps: ListenerDeps 
     admin,
     metrics,
     responder,
+    drain,
     async listen () {
       const url = await app.listen({ host: config.listen.host, port: config.listen.port })
       if (admin !== undefined && config.adminListen !== undefined) await admin.listen({ host: config.adminListen.host, port: config.adminListen.port })
@@ -93,6 +100,17 @@ export async function buildListener (config: ListenerConfig, deps: ListenerDeps 
       await Promise.all([app.close(), admin?.close()])
     }
   }
+}
+
+/**
+ * While shutting down, a new request gets a 503 marked with Coilgun-Closing: the
+ * sender retries a GET on another listener only for that mark, never for an
+ * application's own 503 (issue 12, item 6).
+ */
+function refuseWhileClosing (this: ServerDrain, _request: FastifyRequest, reply: FastifyReply, done: () => void): void {
+  if (!this.draining) { done(); return }
+  reply.code(503).header(COILGUN_CLOSING_HEADER, '1').header('retry-after', '1').header('cache-control', 'no-store')
+    .header('connection', 'close').header('content-type', 'text/plain; charset=utf-8').send('Service Unavailable: this listener is shutting down\n')
 }
 
 function buildListenerAdmin (metrics: ListenerMetrics): FastifyInstance {

@@ -12,6 +12,14 @@ export const DEFAULT_UPSTREAM_CONNECTIONS = 32
 export const DEFAULT_UPSTREAM_TIMEOUT_MS = 30_000
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000
+/** Issue 12: connections per upstream for streamed downloads, apart from the page lane. */
+export const DEFAULT_UPSTREAM_STREAM_CONNECTIONS = 32
+/** Issue 12: requests per upstream that may wait for a page connection (Envoy's max_pending_requests is 1024). */
+export const DEFAULT_UPSTREAM_QUEUE = 1024
+/** Issue 8 and 12: time a visitor has to send its request headers (Node's default is 60 s). */
+export const DEFAULT_VISITOR_HEADERS_TIMEOUT_MS = 20_000
+/** Issue 12: longest a visitor may leave the response unread before it is cut (nginx send_timeout). */
+export const DEFAULT_VISITOR_SEND_TIMEOUT_MS = 30_000
 export { ConfigError, parseHostPort }
 export type { HostPort, LogLevel }
 
@@ -37,6 +45,14 @@ export interface SenderConfig {
   readonly diagnosticHeader: boolean
   readonly trustProxy: boolean
   readonly shutdownTimeoutMs: number
+  /** Connections per upstream for streamed downloads (the page lane has upstreamConnections). @default 32 */
+  readonly upstreamStreamConnections: number
+  /** Requests per upstream that may wait for a page connection; more are a 503. @default 1024 */
+  readonly upstreamQueue: number
+  /** @default 20000 */
+  readonly visitorHeadersTimeoutMs: number
+  /** A response the visitor does not read for this long is cut. @default 30000 */
+  readonly visitorSendTimeoutMs: number
 }
 
 function upstreamList (env: Env, name: string): string[] {
@@ -73,6 +89,10 @@ export function loadSenderConfig (env: Env = process.env): SenderConfig {
     upstreamKey: clientCert?.key,
     diagnosticHeader: envBoolean(env, 'COILGUN_DIAGNOSTIC_HEADER', true),
     trustProxy: envBoolean(env, 'COILGUN_TRUST_PROXY', false),
-    shutdownTimeoutMs: envInteger(env, 'COILGUN_SHUTDOWN_TIMEOUT_MS', DEFAULT_SHUTDOWN_TIMEOUT_MS, 0, 600_000)
+    shutdownTimeoutMs: envInteger(env, 'COILGUN_SHUTDOWN_TIMEOUT_MS', DEFAULT_SHUTDOWN_TIMEOUT_MS, 0, 600_000),
+    upstreamStreamConnections: envInteger(env, 'COILGUN_UPSTREAM_STREAM_CONNECTIONS', DEFAULT_UPSTREAM_STREAM_CONNECTIONS, 1, 4096),
+    upstreamQueue: envInteger(env, 'COILGUN_UPSTREAM_QUEUE', DEFAULT_UPSTREAM_QUEUE, 0, 1_000_000),
+    visitorHeadersTimeoutMs: envInteger(env, 'COILGUN_VISITOR_HEADERS_TIMEOUT_MS', DEFAULT_VISITOR_HEADERS_TIMEOUT_MS, 1_000, 600_000),
+    visitorSendTimeoutMs: envInteger(env, 'COILGUN_VISITOR_SEND_TIMEOUT_MS', DEFAULT_VISITOR_SEND_TIMEOUT_MS, 1_000, 3_600_000)
   })
 }

@@ -8,5 +8,5 @@ import { buildSender } from './server.ts'
 
 await runService('coilgun-sender', () => loadSenderConfig(process.env), async function startSender (config) {
   const sender = await buildSender(config)
-  return { listen: () => sender.listen(), close: () => sender.close(), log: sender.app.log }
+  return { listen: () => sender.listen(), close: () => sender.close(), log: sender.app.log, inFlight: () => sender.drain.inFlight }
 }, config => ({ upstreams: config.upstreams, admin: config.adminListen }))

@@ -2,7 +2,7 @@ import Fastify from 'fastify'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import httpProxy from '@fastify/http-proxy'
 import type { Dispatcher } from 'undici'
-import { loadCodecs } from '@coilgun/core'
+import { loadCodecs, ServerDrain } from '@coilgun/core'
 import { buildAdmin } from './admin.ts'
 import type { SenderConfig } from './config.ts'
 import { handleDeltaGet } from './deltaHandler.ts'
@@ -13,12 +13,16 @@ import { classifyUpstreamError, isConnectFailure } from '@coilgun/core'
 import { UpstreamPools, upstreamPipelining } from './upstreamPool.ts'
 import { VersionCache } from './versionCache.ts'
 import { VisitorCompression } from './visitorCompression.ts'
+import { UpstreamErrorLog } from './upstreamErrorLog.ts'
+import { armSendTimeout, VISITOR_TIMEOUT_CHECK_INTERVAL_MS } from './visitorTimeouts.ts'
+import { DEFAULT_VISITOR_HEADERS_TIMEOUT_MS } from './config.ts'
 
 /**
  * Time a visitor has to send its request headers. Node's default is 60 s; a
  * slowloris visitor holds a socket that long per attempt (issue 8).
+ * COILGUN_VISITOR_HEADERS_TIMEOUT_MS sets it (issue 12).
  */
-export const VISITOR_HEADERS_TIMEOUT_MS = 20_000
+export const VISITOR_HEADERS_TIMEOUT_MS = DEFAULT_VISITOR_HEADERS_TIMEOUT_MS
 /**
  * Time a visitor has to send a whole request, body included. Fastify's default, 0,
  * never gives up on a body sent a byte at a time; this is Node's own default.
@@ -37,6 +41,8 @@ export interface Sender {
   readonly admin: FastifyInstance | undefined
   readonly cache: VersionCache
   readonly metrics: SenderMetrics
+  /** Visitor requests in flight; `begin()` on close (prompt, honest shutdown, issue 12). */
+  readonly drain: ServerDrain
   /** Listens on config.listen / config.adminListen; returns the visitor URL. */
   listen (): Promise<string>
   close (): Promise<void>
@@ -54,9 +60,16 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
     bodyLimit: 1024 * 1024 * 1024,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
-    requestTimeout: VISITOR_REQUEST_TIMEOUT_MS
+    requestTimeout: VISITOR_REQUEST_TIMEOUT_MS,
+    // Node enforces headersTimeout and requestTimeout on this tick (30 s by
+    // default): a slowloris visitor lived up to 30 s past its 20 s (issue 12).
+    http: { connectionsCheckingInterval: VISITOR_TIMEOUT_CHECK_INTERVAL_MS }
   })
-  app.server.headersTimeout = VISITOR_HEADERS_TIMEOUT_MS
+  app.server.headersTimeout = config.visitorHeadersTimeoutMs
+  // A visitor that stops reading its answer is cut (nginx send_timeout, issue 12).
+  app.addHook('onSend', armSendTimeout(config.visitorSendTimeoutMs))
+  const drain = new ServerDrain(app.server)
+  app.addHook('preClose', function beginDrain (done) { drain.begin(); done() })
   // RFC 9112 section 3.2: a request with more than one Host is a 400. A proxy in
   // front that routes or filters by the other one would disagree with the sender
   // about which site the request is for (issue 8).
@@ -84,7 +97,8 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
     codecList: [...codecs.values()].filter(c => c.available),
     metrics,
     compression,
-    log: app.log
+    log: app.log,
+    errorLog: new UpstreamErrorLog()
   })
 
   /** Which upstream each passthrough request went to (for marking it down on failure). */
@@ -140,6 +154,12 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
         return out
       },
       onError: function passthroughError (reply, { error }) {
+        if (visitorGone(reply)) {
+          // The visitor left: not an upstream failure (issue 12, item 5).
+          metrics.visitorAborts.inc()
+          reply.log.debug('coilgun: visitor closed the connection before the answer was complete')
+          return
+        }
         const { status, kind } = classifyUpstreamError(error)
         const index = upstreamOf.get(reply.request.raw)
         if (index !== undefined && isConnectFailure(error)) pools.markDown(index)
@@ -163,6 +183,7 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
     admin,
     cache,
     metrics,
+    drain,
     async listen () {
       const url = await app.listen({ host: config.listen.host, port: config.listen.port })
       if (admin !== undefined && config.adminListen !== undefined) await admin.listen({ host: config.adminListen.host, port: config.adminListen.port })
@@ -172,4 +193,10 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
       await Promise.all([app.close(), admin?.close()])
     }
   }
+}
+
+/** True when the visitor's connection is gone (its answer can no longer be written). */
+function visitorGone (reply: { raw: { writableFinished: boolean, destroyed: boolean, socket: { destroyed: boolean } | null } }): boolean {
+  const res = reply.raw
+  return !res.writableFinished && (res.destroyed || res.socket === null || res.socket.destroyed)
 }

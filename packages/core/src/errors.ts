@@ -15,6 +15,8 @@ export const ERR_ENCODE_FAILED = createError('COILGUN_ERR_ENCODE_FAILED', 'Codec
 export const ERR_UNSUPPORTED_ENCODING = createError('COILGUN_ERR_UNSUPPORTED_ENCODING', 'Unsupported delta encoding: %s', 502)
 export const ERR_STORE_UNAVAILABLE = createError('COILGUN_ERR_STORE_UNAVAILABLE', 'Version store unavailable: %s', 503)
 export const ERR_UPSTREAM_TIMEOUT = createError('COILGUN_ERR_UPSTREAM_TIMEOUT', 'The upstream did not complete its answer within %s ms', 504)
+export const ERR_UPSTREAM_BUSY = createError('COILGUN_ERR_UPSTREAM_BUSY', 'Too many requests waiting for upstream %s (%s)', 503)
+export const ERR_VISITOR_GONE = createError('COILGUN_ERR_VISITOR_GONE', 'The visitor closed the connection before the answer was complete', 499)
 
 /** All codes defined by @coilgun/core, for documentation checks. */
 export const CORE_ERROR_CODES: readonly string[] = Object.freeze([
@@ -28,7 +30,9 @@ export const CORE_ERROR_CODES: readonly string[] = Object.freeze([
   'COILGUN_ERR_ENCODE_FAILED',
   'COILGUN_ERR_UNSUPPORTED_ENCODING',
   'COILGUN_ERR_STORE_UNAVAILABLE',
-  'COILGUN_ERR_UPSTREAM_TIMEOUT'
+  'COILGUN_ERR_UPSTREAM_TIMEOUT',
+  'COILGUN_ERR_UPSTREAM_BUSY',
+  'COILGUN_ERR_VISITOR_GONE'
 ])
 
 /** True for an error that carries one of Coilgun's codes. */

@@ -37,3 +37,6 @@ export { ConfigError, envBoolean, envCodecs, envInteger, envListen, envLogLevel,
 export { abortAfter, classifyUpstreamError, isConnectFailure } from './upstreamErrors.ts'
 export type { RunnableService } from './runService.ts'
 export { runService } from './runService.ts'
+export { EXIT_GRACE_EXPIRED } from './runService.ts'
+export { ServerDrain } from './serverDrain.ts'
+export { COILGUN_CLOSING_HEADER } from './protocol.ts'
