@@ -27,5 +27,8 @@ export function armSendTimeout (sendTimeoutMs: number): (request: FastifyRequest
 
 function cutStalledVisitor (this: ServerResponse): void {
   const socket = this.socket
-  if (socket !== null && socket.writableLength > 0) socket.destroy()
+  // A reset, not a FIN: a FIN would queue behind the bytes the visitor does not
+  // take, leaving the connection (and its send buffer) to the kernel for minutes;
+  // nginx's reset_timedout_connection does the same.
+  if (socket !== null && socket.writableLength > 0) socket.resetAndDestroy()
 }
