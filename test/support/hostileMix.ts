@@ -32,6 +32,11 @@ export interface MixOptions {
   readonly visitors?: number
   /** Visitors holding a download unread, replaced when the sender cuts them. @default 16 */
   readonly slowReaders?: number
+  /**
+   * Each slow reader is dropped and opened again after this long, so a long run keeps
+   * attacking after the sender cut it (0: held for the whole run). @default 0
+   */
+  readonly readerLifetimeMs?: number
   /** Slowloris connections, replaced when the sender cuts them. @default 100 */
   readonly slowloris?: number
   /** Closed-loop visitors asking for a new URL every time. @default 2 */
@@ -239,6 +244,14 @@ export class HostileMixRig {
       socket.on('error', () => {})
       socket.pause()
       attackerSockets.add(socket)
+      const lifetime = options.readerLifetimeMs ?? 0
+      if (lifetime > 0) {
+        setTimeout(() => {
+          socket.destroy()
+          attackerSockets.delete(socket)
+          if (running()) openSlowReader(i)
+        }, lifetime).unref()
+      }
     }
     const openSlowloris = (i: number): void => {
       const socket = connect(port, '127.0.0.1', () => { socket.write(`GET /page/x?l=${i} HTTP/1.1\r\nHost: a\r\n`) })

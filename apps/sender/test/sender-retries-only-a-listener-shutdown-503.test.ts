@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { createServer } from 'node:http'
-import type { Server } from 'node:http'
+import type { Server, ServerResponse } from 'node:http'
 import { test } from 'node:test'
 import { request } from 'undici'
 import { startSender } from './harness.ts'
@@ -12,14 +12,14 @@ import { startSender } from './harness.ts'
 
 interface Upstream { server: Server, url: string, seen: number }
 
-async function upstream (answer: (res: import('node:http').ServerResponse) => void): Promise<Upstream> {
+async function upstream (answer: (res: ServerResponse) => void): Promise<Upstream> {
   const up: Upstream = { server: createServer((_req, res) => { up.seen++; answer(res) }), url: '', seen: 0 }
   await new Promise<void>(resolve => up.server.listen(0, '127.0.0.1', () => resolve()))
   up.url = `http://127.0.0.1:${(up.server.address() as { port: number }).port}`
   return up
 }
 
-function answerFromB (res: import('node:http').ServerResponse): void {
+function answerFromB (res: ServerResponse): void {
   res.writeHead(200, { 'content-type': 'text/plain' }).end('from B\n')
 }
 
