@@ -61,6 +61,8 @@ export interface MixSample {
   readonly senderRss: number
   readonly senderFds: number
   readonly visitorSockets: number
+  /** Downloads the origin is still sending (slow readers the sender has not cut yet). */
+  readonly downloadsOpen: number
 }
 
 export interface MixResult {
@@ -276,7 +278,7 @@ export class HostileMixRig {
       const onSample = options.onSample
       sampler = setInterval(() => {
         const sorted = [...latencies].sort((a, b) => a - b)
-        void this.sample().then(s => onSample({ at: (performance.now() - started) / 1000, normal: { ...normal }, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), senderRss: s.rss, senderFds: s.fds, visitorSockets: s.visitorSockets }))
+        void Promise.all([this.sample(), this.downloadsOpen()]).then(([s, downloadsOpen]) => onSample({ at: (performance.now() - started) / 1000, normal: { ...normal }, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), senderRss: s.rss, senderFds: s.fds, visitorSockets: s.visitorSockets, downloadsOpen }))
       }, options.sampleMs ?? 60_000)
     }
     const work: Array<Promise<void>> = Array.from({ length: visitors }, (_, w) => normalWorker(w))
