@@ -1,6 +1,5 @@
-import { pipeline, Readable as ReadableStream } from 'node:stream'
+import { pipeline, Readable } from 'node:stream'
 import zlib from 'node:zlib'
-import type { Readable } from 'node:stream'
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify'
 import type { Dispatcher } from 'undici'
 import { COILGUN_CLOSING_HEADER, deltaRequestHeaders, ERR_UPSTREAM_BUSY, ERR_VISITOR_GONE, isCoilgunError, ORIGIN_ETAG_HEADER, parseAcceptEncoding, acceptsEncoding, readBounded, rebuildFromAnswer, versionId } from '@coilgun/core'
@@ -258,7 +257,7 @@ async function passthrough (ctx: DeltaContext, request: FastifyRequest, reply: F
     try {
       // undici refuses a body longer than its Content-Length, so this is complete.
       const read = await readBounded(answer.body, SMALL_PASSTHROUGH_BYTES)
-      body = ReadableStream.from(read.complete ? [read.body] : [])
+      body = Readable.from(read.complete ? [read.body] : [])
     } finally {
       answer.permit.release()
     }

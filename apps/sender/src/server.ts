@@ -58,7 +58,8 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
     trustProxy: config.trustProxy,
     // Bodies are streamed to the origin, never parsed or buffered here.
     bodyLimit: 1024 * 1024 * 1024,
-    return503OnClosing: true,
+    // Our own 503 while closing (refuseWhileClosing): Retry-After and no-store.
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
     requestTimeout: VISITOR_REQUEST_TIMEOUT_MS,
     // Node enforces headersTimeout and requestTimeout on this tick (30 s by
@@ -70,6 +71,7 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
   app.addHook('onSend', armSendTimeout(config.visitorSendTimeoutMs))
   const drain = new ServerDrain(app.server)
   app.addHook('preClose', function beginDrain (done) { drain.begin(); done() })
+  app.addHook('onRequest', refuseWhileClosing.bind(drain))
   // RFC 9112 section 3.2: a request with more than one Host is a 400. A proxy in
   // front that routes or filters by the other one would disagree with the sender
   // about which site the request is for (issue 8).
@@ -193,6 +195,13 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
       await Promise.all([app.close(), admin?.close()])
     }
   }
+}
+
+/** A request that still arrives while the sender shuts down: an honest, uncacheable 503 (issue 12). */
+function refuseWhileClosing (this: ServerDrain, _request: FastifyRequest, reply: FastifyReply, done: () => void): void {
+  if (!this.draining) { done(); return }
+  reply.code(503).header('retry-after', '1').header('cache-control', 'no-store').header('connection', 'close')
+    .header('content-type', 'text/plain; charset=utf-8').send('Service Unavailable: this server is shutting down\n')
 }
 
 /** True when the visitor's connection is gone (its answer can no longer be written). */
