@@ -2,8 +2,6 @@ import { fork, spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { readdir, readFile } from 'node:fs/promises'
-import { connect } from 'node:net'
-import type { Socket } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { Agent, request } from 'undici'
 import { SECRET } from './originConformance.ts'
@@ -14,13 +12,14 @@ import { waitFor } from '../../packages/redis/test/waitFor.ts'
 // Issue 12: the hostile mix. coilgun-sender (the built command) and an origin
 // (hostileMixOrigin.ts) run in their own processes; this process plays normal
 // visitors (closed loop, every body checked against the versions of its URL) and,
-// when asked, the attackers at the same time: visitors holding large downloads
+// when asked, a third process (hostileMixAttackers.ts) attacks at the same time: visitors holding large downloads
 // without reading, slowloris connections, a churn of distinct URLs, and a large page
 // that changes completely on every request, while the versions change. The short
 // form runs in CI (test/load-hostile-mix-...), the long one from bench/hostileMix.ts.
 
 const SENDER_MAIN = fileURLToPath(new URL('../../apps/sender/dist/main.js', import.meta.url))
 const ORIGIN_MAIN = fileURLToPath(new URL('./hostileMixOrigin.ts', import.meta.url))
+const ATTACKERS_MAIN = fileURLToPath(new URL('./hostileMixAttackers.ts', import.meta.url))
 const TEST_DIR = fileURLToPath(new URL('..', import.meta.url))
 /** Each page under this many URLs for the normal visitors. */
 const VARIANTS = 20
@@ -46,12 +45,9 @@ export interface MixOptions {
   readonly sampleMs?: number
 }
 
-export interface Tally { requests: number, wrong: number, errors: number, why: Record<string, number> }
-
-function failed (tally: Tally, why: string): void {
-  tally.errors++
-  tally.why[why] = (tally.why[why] ?? 0) + 1
-}
+import { failed } from './hostileMixAttackers.ts'
+import type { AttackReport, Tally } from './hostileMixAttackers.ts'
+export type { Tally }
 
 export interface MixSample {
   readonly at: number
@@ -176,16 +172,12 @@ export class HostileMixRig {
     const until = started + options.seconds * 1000
     const running = (): boolean => performance.now() < until
     const normal: Tally = { requests: 0, wrong: 0, errors: 0, why: {} }
-    const churn: Tally = { requests: 0, wrong: 0, errors: 0, why: {} }
-    const changing: Tally = { requests: 0, wrong: 0, errors: 0, why: {} }
     const latencies: number[] = []
     const visitors = options.visitors ?? 8
     const agent = new Agent({ connections: visitors })
-    const attackAgent = new Agent({ connections: 4 })
-    const attackerSockets = new Set<Socket>()
-    let slowReadersCut = 0
-    let slowlorisCut = 0
-    const port = this.#port
+    // The attackers run in a process of their own, so their work does not slow the
+    // normal visitors' event loop here and the p99 ratio measures the sender.
+    const attackers = options.attackers ? this.#startAttackers(options) : undefined
 
     const normalWorker = async (w: number): Promise<void> => {
       let n = w
@@ -207,72 +199,6 @@ export class HostileMixRig {
         }
       }
     }
-    let churnCounter = 0
-    const churnWorker = async (): Promise<void> => {
-      while (running()) {
-        const name = this.#pages[churnCounter % this.#pages.length]!
-        const path = `/page/${name}?churn=${churnCounter++}`
-        try {
-          const res = await request(this.url + path, { dispatcher: attackAgent, signal: AbortSignal.timeout(30_000) })
-          const body = Buffer.from(await res.body.arrayBuffer())
-          churn.requests++
-          if (res.statusCode !== 200) failed(churn, String(res.statusCode))
-          else if (!this.#known.get(name)!.has(sha(body))) churn.wrong++
-        } catch (err) {
-          churn.requests++
-          failed(churn, (err as { code?: string, name?: string }).code ?? (err as Error).name)
-        }
-      }
-    }
-    const changingWorker = async (): Promise<void> => {
-      while (running()) {
-        try {
-          const res = await request(`${this.url}/changing`, { dispatcher: attackAgent, signal: AbortSignal.timeout(30_000) })
-          const body = Buffer.from(await res.body.arrayBuffer())
-          changing.requests++
-          if (res.statusCode !== 200) failed(changing, String(res.statusCode))
-          else if (sha(body) !== res.headers['x-body-sha256']) changing.wrong++
-        } catch (err) {
-          changing.requests++
-          failed(changing, (err as { code?: string, name?: string }).code ?? (err as Error).name)
-        }
-      }
-    }
-    // Held for the whole run without reading a byte. A paused socket never notices
-    // the sender's reset, so the cut is seen where it matters: the origin stops
-    // sending those downloads (downloadsOpen() at the end, readers still held).
-    const openSlowReader = (i: number): void => {
-      const socket = connect(port, '127.0.0.1', () => { socket.write(`GET /download?mib=1024&r=${i} HTTP/1.1\r\nHost: a\r\n\r\n`) })
-      socket.on('error', () => {})
-      socket.pause()
-      attackerSockets.add(socket)
-      const lifetime = options.readerLifetimeMs ?? 0
-      if (lifetime > 0) {
-        setTimeout(() => {
-          socket.destroy()
-          attackerSockets.delete(socket)
-          if (running()) openSlowReader(i)
-        }, lifetime).unref()
-      }
-    }
-    const openSlowloris = (i: number): void => {
-      const socket = connect(port, '127.0.0.1', () => { socket.write(`GET /page/x?l=${i} HTTP/1.1\r\nHost: a\r\n`) })
-      socket.on('error', () => {})
-      attackerSockets.add(socket)
-      socket.once('close', () => {
-        attackerSockets.delete(socket)
-        if (!running()) return
-        slowlorisCut++
-        openSlowloris(i)
-      })
-      ;(socket as Socket & { drip?: () => void }).drip = () => { if (!socket.destroyed && socket.writable) socket.write(`X-${i}: y\r\n`) }
-    }
-    let drip: NodeJS.Timeout | undefined
-    if (options.attackers) {
-      for (let i = 0; i < (options.slowReaders ?? 16); i++) openSlowReader(i)
-      for (let i = 0; i < (options.slowloris ?? 100); i++) openSlowloris(i)
-      drip = setInterval(() => { for (const s of attackerSockets) (s as Socket & { drip?: () => void }).drip?.() }, 500)
-    }
     let sampler: NodeJS.Timeout | undefined
     if (options.onSample !== undefined) {
       const onSample = options.onSample
@@ -281,18 +207,18 @@ export class HostileMixRig {
         void Promise.all([this.sample(), this.downloadsOpen()]).then(([s, downloadsOpen]) => onSample({ at: (performance.now() - started) / 1000, normal: { ...normal }, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), senderRss: s.rss, senderFds: s.fds, visitorSockets: s.visitorSockets, downloadsOpen }))
       }, options.sampleMs ?? 60_000)
     }
-    const work: Array<Promise<void>> = Array.from({ length: visitors }, (_, w) => normalWorker(w))
-    if (options.attackers) {
-      for (let i = 0; i < (options.churners ?? 2); i++) work.push(churnWorker())
-      work.push(changingWorker())
-    }
-    await Promise.all(work)
-    if (options.attackers) slowReadersCut = (options.slowReaders ?? 16) - await this.downloadsOpen()
-    clearInterval(drip)
+    await Promise.all(Array.from({ length: visitors }, (_, w) => normalWorker(w)))
     clearInterval(sampler)
-    for (const s of attackerSockets) s.destroy()
+    let attack: AttackReport = { churn: { requests: 0, wrong: 0, errors: 0, why: {} }, changing: { requests: 0, wrong: 0, errors: 0, why: {} }, slowlorisCut: 0 }
+    let slowReadersCut = 0
+    if (attackers !== undefined) {
+      attack = await attackers.ran
+      // Readers still held, unread: every download the origin stopped sending was cut.
+      slowReadersCut = (options.slowReaders ?? 16) - await this.downloadsOpen()
+      await attackers.stop()
+    }
     await agent.close()
-    await attackAgent.close()
+    const { churn, changing, slowlorisCut } = attack
     const senderRss = (await this.sample()).rss
     // Every visitor is gone: the sender must hold none of their sockets.
     let leakedSockets = (await this.sample()).visitorSockets
@@ -303,6 +229,16 @@ export class HostileMixRig {
     }
     latencies.sort((a, b) => a - b)
     return { normal, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), churn, changing, slowReadersCut, slowlorisCut, leakedSockets, senderRss }
+  }
+
+  #startAttackers (options: MixOptions): { ran: Promise<AttackReport>, stop: () => Promise<void> } {
+    const child = fork(ATTACKERS_MAIN, [JSON.stringify({ url: this.url, seconds: options.seconds, slowReaders: options.slowReaders ?? 16, readerLifetimeMs: options.readerLifetimeMs ?? 0, slowloris: options.slowloris ?? 100, churners: options.churners ?? 2 })], { cwd: TEST_DIR, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+    const exited = new Promise<void>(resolve => child.once('exit', () => resolve()))
+    const ran = new Promise<AttackReport>((resolve, reject) => {
+      child.once('message', (m: AttackReport) => resolve(m))
+      void exited.then(() => reject(new Error('the attackers exited before reporting')))
+    })
+    return { ran, stop: async () => { child.send({ type: 'stop' }); await exited } }
   }
 
   async close (): Promise<void> {
