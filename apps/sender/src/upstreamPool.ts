@@ -44,7 +44,9 @@ export class UpstreamPools {
       connect: { timeout: config.connectTimeoutMs, ...tls },
       allowH2: config.upstreamHttp2
     }))
-    this.#admission = config.upstreams.map(origin => new UpstreamAdmission(origin, config.upstreamConnections, config.upstreamStreamConnections, config.upstreamQueue))
+    // Over HTTP/2 each connection carries up to `pipelining` requests at once.
+    const perConnection = upstreamPipelining(config.upstreamHttp2)
+    this.#admission = config.upstreams.map(origin => new UpstreamAdmission(origin, config.upstreamConnections * perConnection, config.upstreamStreamConnections * perConnection, config.upstreamQueue))
     this.#down = config.upstreams.map(() => false)
     this.#connectTimeoutMs = config.connectTimeoutMs
     this.#tls = tls
