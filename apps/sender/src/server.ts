@@ -207,5 +207,5 @@ function refuseWhileClosing (this: ServerDrain, _request: FastifyRequest, reply:
 /** True when the visitor's connection is gone (its answer can no longer be written). */
 function visitorGone (reply: { raw: { writableFinished: boolean, destroyed: boolean, socket: { destroyed: boolean } | null } }): boolean {
   const res = reply.raw
-  return !res.writableFinished && (res.destroyed || res.socket === null || res.socket.destroyed)
+  return !res.writableFinished && (res.destroyed || res.socket?.destroyed === true)
 }
