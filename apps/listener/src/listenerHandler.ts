@@ -2,7 +2,7 @@ import type { StatusRecorder } from '@coilgun/status'
 import type { Readable } from 'node:stream'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Dispatcher } from 'undici'
-import { abortAfter, classifyUpstreamError, INTERNAL_HEADERS, LISTENER_DIAGNOSTIC_HEADER, OWN_ERROR_HEADERS, parseHost, readBounded, REQUEST_ID_HEADER, resourceKey, upstreamRequestHeaders, viaEntry, withoutHopByHop } from '@coilgun/core'
+import { abortAfter, classifyUpstreamError, ERR_VISITOR_GONE, INTERNAL_HEADERS, LISTENER_DIAGNOSTIC_HEADER, OWN_ERROR_HEADERS, parseHost, readBounded, REQUEST_ID_HEADER, resourceKey, upstreamRequestHeaders, viaEntry, withoutHopByHop } from '@coilgun/core'
 import { noteOutcome } from './requestOutcome.ts'
 import type { OriginResponder } from '@coilgun/core'
 import type { ListenerMetrics } from './metrics.ts'
@@ -41,7 +41,8 @@ function header (value: string | string[] | undefined): string | undefined {
 export async function handleListenerRequest (ctx: ListenerContext, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   const abort = new AbortController()
   // The sender hung up (it gives up after its own timeout): stop the origin request.
-  reply.raw.once('close', function abortOriginOnSenderClose () { if (!reply.raw.writableFinished) abort.abort() })
+  // The reason says so: a sender hanging up is not an origin failure (issue 12).
+  reply.raw.once('close', function abortOriginOnSenderClose () { if (!reply.raw.writableFinished) abort.abort(new ERR_VISITOR_GONE()) })
   // An origin trickling its body would hold the request (and an origin connection)
   // forever. The deadline covers headers and the body the listener buffers, for
   // requests without a body (an upload may take its time); it is cleared before
@@ -159,6 +160,11 @@ function originFormPath (url: string): string {
 }
 
 function sendOriginError (ctx: ListenerContext, request: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
+  if ((err as { code?: unknown }).code === 'COILGUN_ERR_VISITOR_GONE') {
+    ctx.metrics.senderAborts.inc()
+    request.log.debug('coilgun-listener: the sender closed the connection before the answer was complete')
+    return reply
+  }
   const { status, kind } = classifyUpstreamError(err)
   ctx.metrics.originErrors.inc({ kind })
   noteOutcome(request.raw, { outcome: 'error', why: kind })

@@ -21,5 +21,5 @@ if (exitCode !== undefined) process.exit(exitCode)
 
 await runService('coilgun-listener', () => loadListenerConfig(process.env), async function startListener (config) {
   const listener = await buildListener(config)
-  return { listen: () => listener.listen(), close: () => listener.close(), log: listener.app.log, reload: () => listener.reload(loadListenerConfig(process.env)) }
+  return { listen: () => listener.listen(), close: () => listener.close(), log: listener.app.log, reload: () => listener.reload(loadListenerConfig(process.env)), inFlight: () => listener.drain.inFlight }
 }, config => ({ origins: Object.fromEntries(config.origins), tls: config.tls !== undefined, mutualTls: config.tlsClientCa !== undefined, admin: config.adminListen }))

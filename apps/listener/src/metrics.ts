@@ -21,6 +21,7 @@ export class ListenerMetrics {
   readonly senderBytes: Counter
   readonly originErrors: Counter<'kind'>
   readonly originDuration: Histogram
+  readonly senderAborts: Counter
 
   constructor (redis?: RedisVersionStore, codecs: readonly string[] = []) {
     const registers = [this.registry]
@@ -51,6 +52,7 @@ export class ListenerMetrics {
     this.senderBytes = new Counter({ name: 'coilgun_listener_sender_bytes_total', help: 'Body bytes of Coilgun answers sent to senders', registers })
     this.originErrors = new Counter({ name: 'coilgun_listener_origin_errors_total', help: 'Origin failures answered with 502/504, by kind', labelNames: ['kind'], registers })
     this.originDuration = new Histogram({ name: 'coilgun_listener_origin_duration_seconds', help: 'Time until the origin\'s response headers', buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers })
+    this.senderAborts = new Counter({ name: 'coilgun_listener_sender_aborts_total', help: 'Requests the sender gave up on before the answer was complete (not origin errors)', registers })
     for (const outcome of REQUEST_OUTCOMES) for (const cls of STATUS_CLASSES) this.requests.inc({ outcome, status_class: cls }, 0)
     for (const kind of ORIGIN_ERROR_KINDS) this.originErrors.inc({ kind }, 0)
     registerBuildInfo(this.registry, codecs)

@@ -1,6 +1,6 @@
 import Fastify, { LogController } from 'fastify'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { ActiveHealthCheck, answerClientError, answerConnect, answerOwnError, answerRequestTarget, answerUnmetExpectation, answerUnsupportedMethod, assertUsableCodecs, noStoreWhileClosing, originFormTarget, OriginResponder, requestIdGenerator, resolveOriginOptions } from '@coilgun/core'
+import { ActiveHealthCheck, answerClientError, answerConnect, answerOwnError, answerRequestTarget, answerUnmetExpectation, answerUnsupportedMethod, assertUsableCodecs, COILGUN_CLOSING_HEADER, noStoreWhileClosing, originFormTarget, OriginResponder, requestIdGenerator, resolveOriginOptions, ServerDrain } from '@coilgun/core'
 import { registerAccessLog } from './accessLog.ts'
 import { buildListenerAdmin } from './admin.ts'
 import { listenerReadiness } from './readiness.ts'
@@ -30,6 +30,8 @@ export interface Listener {
   readonly admin: FastifyInstance | undefined
   readonly metrics: ListenerMetrics
   readonly responder: OriginResponder
+  /** Requests in flight; `begin()` on close (prompt, honest shutdown, issue 12). */
+  readonly drain: ServerDrain
   listen (): Promise<string>
   close (): Promise<void>
   /** Applies a configuration read again (SIGHUP): files only; throws and keeps the old one when it is invalid. Returns what changed. */
@@ -52,7 +54,8 @@ export async function buildListener (config: ListenerConfig, deps: ListenerDeps 
   const app = Fastify({
     logger: deps.logger ?? { level: config.logLevel },
     bodyLimit: 1024 * 1024 * 1024,
-    return503OnClosing: true,
+    // Our own 503 while closing (below), which marks itself as the listener's.
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
     // Issue 16: one access line per request (accessLog.ts); the id comes from the
     // sender (its only client on the delta path), or is generated.
@@ -64,6 +67,9 @@ export async function buildListener (config: ListenerConfig, deps: ListenerDeps 
     clientErrorHandler: answerClientError,
     ...(https === undefined ? {} : { https })
   }) as unknown as FastifyInstance
+  const drain = new ServerDrain(app.server)
+  app.addHook('preClose', function beginDrain (done) { drain.begin(); done() })
+  app.addHook('onRequest', refuseWhileClosing.bind(drain))
   // COILGUN_REDIS_URL / _CLUSTER: versions shared by every listener instance (issue 6).
   const redis: RedisVersionStore | undefined = deps.store === undefined && config.redis !== undefined
     ? createRedisVersionStore({ ...config.redis, logger: app.log })
@@ -148,6 +154,7 @@ export async function buildListener (config: ListenerConfig, deps: ListenerDeps 
     admin,
     metrics,
     responder,
+    drain,
     async listen () {
       const url = await app.listen({ host: config.listen.host, port: config.listen.port })
       health.start()
@@ -161,4 +168,15 @@ export async function buildListener (config: ListenerConfig, deps: ListenerDeps 
       return reloadListener(reloadable, next)
     }
   }
+}
+
+/**
+ * While shutting down, a new request gets a 503 marked with Coilgun-Closing: the
+ * sender retries a GET on another listener only for that mark, never for an
+ * application's own 503 (issue 12, item 6).
+ */
+function refuseWhileClosing (this: ServerDrain, _request: FastifyRequest, reply: FastifyReply, done: () => void): void {
+  if (!this.draining) { done(); return }
+  reply.code(503).header(COILGUN_CLOSING_HEADER, '1').header('retry-after', '1').header('cache-control', 'no-store')
+    .header('connection', 'close').header('content-type', 'text/plain; charset=utf-8').send('Service Unavailable: this listener is shutting down\n')
 }

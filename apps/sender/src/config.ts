@@ -15,6 +15,14 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000
 /** The pseudonym the sender writes into Via (RFC 9110 section 7.6.3); COILGUN_VIA=off for none. */
 export const DEFAULT_VIA = 'coilgun-sender'
+/** Issue 12: connections per upstream for streamed downloads, apart from the page lane. */
+export const DEFAULT_UPSTREAM_STREAM_CONNECTIONS = 32
+/** Issue 12: requests per upstream that may wait for a page connection (Envoy's max_pending_requests is 1024). */
+export const DEFAULT_UPSTREAM_QUEUE = 1024
+/** Issue 8 and 12: time a visitor has to send its request headers (Node's default is 60 s). */
+export const DEFAULT_VISITOR_HEADERS_TIMEOUT_MS = 20_000
+/** Issue 12: longest a visitor may leave the response unread before it is cut (nginx send_timeout). */
+export const DEFAULT_VISITOR_SEND_TIMEOUT_MS = 30_000
 export { ConfigError, parseHostPort }
 export type { HostPort, LogLevel }
 
@@ -60,6 +68,14 @@ export interface SenderConfig {
   readonly healthCheck: { intervalMs: number, unhealthyThreshold: number, healthyThreshold: number }
   /** COILGUN_VIA: pseudonym appended to Via on upstream requests; undefined: no Via (issue 13). @default 'coilgun-sender' */
   readonly via: string | undefined
+  /** Connections per upstream for streamed downloads (the page lane has upstreamConnections). @default 32 */
+  readonly upstreamStreamConnections: number
+  /** Requests per upstream that may wait for a page connection; more are a 503. @default 1024 */
+  readonly upstreamQueue: number
+  /** @default 20000 */
+  readonly visitorHeadersTimeoutMs: number
+  /** A response the visitor does not read for this long is cut. @default 30000 */
+  readonly visitorSendTimeoutMs: number
 }
 
 function upstreamList (env: Env, name: string): string[] {
@@ -114,6 +130,10 @@ export function loadSenderConfig (env: Env = process.env): SenderConfig {
     tlsKey: tls?.key,
     visitorDictionaries,
     visitorDictionarySwrSeconds: swrRaw === undefined || swrRaw.trim() === '' ? undefined : envInteger(env, 'COILGUN_VISITOR_DICTIONARY_SWR', 0, 1, 31_536_000),
-    via: envVia(env, 'COILGUN_VIA', DEFAULT_VIA)
+    via: envVia(env, 'COILGUN_VIA', DEFAULT_VIA),
+    upstreamStreamConnections: envInteger(env, 'COILGUN_UPSTREAM_STREAM_CONNECTIONS', DEFAULT_UPSTREAM_STREAM_CONNECTIONS, 1, 4096),
+    upstreamQueue: envInteger(env, 'COILGUN_UPSTREAM_QUEUE', DEFAULT_UPSTREAM_QUEUE, 0, 1_000_000),
+    visitorHeadersTimeoutMs: envDurationMs(env, 'COILGUN_VISITOR_HEADERS_TIMEOUT_MS', DEFAULT_VISITOR_HEADERS_TIMEOUT_MS, 1_000, 600_000),
+    visitorSendTimeoutMs: envDurationMs(env, 'COILGUN_VISITOR_SEND_TIMEOUT_MS', DEFAULT_VISITOR_SEND_TIMEOUT_MS, 1_000, 3_600_000)
   })
 }

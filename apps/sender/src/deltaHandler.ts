@@ -1,9 +1,8 @@
-import { pipeline } from 'node:stream'
+import { pipeline, Readable } from 'node:stream'
 import zlib from 'node:zlib'
-import type { Readable } from 'node:stream'
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify'
 import type { Dispatcher } from 'undici'
-import { deltaRequestHeaders, isCoilgunError, ORIGIN_ETAG_HEADER, parseAcceptEncoding, acceptsEncoding, parseHost, rebuildFromAnswer, resourceKey, versionId } from '@coilgun/core'
+import { acceptsEncoding, COILGUN_CLOSING_HEADER, deltaRequestHeaders, ERR_UPSTREAM_BUSY, ERR_VISITOR_GONE, isCoilgunError, ORIGIN_ETAG_HEADER, parseAcceptEncoding, parseHost, readBounded, rebuildFromAnswer, resourceKey, versionId } from '@coilgun/core'
 import type { Codec, CodecName, HeldVersion, RebuiltVersion } from '@coilgun/core'
 import type { SenderConfig } from './config.ts'
 import { formatDiagnostic } from './diagnostic.ts'
@@ -21,6 +20,15 @@ import { abortAfter, classifyUpstreamError, isConnectFailure, REQUEST_ID_HEADER 
 import { noteOutcome } from './requestOutcome.ts'
 import type { SecretRecognition } from './secretRecognition.ts'
 import type { UpstreamPools } from './upstreamPool.ts'
+import type { Permit } from './admission.ts'
+import type { UpstreamErrorLog } from './upstreamErrorLog.ts'
+
+/**
+ * A passthrough answer up to this size is read whole on the page lane, under the
+ * request's deadline, then sent; a longer one is a download and moves to the stream
+ * lane (issue 12), so visitors who read slowly hold download slots, never page slots.
+ */
+export const SMALL_PASSTHROUGH_BYTES = 64 * 1024
 
 export interface DeltaContext {
   readonly config: SenderConfig
@@ -41,6 +49,8 @@ export interface DeltaContext {
   readonly diagnostic: DiagnosticGate
   /** Warns once per episode when an upstream never answers with Coilgun headers (issue 16). */
   readonly recognition: SecretRecognition
+  /** Upstream failures are logged at a bounded rate (issue 12). */
+  readonly errorLog: UpstreamErrorLog
 }
 
 interface UpstreamAnswer {
@@ -48,6 +58,8 @@ interface UpstreamAnswer {
   headers: Record<string, string | string[] | undefined>
   body: Readable
   upstream: number
+  /** The page-lane slot this request holds until its answer is read (admission.ts). */
+  permit: Permit
 }
 
 /** A failed answer that must not be served: 502 with a short body. */
@@ -87,7 +99,10 @@ async function answerDeltaGet (ctx: DeltaContext, request: FastifyRequest, reply
   // Issue 16: the origin logs the same request id as the sender.
   forwarded[REQUEST_ID_HEADER] = request.id
   // The visitor went away before the answer was written: stop the upstream work.
-  reply.raw.once('close', function abortUpstreamOnClientClose () { if (!reply.raw.writableFinished) abort.abort() })
+  // The reason says so, so it is not taken for an upstream failure (issue 12).
+  reply.raw.once('close', function abortUpstreamOnClientClose () { if (!reply.raw.writableFinished) abort.abort(new ERR_VISITOR_GONE()) })
+  // HEAD is forwarded as HEAD: no body crosses the link (issue 12, item 4).
+  if (request.method === 'HEAD') return answerHead(ctx, request, reply, abort.signal, started)
 
   let answer: UpstreamAnswer
   let rebuilt: RebuiltVersion | undefined
@@ -97,16 +112,16 @@ async function answerDeltaGet (ctx: DeltaContext, request: FastifyRequest, reply
   const ranged = request.headers.range !== undefined
   try {
     if (ranged) {
-      answer = await fetchUpstream(ctx, request.url, forwarded, abort.signal)
-      return passthrough(ctx, request, reply, answer, started)
+      answer = await fetchUpstream(ctx, request.url, forwarded, abort.signal, 'GET')
+      return await passthrough(ctx, request, reply, answer, started)
     }
     ({ answer, rebuilt, received } = await fetchAndRebuild(ctx, request.url, { ...forwarded, ...deltaRequestHeaders(ctx.config.secret, ctx.codecList, base) }, base, abort.signal))
-    if (rebuilt === undefined) return passthrough(ctx, request, reply, answer, started)
+    if (rebuilt === undefined) return await passthrough(ctx, request, reply, answer, started)
     outcome = rebuilt.kind
   } catch (err) {
     // Past the deadline (or the visitor gone) nothing is refetched: the reason is what failed.
     if (abort.signal.aborted) return sendUpstreamError(ctx, reply, abort.signal.reason, started)
-    if (!isCoilgunError(err) && !(err instanceof BadAnswer)) return sendUpstreamError(ctx, reply, err, started)
+    if (isBusy(err) || (!isCoilgunError(err) && !(err instanceof BadAnswer))) return sendUpstreamError(ctx, reply, err, started)
     // A visitor never receives bytes that failed verification: count it, log it,
     // and fetch the page once more without naming a base.
     why = (err as { code: string }).code
@@ -115,11 +130,11 @@ async function answerDeltaGet (ctx: DeltaContext, request: FastifyRequest, reply
     if (slot.baseKey !== undefined) ctx.cache.delete(slot.baseKey)
     try {
       ({ answer, rebuilt, received } = await fetchAndRebuild(ctx, request.url, { ...forwarded, ...deltaRequestHeaders(ctx.config.secret, ctx.codecList, undefined) }, undefined, abort.signal))
-      if (rebuilt === undefined) return passthrough(ctx, request, reply, answer, started)
+      if (rebuilt === undefined) return await passthrough(ctx, request, reply, answer, started)
       outcome = 'fallback'
     } catch (retryErr) {
       if (abort.signal.aborted) return sendUpstreamError(ctx, reply, abort.signal.reason, started)
-      if (isCoilgunError(retryErr) || retryErr instanceof BadAnswer) {
+      if (!isBusy(retryErr) && (isCoilgunError(retryErr) || retryErr instanceof BadAnswer)) {
         ctx.metrics.verificationFailures.inc({ reason: (retryErr as { code: string }).code })
         noteOutcome(request.raw, { outcome: 'error', why: (retryErr as { code: string }).code })
         request.log.error({ err: retryErr, key }, 'coilgun: full answer failed verification too')
@@ -150,20 +165,26 @@ async function answerDeltaGet (ctx: DeltaContext, request: FastifyRequest, reply
   }, isPrivate)
 }
 
-async function fetchUpstream (ctx: DeltaContext, path: string, headers: OutgoingHeaders, signal: AbortSignal): Promise<UpstreamAnswer> {
+async function fetchUpstream (ctx: DeltaContext, path: string, headers: OutgoingHeaders, signal: AbortSignal, method: 'GET' | 'HEAD'): Promise<UpstreamAnswer> {
   let index = ctx.pools.pick()
   for (let attempt = 0; ; attempt++) {
+    // Waiting for a page connection counts against the request's deadline, and a
+    // full queue is a 503 at once (admission.ts, issue 12).
+    const permit = await ctx.pools.admission(index).page.acquire(signal)
     try {
-      const res = await ctx.pools.dispatcher(index).request({ origin: ctx.pools.origin(index), path, method: 'GET', headers, signal } as Dispatcher.RequestOptions)
-      // A listener that is shutting down answers 503: another one may not be.
-      if (res.statusCode === 503 && attempt + 1 < ctx.pools.size && res.headers['repr-digest'] === undefined) {
+      const res = await ctx.pools.dispatcher(index).request({ origin: ctx.pools.origin(index), path, method, headers, signal } as Dispatcher.RequestOptions)
+      // A listener that is shutting down marks its 503: another one may not be. An
+      // application's own 503 is its answer and is served as is (issue 12, item 6).
+      if (res.statusCode === 503 && attempt + 1 < ctx.pools.size && res.headers[COILGUN_CLOSING_HEADER] !== undefined) {
         res.body.resume()
+        permit.release()
         ctx.pools.markDown(index)
         index = ctx.pools.pick(index)
         continue
       }
-      return { status: res.statusCode, headers: res.headers as Record<string, string | string[] | undefined>, body: res.body, upstream: index }
+      return { status: res.statusCode, headers: res.headers as Record<string, string | string[] | undefined>, body: res.body, upstream: index, permit }
     } catch (err) {
+      permit.release()
       // A GET is idempotent: one that failed on an upstream goes to another.
       if (isRetryable(err) && attempt + 1 < ctx.pools.size && !signal.aborted) {
         ctx.pools.markDown(index)
@@ -181,18 +202,21 @@ async function fetchUpstream (ctx: DeltaContext, path: string, headers: Outgoing
  */
 async function fetchAndRebuild (ctx: DeltaContext, path: string, headers: OutgoingHeaders, base: HeldVersion | undefined, signal: AbortSignal): Promise<{ answer: UpstreamAnswer, rebuilt: RebuiltVersion | undefined, received: number }> {
   for (let attempt = 0; ; attempt++) {
-    const answer = await fetchUpstream(ctx, path, headers, signal)
+    const answer = await fetchUpstream(ctx, path, headers, signal, 'GET')
     ctx.recognition.observe(answer.upstream, answer.status, answer.headers)
     if (answer.headers['repr-digest'] === undefined) return { answer, rebuilt: undefined, received: 0 }
     try {
       const { rebuilt, received } = await readAndRebuild(ctx, answer, base)
       return { answer, rebuilt, received }
     } catch (err) {
+      answer.body.destroy()
       if (isRetryable(err) && attempt + 1 < ctx.pools.size && !signal.aborted) {
         ctx.pools.markDown(answer.upstream)
         continue
       }
       throw err
+    } finally {
+      answer.permit.release()
     }
   }
 }
@@ -265,14 +289,35 @@ function serveVersion (ctx: DeltaContext, request: FastifyRequest, reply: Fastif
   reply.code(200).send(Buffer.from(body.buffer, body.byteOffset, body.byteLength))
 }
 
-/** Streams a non-Coilgun answer to the visitor without buffering it. */
-function passthrough (ctx: DeltaContext, request: FastifyRequest, reply: FastifyReply, answer: UpstreamAnswer, started: number): void {
+/**
+ * A non-Coilgun answer: read whole when it is small, otherwise streamed without
+ * buffering on a download slot (issue 12); a 503 when every download slot is taken.
+ */
+async function passthrough (ctx: DeltaContext, request: FastifyRequest, reply: FastifyReply, answer: UpstreamAnswer, started: number): Promise<void> {
   const headers = visitorResponseHeaders(answer.headers, false)
-  let body: Readable = answer.body
+  let body: Readable
+  if (isSmallAnswer(answer)) {
+    try {
+      // undici refuses a body longer than its Content-Length, so this is complete.
+      const read = await readBounded(answer.body, SMALL_PASSTHROUGH_BYTES)
+      body = Readable.from(read.complete ? [read.body] : [])
+    } finally {
+      answer.permit.release()
+    }
+  } else {
+    const slot = ctx.pools.admission(answer.upstream).stream.tryAcquire()
+    answer.permit.release()
+    if (slot === undefined) {
+      answer.body.destroy()
+      throw new ERR_UPSTREAM_BUSY(ctx.pools.origin(answer.upstream), 'every download slot is taken')
+    }
+    answer.body.once('close', slot.release.bind(slot))
+    body = answer.body
+  }
   // We asked upstream for br/gzip; decode for a visitor who does not accept them.
   const coding = typeof answer.headers['content-encoding'] === 'string' ? answer.headers['content-encoding'].trim().toLowerCase() : undefined
   if ((coding === 'br' || coding === 'gzip') && !acceptsEncoding(parseAcceptEncoding(request.headers['accept-encoding']), coding)) {
-    body = pipeline(answer.body, coding === 'br' ? zlib.createBrotliDecompress() : zlib.createGunzip(), function ignorePipelineEnd () {})
+    body = pipeline(body, coding === 'br' ? zlib.createBrotliDecompress() : zlib.createGunzip(), function ignorePipelineEnd () {})
     delete headers['content-encoding']
     delete headers['content-length']
   }
@@ -288,11 +333,65 @@ function passthrough (ctx: DeltaContext, request: FastifyRequest, reply: Fastify
   reply.code(answer.status).headers(headers).send(body)
 }
 
+/**
+ * HEAD is forwarded as HEAD with the visitor's own headers (no delta exchange): the
+ * origin's status and headers, Content-Length included, and no body over the link
+ * or to the visitor; nothing is counted as body bytes (issue 12, item 4).
+ */
+async function answerHead (ctx: DeltaContext, request: FastifyRequest, reply: FastifyReply, signal: AbortSignal, started: number): Promise<void> {
+  const forwarded = upstreamRequestHeaders(request.headers, { ip: request.raw.socket.remoteAddress ?? request.ip, proto: request.protocol, host: request.headers.host, via: ctx.config.via === undefined ? undefined : viaEntry(request.raw.httpVersion, ctx.config.via) }, ctx.config.trustProxy, false)
+  forwarded[REQUEST_ID_HEADER] = request.id
+  let answer: UpstreamAnswer
+  try {
+    answer = await fetchUpstream(ctx, request.url, forwarded, signal, 'HEAD')
+    try {
+      // A HEAD answer has no body (RFC 9110 section 9.3.2); undici ends it at once.
+      for await (const _ of answer.body) { /* nothing to read */ }
+    } finally {
+      answer.permit.release()
+    }
+  } catch (err) {
+    return sendUpstreamError(ctx, reply, signal.aborted ? signal.reason : err, started)
+  }
+  const headers = visitorResponseHeaders(answer.headers, false)
+  const upstreamMs = performance.now() - started
+  if (ctx.diagnostic.allows(request.headers)) headers.coilgun = formatDiagnostic({ outcome: 'passthrough', upstreamBytes: 0, size: undefined, upstreamMs })
+  noteOutcome(request.raw, { outcome: 'head', upstreamMs })
+  reply.code(answer.status).headers(headers).send()
+}
+
+/** No body, or a declared length within SMALL_PASSTHROUGH_BYTES (a chunked answer may be a stream of events). */
+function isSmallAnswer (answer: UpstreamAnswer): boolean {
+  if (answer.status === 204 || answer.status === 304) return true
+  const declared = answer.headers['content-length']
+  return typeof declared === 'string' && Number(declared) <= SMALL_PASSTHROUGH_BYTES
+}
+
+function isBusy (err: unknown): boolean {
+  return (err as { code?: unknown }).code === 'COILGUN_ERR_UPSTREAM_BUSY'
+}
+
 function sendUpstreamError (ctx: DeltaContext, reply: FastifyReply, err: unknown, started: number): void {
+  const code = (err as { code?: unknown }).code
+  if (code === 'COILGUN_ERR_VISITOR_GONE') {
+    // Not the upstream's fault: its own metric and a debug line (issue 12, item 5).
+    ctx.metrics.visitorAborts.inc()
+    reply.log.debug({ ms: Math.round(performance.now() - started) }, 'coilgun: visitor closed the connection before the answer was complete')
+    return
+  }
+  if (code === 'COILGUN_ERR_UPSTREAM_BUSY') {
+    noteOutcome(reply.request.raw, { outcome: 'busy', why: 'busy' })
+    ctx.errorLog.warn(reply.log, 'busy', err)
+    if (reply.sent) return
+    // RFC 9110 section 10.2.3: try again in a second.
+    reply.code(503).header('retry-after', '1')
+    sendShortError(reply, 503, 'Service Unavailable: too many requests are waiting for the origin\n')
+    return
+  }
   const { status, kind } = classifyUpstreamError(err)
   ctx.metrics.upstreamErrors.inc({ kind })
   noteOutcome(reply.request.raw, { outcome: 'error', why: kind, upstreamMs: performance.now() - started })
-  reply.log.warn({ err, kind, ms: Math.round(performance.now() - started) }, 'coilgun: upstream failed')
+  ctx.errorLog.warn(reply.log, kind, err, Math.round(performance.now() - started))
   sendShortError(reply, status, status === 504 ? 'Gateway Timeout: the origin did not answer in time\n' : 'Bad Gateway: the origin could not be reached or sent a broken answer\n')
 }
 

@@ -21,5 +21,5 @@ if (exitCode !== undefined) process.exit(exitCode)
 
 await runService('coilgun-sender', () => loadSenderConfig(process.env), async function startSender (config) {
   const sender = await buildSender(config)
-  return { listen: () => sender.listen(), close: () => sender.close(), log: sender.app.log, reload: () => sender.reload(loadSenderConfig(process.env)) }
+  return { listen: () => sender.listen(), close: () => sender.close(), log: sender.app.log, reload: () => sender.reload(loadSenderConfig(process.env)), inFlight: () => sender.drain.inFlight }
 }, config => ({ upstreams: config.upstreams, admin: config.adminListen }))

@@ -29,10 +29,11 @@ export class SenderMetrics {
   readonly upstreamDuration: Histogram
   readonly visitorDictionaryAnswers: Counter<'coding'>
   readonly deltaCodecs: Counter<'codec'>
+  readonly visitorAborts: Counter
 
   constructor (cache: VersionCache, codecs: readonly string[] = []) {
     const registers = [this.registry]
-    this.requests = new Counter({ name: 'coilgun_requests_total', help: 'Visitor requests by outcome (delta, full, not-modified, fallback, passthrough, error, rejected) and status class', labelNames: ['outcome', 'status_class'], registers })
+    this.requests = new Counter({ name: 'coilgun_requests_total', help: 'Visitor requests by outcome (delta, full, not-modified, fallback, passthrough, head, busy, error, rejected) and status class', labelNames: ['outcome', 'status_class'], registers })
     this.upstreamBytes = new Counter({ name: 'coilgun_upstream_bytes_total', help: 'Body bytes received from the origin', registers })
     this.visitorBytes = new Counter({ name: 'coilgun_visitor_bytes_total', help: 'Body bytes sent to visitors', registers })
     this.bytesSaved = new Counter({ name: 'coilgun_bytes_saved_total', help: 'Page bytes served minus bytes received from the origin, for Coilgun answers', registers })
@@ -43,6 +44,7 @@ export class SenderMetrics {
     for (const coding of ['dcb', 'dcz']) this.visitorDictionaryAnswers.inc({ coding }, 0)
     this.deltaCodecs = new Counter({ name: 'coilgun_delta_answers_total', help: 'Pages rebuilt from a delta, by codec on the link (vcdiff, vcdiff+gzip, dcz, dcb)', labelNames: ['codec'], registers })
     for (const codec of ['vcdiff', 'vcdiff+gzip', 'dcz', 'dcb']) this.deltaCodecs.inc({ codec }, 0)
+    this.visitorAborts = new Counter({ name: 'coilgun_visitor_aborts_total', help: 'Visitors that closed their connection before their answer was complete (not upstream errors)', registers })
     new Gauge({ name: 'coilgun_cache_bytes', help: 'Bytes held in the version cache', registers, collect () { this.set(cache.bytes) } })
     new Gauge({ name: 'coilgun_cache_entries', help: 'Resources held in the version cache', registers, collect () { this.set(cache.entries) } })
     for (const outcome of REQUEST_OUTCOMES) for (const cls of STATUS_CLASSES) this.requests.inc({ outcome, status_class: cls }, 0)

@@ -6,7 +6,7 @@ import type { Diagnostic } from './diagnostic.ts'
  * access line (issue 16: one line per request, and a status-class label that is only
  * known once the answer is sent).
  */
-export const REQUEST_OUTCOMES = ['delta', 'full', 'not-modified', 'fallback', 'passthrough', 'error', 'rejected'] as const
+export const REQUEST_OUTCOMES = ['delta', 'full', 'not-modified', 'fallback', 'passthrough', 'head', 'busy', 'error', 'rejected'] as const
 export type RequestOutcome = typeof REQUEST_OUTCOMES[number]
 
 export interface RequestNote {

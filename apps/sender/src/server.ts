@@ -3,7 +3,7 @@ import Fastify, { LogController } from 'fastify'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import httpProxy from '@fastify/http-proxy'
 import type { Dispatcher } from 'undici'
-import { ActiveHealthCheck, assertUsableCodecs, loadCodecs, resolvePrivacy, REQUEST_ID_HEADER, requestIdGenerator } from '@coilgun/core'
+import { ActiveHealthCheck, assertUsableCodecs, loadCodecs, resolvePrivacy, REQUEST_ID_HEADER, requestIdGenerator, ServerDrain } from '@coilgun/core'
 import { registerAccessLog } from './accessLog.ts'
 import { senderReadiness } from './readiness.ts'
 import { noteOutcome } from './requestOutcome.ts'
@@ -26,12 +26,16 @@ import { VisitorCompression } from './visitorCompression.ts'
 import { VisitorDictionaries } from './visitorDictionaries.ts'
 import { StatusRecorder } from '@coilgun/status'
 import { normalizeHttp2Request, visitorTlsOptions, visitorTlsReload } from './visitorTls.ts'
+import { UpstreamErrorLog } from './upstreamErrorLog.ts'
+import { armSendTimeout, VISITOR_TIMEOUT_CHECK_INTERVAL_MS } from './visitorTimeouts.ts'
+import { DEFAULT_VISITOR_HEADERS_TIMEOUT_MS } from './config.ts'
 
 /**
  * Time a visitor has to send its request headers. Node's default is 60 s; a
  * slowloris visitor holds a socket that long per attempt (issue 8).
+ * COILGUN_VISITOR_HEADERS_TIMEOUT_MS sets it (issue 12).
  */
-export const VISITOR_HEADERS_TIMEOUT_MS = 20_000
+export const VISITOR_HEADERS_TIMEOUT_MS = DEFAULT_VISITOR_HEADERS_TIMEOUT_MS
 /**
  * Time a visitor has to send a whole request, body included. Fastify's default, 0,
  * never gives up on a body sent a byte at a time; this is Node's own default.
@@ -52,6 +56,8 @@ export interface Sender {
   readonly admin: FastifyInstance | undefined
   readonly cache: VersionCache
   readonly metrics: SenderMetrics
+  /** Visitor requests in flight; `begin()` on close (prompt, honest shutdown, issue 12). */
+  readonly drain: ServerDrain
   /** Listens on config.listen / config.adminListen; returns the visitor URL. */
   listen (): Promise<string>
   close (): Promise<void>
@@ -72,7 +78,8 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
     trustProxy: config.trustProxy,
     // Bodies are streamed to the origin, never parsed or buffered here.
     bodyLimit: 1024 * 1024 * 1024,
-    return503OnClosing: true,
+    // Our own 503 while closing (refuseWhileClosing): Retry-After and no-store.
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
     requestTimeout: VISITOR_REQUEST_TIMEOUT_MS,
     // Issue 16: one access line per request (accessLog.ts) with an id taken from a
@@ -82,9 +89,17 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
     // Issue 13: absolute-form naming the Host becomes origin-form; errors Node's
     // parser raises are answered short and no-store.
     rewriteUrl: originFormTarget,
-    clientErrorHandler: answerClientError
+    clientErrorHandler: answerClientError,
+    // Node enforces headersTimeout and requestTimeout on this tick (30 s by
+    // default): a slowloris visitor lived up to 30 s past its 20 s (issue 12).
+    http: { connectionsCheckingInterval: VISITOR_TIMEOUT_CHECK_INTERVAL_MS }
   })
-  app.server.headersTimeout = VISITOR_HEADERS_TIMEOUT_MS
+  app.server.headersTimeout = config.visitorHeadersTimeoutMs
+  // A visitor that stops reading its answer is cut (nginx send_timeout, issue 12).
+  app.addHook('onSend', armSendTimeout(config.visitorSendTimeoutMs))
+  const drain = new ServerDrain(app.server)
+  app.addHook('preClose', function beginDrain (done) { drain.begin(); done() })
+  app.addHook('onRequest', refuseWhileClosing.bind(drain))
   // Issue 13: `OPTIONS *` answered here, other non-origin-form targets a 400.
   app.addHook('onRequest', answerRequestTarget)
   app.setErrorHandler(answerOwnError)
@@ -151,7 +166,8 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
     status,
     dictionaries: config.visitorDictionaries ? new VisitorDictionaries(cache, { staleWhileRevalidateSeconds: config.visitorDictionarySwrSeconds }) : undefined,
     log: app.log,
-    recognition: new SecretRecognition(config.upstreams, app.log)
+    recognition: new SecretRecognition(config.upstreams, app.log),
+    errorLog: new UpstreamErrorLog()
   })
 
   /** Which upstream each passthrough request went to (for marking it down on failure). */
@@ -209,6 +225,12 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
         return out
       },
       onError: function passthroughError (reply, { error }) {
+        if (visitorGone(reply)) {
+          // The visitor left: not an upstream failure (issue 12, item 5).
+          metrics.visitorAborts.inc()
+          reply.log.debug('coilgun: visitor closed the connection before the answer was complete')
+          return
+        }
         const { status, kind } = classifyUpstreamError(error)
         const index = upstreamOf.get(reply.request.raw)
         if (index !== undefined && isConnectFailure(error)) pools.markDown(index)
@@ -247,6 +269,7 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
     admin,
     cache,
     metrics,
+    drain,
     async listen () {
       const url = await app.listen({ host: config.listen.host, port: config.listen.port })
       health.start()
@@ -270,4 +293,17 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
       return changes
     }
   }
+}
+
+/** A request that still arrives while the sender shuts down: an honest, uncacheable 503 (issue 12). */
+function refuseWhileClosing (this: ServerDrain, _request: FastifyRequest, reply: FastifyReply, done: () => void): void {
+  if (!this.draining) { done(); return }
+  reply.code(503).header('retry-after', '1').header('cache-control', 'no-store').header('connection', 'close')
+    .header('content-type', 'text/plain; charset=utf-8').send('Service Unavailable: this server is shutting down\n')
+}
+
+/** True when the visitor's connection is gone (its answer can no longer be written). */
+function visitorGone (reply: { raw: { writableFinished: boolean, destroyed: boolean, socket: { destroyed: boolean } | null } }): boolean {
+  const res = reply.raw
+  return !res.writableFinished && (res.destroyed || res.socket?.destroyed === true)
 }

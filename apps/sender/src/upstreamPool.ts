@@ -3,6 +3,7 @@ import { connect as tlsConnect } from 'node:tls'
 import { Pool } from 'undici'
 import type { Dispatcher } from 'undici'
 import type { SenderConfig } from './config.ts'
+import { UpstreamAdmission } from './admission.ts'
 
 /** How often upstreams taken out of rotation are probed. */
 export const HEALTH_CHECK_INTERVAL_MS = 1_000
@@ -16,6 +17,7 @@ export const HEALTH_CHECK_INTERVAL_MS = 1_000
 export class UpstreamPools {
   readonly origins: readonly string[]
   readonly #pools: Dispatcher[]
+  readonly #admission: UpstreamAdmission[]
   readonly #down: boolean[]
   readonly #owned: boolean
   readonly #connectTimeoutMs: number
@@ -31,7 +33,9 @@ export class UpstreamPools {
       ...(config.upstreamCert === undefined ? {} : { cert: config.upstreamCert, key: config.upstreamKey })
     }
     this.#pools = config.upstreams.map(origin => dispatcher ?? new Pool(origin, {
-      connections: config.upstreamConnections,
+      // Page lane plus download lane (admission.ts): admission keeps undici's own,
+      // unbounded queue empty.
+      connections: config.upstreamConnections + config.upstreamStreamConnections,
       pipelining: upstreamPipelining(config.upstreamHttp2),
       keepAliveTimeout: 30_000,
       keepAliveMaxTimeout: 600_000,
@@ -40,6 +44,9 @@ export class UpstreamPools {
       connect: { timeout: config.connectTimeoutMs, ...tls },
       allowH2: config.upstreamHttp2
     }))
+    // Over HTTP/2 each connection carries up to `pipelining` requests at once.
+    const perConnection = upstreamPipelining(config.upstreamHttp2)
+    this.#admission = config.upstreams.map(origin => new UpstreamAdmission(origin, config.upstreamConnections * perConnection, config.upstreamStreamConnections * perConnection, config.upstreamQueue))
     this.#down = config.upstreams.map(() => false)
     this.#connectTimeoutMs = config.connectTimeoutMs
     this.#tls = tls
@@ -62,6 +69,11 @@ export class UpstreamPools {
 
   dispatcher (index: number): Dispatcher {
     return this.#pools[index]!
+  }
+
+  /** The page and download lanes of an upstream (issue 12). */
+  admission (index: number): UpstreamAdmission {
+    return this.#admission[index]!
   }
 
   origin (index: number): string {

@@ -17,6 +17,8 @@ export const ERR_STORE_UNAVAILABLE = createError('COILGUN_ERR_STORE_UNAVAILABLE'
 export const ERR_UPSTREAM_TIMEOUT = createError('COILGUN_ERR_UPSTREAM_TIMEOUT', 'The upstream did not complete its answer within %s ms', 504)
 export const ERR_ENCODE_BUSY = createError('COILGUN_ERR_ENCODE_BUSY', 'The %s encoder lane is saturated (%s tasks queued)', 503)
 export const ERR_ENCODE_TIMEOUT = createError('COILGUN_ERR_ENCODE_TIMEOUT', 'An encode of %s bytes ran longer than %s ms', 503)
+export const ERR_UPSTREAM_BUSY = createError('COILGUN_ERR_UPSTREAM_BUSY', 'Too many requests waiting for upstream %s (%s)', 503)
+export const ERR_VISITOR_GONE = createError('COILGUN_ERR_VISITOR_GONE', 'The visitor closed the connection before the answer was complete', 499)
 
 /** All codes defined by @coilgun/core, for documentation checks. */
 export const CORE_ERROR_CODES: readonly string[] = Object.freeze([
@@ -32,7 +34,9 @@ export const CORE_ERROR_CODES: readonly string[] = Object.freeze([
   'COILGUN_ERR_STORE_UNAVAILABLE',
   'COILGUN_ERR_UPSTREAM_TIMEOUT',
   'COILGUN_ERR_ENCODE_BUSY',
-  'COILGUN_ERR_ENCODE_TIMEOUT'
+  'COILGUN_ERR_ENCODE_TIMEOUT',
+  'COILGUN_ERR_UPSTREAM_BUSY',
+  'COILGUN_ERR_VISITOR_GONE'
 ])
 
 /** True for an error that carries one of Coilgun's codes. */

@@ -9,6 +9,13 @@ export const ORIGIN_ETAG_HEADER = 'coilgun-origin-etag'
 export const ORIGIN_STATUS_HEADER = 'coilgun-origin'
 /** Diagnostic header of coilgun-listener: `<outcome>; ot=<origin ms>[; size=<bytes>]`. */
 export const LISTENER_DIAGNOSTIC_HEADER = 'coilgun-listener'
+/**
+ * Set by coilgun-listener on the `503` it answers while shutting down: the sender
+ * retries such a GET on another upstream, and never an application's own `503`
+ * (issue 12). The listener removes it from origin responses, so an origin cannot
+ * forge it.
+ */
+export const COILGUN_CLOSING_HEADER = 'coilgun-closing'
 /** Diagnostic header the sender adds for visitors, in the spirit of CF-Railgun. */
 export const DIAGNOSTIC_HEADER = 'coilgun'
 
@@ -28,6 +35,7 @@ export const INTERNAL_HEADERS: readonly string[] = Object.freeze([
   ORIGIN_STATUS_HEADER,
   LISTENER_DIAGNOSTIC_HEADER,
   DEBUG_TOKEN_HEADER,
+  COILGUN_CLOSING_HEADER,
   'a-im',
   'im',
   'delta-base',

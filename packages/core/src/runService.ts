@@ -10,12 +10,26 @@ export interface RunnableService {
    * changed. Throws, leaving the running configuration in place, when it is invalid.
    */
   reload?: () => string[]
+  /**
+   * Requests still in flight (a ServerDrain's count); when the grace period runs out
+   * they are cut and the process exits with EXIT_GRACE_EXPIRED.
+   */
+  inFlight?: () => number
 }
+
+/**
+ * Exit code when the grace period (COILGUN_SHUTDOWN_TIMEOUT_MS) ran out before the
+ * service closed: requests were cut, so a supervisor must not take it for a clean
+ * stop (issue 12). 1 is also the code of an invalid configuration.
+ */
+export const EXIT_GRACE_EXPIRED = 1
 
 /**
  * The process life of coilgun-sender and coilgun-listener: load the configuration
  * (one line and exit code 1 when it is invalid), start, and on SIGTERM/SIGINT stop
- * accepting, finish in-flight requests and exit 0 (or exit after the grace period).
+ * accepting, finish in-flight requests and exit 0 as soon as they are done (the
+ * service closes idle keep-alive connections at once, see ServerDrain), or exit
+ * with EXIT_GRACE_EXPIRED when the grace period cut requests.
  */
 export async function runService<C extends { shutdownTimeoutMs: number }> (name: string, load: () => C, start: (config: C) => Promise<RunnableService>, describe: (config: C) => object): Promise<void> {
   let config: C
@@ -48,8 +62,9 @@ export async function runService<C extends { shutdownTimeoutMs: number }> (name:
     stopping = true
     service.log.info({ signal }, `${name}: stopping, finishing in-flight requests`)
     const timer = setTimeout(function forceExit () {
-      service.log.warn(`${name}: grace period over, exiting`)
-      process.exit(0)
+      service.log.info({ cut: service.inFlight?.() }, `${name}: grace period over, cutting requests in flight`)
+      service.log.warn(`${name}: grace period over, exiting with code ${EXIT_GRACE_EXPIRED}`)
+      process.exit(EXIT_GRACE_EXPIRED)
     }, config.shutdownTimeoutMs)
     timer.unref()
     await service.close()
