@@ -1,11 +1,11 @@
-import { dirname, join, resolve } from 'node:path'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { loadCodecs, sha256 } from '@coilgun/core'
 import { runAlternating } from './alternatingRounds.ts'
 import type { LoadContender } from './alternatingRounds.ts'
-import { loadBenchPage } from './benchPage.ts'
-import type { BenchPage } from './benchPage.ts'
-import { writeBlock } from './benchmarksFile.ts'
+import { loadBenchPage } from '@coilgun/fixtures/benchPage'
+import type { BenchPage } from '@coilgun/fixtures/benchPage'
+import { keepResults, resultsOut, runBench } from './benchMain.ts'
 import { BenchUsageError } from './codecsOptions.ts'
 import { median } from './codecsSummary.ts'
 import type { LoadBenchOptions } from './loadOptions.ts'
@@ -35,7 +35,6 @@ import { syntheticBanner } from './syntheticBanner.ts'
 
 const benchDir = dirname(fileURLToPath(import.meta.url))
 const DEFAULT_OUT = join(benchDir, 'results', 'plugin-overhead.json')
-const BENCHMARKS_MD = resolve(benchDir, '..', 'BENCHMARKS.md')
 const SCRIPT = 'pluginOverhead.ts'
 
 async function startOrigins (options: LoadBenchOptions): Promise<Record<OverheadServer, ServerProcess>> {
@@ -149,26 +148,17 @@ async function main (): Promise<void> {
   process.stdout.write(`# Coilgun plugin overhead\n\n${renderPluginOverhead(record, 2)}\n`)
   if (page.synthetic) progress.note(syntheticBanner(page.source))
 
-  // Quick and synthetic runs do not overwrite the recorded results unless asked to.
-  const out = options.out ?? (options.quick || page.synthetic ? undefined : DEFAULT_OUT)
-  if (out === undefined) {
-    progress.note(`raw results not saved (${options.quick ? '--quick' : 'synthetic'} run; pass --out FILE to keep them)`)
-  } else {
-    savePluginOverhead(out, record)
-    progress.note(`raw results: ${out} (${runKey(record.node)})`)
-  }
-  if (options.write) {
-    writeBlock(BENCHMARKS_MD, 'plugin-overhead', runKey(record.node), `### Node ${record.node}\n\n${renderPluginOverhead(record, 4)}`)
-    progress.note(`recorded in ${BENCHMARKS_MD} (${runKey(record.node)})`)
-  }
+  keepResults({
+    out: resultsOut(options, page.synthetic, DEFAULT_OUT),
+    quick: options.quick,
+    write: options.write,
+    key: runKey(record.node),
+    node: record.node,
+    section: 'plugin-overhead',
+    save: file => { savePluginOverhead(file, record) },
+    render: level => renderPluginOverhead(record, level),
+    note: message => { progress.note(message) }
+  })
 }
 
-main().catch(function reportFailure (err: unknown) {
-  if (err instanceof BenchUsageError) {
-    console.error(err.message)
-    process.exitCode = 2
-    return
-  }
-  console.error(`plugin overhead bench failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`)
-  process.exitCode = 1
-})
+runBench('plugin overhead bench', main)

@@ -1,11 +1,11 @@
-import { dirname, join, resolve } from 'node:path'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { loadCodecs } from '@coilgun/core'
 import { runAlternating } from './alternatingRounds.ts'
 import type { LoadContender } from './alternatingRounds.ts'
-import { loadBenchPage } from './benchPage.ts'
-import type { BenchPage } from './benchPage.ts'
-import { writeBlock } from './benchmarksFile.ts'
+import { loadBenchPage } from '@coilgun/fixtures/benchPage'
+import type { BenchPage } from '@coilgun/fixtures/benchPage'
+import { keepResults, resultsOut, runBench } from './benchMain.ts'
 import { BENCH_SECRET } from './benchSecret.ts'
 import { BenchUsageError } from './codecsOptions.ts'
 import { rate } from './loadFormat.ts'
@@ -34,7 +34,6 @@ import { syntheticBanner } from './syntheticBanner.ts'
 
 const benchDir = dirname(fileURLToPath(import.meta.url))
 const DEFAULT_OUT = join(benchDir, 'results', 'sender-throughput.json')
-const BENCHMARKS_MD = resolve(benchDir, '..', 'BENCHMARKS.md')
 const SCRIPT = 'senderThroughput.ts'
 /** Issue 4's target: the sender keeps at least this share of the plain proxy's throughput. */
 const TARGET_RPS_RATIO = 0.8
@@ -166,26 +165,17 @@ async function main (): Promise<void> {
   process.stdout.write(`# Coilgun sender throughput\n\n${renderSenderThroughput(record, 2)}\n`)
   if (page.synthetic) progress.note(syntheticBanner(page.source))
 
-  // Quick and synthetic runs do not overwrite the recorded results unless asked to.
-  const out = options.out ?? (options.quick || page.synthetic ? undefined : DEFAULT_OUT)
-  if (out === undefined) {
-    progress.note(`raw results not saved (${options.quick ? '--quick' : 'synthetic'} run; pass --out FILE to keep them)`)
-  } else {
-    saveSenderThroughput(out, record)
-    progress.note(`raw results: ${out} (${runKey(record.node)})`)
-  }
-  if (options.write) {
-    writeBlock(BENCHMARKS_MD, 'sender-throughput', runKey(record.node), `### Node ${record.node}\n\n${renderSenderThroughput(record, 4)}`)
-    progress.note(`recorded in ${BENCHMARKS_MD} (${runKey(record.node)})`)
-  }
+  keepResults({
+    out: resultsOut(options, page.synthetic, DEFAULT_OUT),
+    quick: options.quick,
+    write: options.write,
+    key: runKey(record.node),
+    node: record.node,
+    section: 'sender-throughput',
+    save: file => { saveSenderThroughput(file, record) },
+    render: level => renderSenderThroughput(record, level),
+    note: message => { progress.note(message) }
+  })
 }
 
-main().catch(function reportFailure (err: unknown) {
-  if (err instanceof BenchUsageError) {
-    console.error(err.message)
-    process.exitCode = 2
-    return
-  }
-  console.error(`sender throughput bench failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`)
-  process.exitCode = 1
-})
+runBench('sender throughput bench', main)

@@ -8,7 +8,7 @@ import { startPair } from '../apps/sender/test/harness.ts'
 import { VISITOR_HEADERS_TIMEOUT_MS, VISITOR_REQUEST_TIMEOUT_MS } from '../apps/sender/src/server.ts'
 import { waitFor } from '../packages/redis/test/waitFor.ts'
 import type { AppState } from './support/originConformance.ts'
-import { versionedPages } from './support/pageVersions.ts'
+import { versionedPages } from '@coilgun/fixtures/pageVersions'
 
 // Issue 8: slowloris. Hundreds of visitors open connections and send their headers
 // (or a POST body) a byte at a time, or nothing at all. Everyone else is still served

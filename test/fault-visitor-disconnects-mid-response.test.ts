@@ -8,8 +8,8 @@ import { startPair, startSender } from '../apps/sender/test/harness.ts'
 import { waitFor } from '../packages/redis/test/waitFor.ts'
 import { hashOf, outcomeOf } from './support/faultPair.ts'
 import type { AppState } from './support/originConformance.ts'
-import { versionedPages } from './support/pageVersions.ts'
-import { rawGet } from './support/senderClient.ts'
+import { versionedPages } from '@coilgun/fixtures/pageVersions'
+import { rawGet } from '@coilgun/fixtures/senderClient'
 import { resourceKey } from '@coilgun/core'
 
 // Issue 8: visitors that hang up: while the sender waits for the origin, while it

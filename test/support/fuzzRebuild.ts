@@ -3,7 +3,7 @@ import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:z
 import fc from 'fast-check'
 import { formatAvailableDictionary, formatReprDigest, formatStrongETag, isCoilgunError, loadCodecs, parseSha256ReprDigest, rebuildFromAnswer, sha256 } from '@coilgun/core'
 import type { Codec, CodecName, HeldVersion, OriginAnswerIn } from '@coilgun/core'
-import { syntheticVersions } from '../../packages/core/test/support.ts'
+import { syntheticVersions } from '@coilgun/fixtures/syntheticVersions'
 import type { FuzzTarget } from './fuzzTarget.ts'
 import { count, runParameters } from './fuzzTarget.ts'
 import { runDelta } from './vcdiffCraft.ts'

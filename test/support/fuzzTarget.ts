@@ -1,6 +1,6 @@
 /**
  * One fuzzed function (issue 8): the suite runs a few thousand cases of it; the long
- * mode in bench/ (fuzzLong.ts) runs it again and again with fresh seeds for hours.
+ * mode in test/long/ (fuzzLong.ts) runs it again and again with fresh seeds for hours.
  */
 export interface FuzzTarget {
   readonly name: string

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import { isCoilgunError, loadCodecs, readVcdiffSummary } from '@coilgun/core'
-import { syntheticVersions } from '../../packages/core/test/support.ts'
+import { syntheticVersions } from '@coilgun/fixtures/syntheticVersions'
 import type { FuzzTarget } from './fuzzTarget.ts'
 import { count, runParameters } from './fuzzTarget.ts'
 import { vcdiffVarint } from './vcdiffCraft.ts'

@@ -6,7 +6,7 @@ import { sha256, versionId } from '@coilgun/core'
 import { createRedisVersionStore, FAILURES_BEFORE_UNHEALTHY } from '@coilgun/redis'
 import type { RedisVersionStore } from '@coilgun/redis'
 import { BACK, capturingLogger, UNAVAILABLE } from './capturingLogger.ts'
-import { freePort, RedisServer, skipWithoutRedis } from './redisServer.ts'
+import { freePort, RedisServer, skipWithoutRedis } from '@coilgun/fixtures/redisServer'
 import { timed, waitFor } from './waitFor.ts'
 
 // Issue 6: Redis down, killed or hung never makes a caller wait beyond a small

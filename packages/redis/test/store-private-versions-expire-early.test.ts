@@ -6,7 +6,7 @@ import { deltaRequestHeaders, loadCodecs, OriginResponder, resolveOriginOptions,
 import { createRedisVersionStore, DEFAULT_PRIVATE_TTL_SECONDS, DEFAULT_TTL_SECONDS, redisStoreOptionsFromEnv, versionKey } from '@coilgun/redis'
 import type { RedisVersionStore, RedisVersionStoreOptions } from '@coilgun/redis'
 import { capturingLogger } from './capturingLogger.ts'
-import { RedisServer, skipWithoutRedis } from './redisServer.ts'
+import { RedisServer, skipWithoutRedis } from '@coilgun/fixtures/redisServer'
 
 // Issue 11: one visitor's page is kept briefly in shared Redis too: private versions
 // are written with `privateTtlSeconds` (ten minutes by default), public ones with

@@ -5,7 +5,7 @@ import { versionId, sha256 } from '@coilgun/core'
 import { createRedisVersionStore, latestKey, versionKey } from '@coilgun/redis'
 import type { RedisVersionStore } from '@coilgun/redis'
 import { capturingLogger } from './capturingLogger.ts'
-import { RedisServer, skipWithoutRedis } from './redisServer.ts'
+import { RedisServer, skipWithoutRedis } from '@coilgun/fixtures/redisServer'
 
 // Issue 6: what one instance stores, another one (its own process, its own
 // in-process cache) reads back byte for byte, through keys under the prefix.
