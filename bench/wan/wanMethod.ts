@@ -7,7 +7,7 @@ export function renderMethod (record: WanRecord, level: number): string {
   const s = record.settings
   const l = record.link
   return renderMethodTemplate('wan', level, {
-    acceptEncoding: s.visitorHeaders['accept-encoding'],
+    acceptEncoding: String(s.visitorHeaders['accept-encoding']),
     mbitPerS: l.mbitPerS,
     burstBytes: l.burstBytes,
     halfRttMs: l.rttMs / 2,
