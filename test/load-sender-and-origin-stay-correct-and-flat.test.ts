@@ -6,7 +6,7 @@ import { test } from 'node:test'
 import { Agent, request } from 'undici'
 import { startSender } from '../apps/sender/test/harness.ts'
 import { buildApp } from '../packages/fastify/test/app.ts'
-import { waitFor } from '../packages/redis/test/waitFor.ts'
+import { waitFor } from '@coilgun/fixtures/waitFor'
 import type { AppState } from './support/originConformance.ts'
 import { versionedPages } from '@coilgun/fixtures/pageVersions'
 

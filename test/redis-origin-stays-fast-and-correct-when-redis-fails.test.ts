@@ -9,7 +9,7 @@ import { BACK, capturingLogger, UNAVAILABLE } from '../packages/redis/test/captu
 import type { LogLine } from '../packages/redis/test/capturingLogger.ts'
 import { RedisServer, skipWithoutRedis } from '@coilgun/fixtures/redisServer'
 import { startRoundRobin } from '@coilgun/fixtures/roundRobinProxy'
-import { timed, waitFor } from '../packages/redis/test/waitFor.ts'
+import { timed, waitFor } from '@coilgun/fixtures/waitFor'
 import type { AppState } from './support/originConformance.ts'
 import { SECRET } from './support/originConformance.ts'
 import { versionedPages } from '@coilgun/fixtures/pageVersions'

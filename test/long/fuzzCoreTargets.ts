@@ -5,8 +5,8 @@ import {
   parseEntityTag, parseIfNoneMatch, parseIm, parseReprDigest, parseSha256ReprDigest, sha256
 } from '@coilgun/core'
 import { syntheticVersions } from '@coilgun/fixtures/syntheticVersions'
-import type { FuzzTarget } from '../support/fuzzTarget.ts'
-import { count, runParameters } from '../support/fuzzTarget.ts'
+import type { FuzzTarget } from '@coilgun/fixtures/fuzzTarget'
+import { count, runParameters } from '@coilgun/fixtures/fuzzTarget'
 
 // The long mode's own copies of the properties packages/core/test runs a few thousand
 // times per CI run (headers-never-throw, codecs-bad-input), so `npm run fuzz` covers

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util'
-import { hostRoutingFuzz } from '../support/fuzzHostRouting.ts'
+import { hostRoutingFuzz } from '../../apps/listener/test/fuzzHostRouting.ts'
 import { rebuildFuzz } from '../support/fuzzRebuild.ts'
-import type { FuzzTarget } from '../support/fuzzTarget.ts'
+import type { FuzzTarget } from '@coilgun/fixtures/fuzzTarget'
 import { vcdiffSummaryFuzz } from '../support/fuzzVcdiffSummary.ts'
 import { decodersFuzz, headerParsersFuzz } from './fuzzCoreTargets.ts'
 
