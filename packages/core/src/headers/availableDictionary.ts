@@ -1,7 +1,7 @@
-import { ParseError, parseItem } from 'structured-headers'
-import type { Item } from 'structured-headers'
+import { parseItem } from 'structured-headers'
 import type { FieldValue } from './fieldSyntax.ts'
 import { singleFieldLine } from './fieldSyntax.ts'
+import { parseStructuredField } from './structuredField.ts'
 
 // RFC 9842 section 2.2: `Available-Dictionary: :<base64 of SHA-256>:` is a
 // Structured Field Item (RFC 9651 section 3.3.5, sf-binary) naming the dictionary
@@ -20,13 +20,6 @@ const SHA256_LENGTH = 32
 export function parseAvailableDictionary (value: FieldValue): Buffer | undefined {
   const line = singleFieldLine(value)
   if (line === undefined) return undefined
-  let item: Item
-  try {
-    item = parseItem(line)
-  } catch (err) {
-    if (err instanceof ParseError) return undefined
-    throw err
-  }
-  const [hash] = item
+  const hash = parseStructuredField(parseItem, line)?.[0]
   return hash instanceof ArrayBuffer && hash.byteLength === SHA256_LENGTH ? Buffer.from(hash) : undefined
 }

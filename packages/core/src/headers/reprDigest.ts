@@ -1,7 +1,7 @@
-import { ParseError, parseDictionary } from 'structured-headers'
-import type { Dictionary } from 'structured-headers'
+import { parseDictionary } from 'structured-headers'
 import type { FieldValue } from './fieldSyntax.ts'
 import { MAX_LIST_MEMBERS, joinFieldValue } from './fieldSyntax.ts'
+import { parseStructuredField } from './structuredField.ts'
 
 // RFC 9530 section 3: `Repr-Digest: sha-256=:<base64>:, sha-512=:<base64>:` is an
 // RFC 9651 Dictionary from hash algorithm to the digest of the selected
@@ -28,13 +28,8 @@ export function parseReprDigest (value: FieldValue): Map<string, Buffer> {
   const digests = new Map<string, Buffer>()
   const s = joinFieldValue(value)
   if (s === undefined) return digests
-  let members: Dictionary
-  try {
-    members = parseDictionary(s)
-  } catch (err) {
-    if (err instanceof ParseError) return digests
-    throw err
-  }
+  const members = parseStructuredField(parseDictionary, s)
+  if (members === undefined) return digests
   let seen = 0
   for (const [algorithm, [member]] of members) {
     if (++seen > MAX_LIST_MEMBERS) break
