@@ -1,6 +1,16 @@
 import { fileURLToPath } from 'node:url'
+import { loadCodecs } from '@coilgun/core'
+import { loadBenchPage } from '@coilgun/fixtures/benchPage'
+import type { BenchPage } from '@coilgun/fixtures/benchPage'
 import { BenchUsageError } from './benchArgs.ts'
 import { writeBlock } from './benchmarksFile.ts'
+import type { LoadBenchOptions } from './loadOptions.ts'
+import { describeMachine } from './machine.ts'
+import type { Machine } from './machine.ts'
+import type { LoadSettings, PageRecord } from './pluginOverheadRecord.ts'
+import type { Progress } from './progress.ts'
+import { runKey } from './resultsFile.ts'
+import { syntheticBanner } from './syntheticBanner.ts'
 
 // The tail every load benchmark ends with (issue 14, item 5): where its raw results
 // go, the BENCHMARKS.md block it writes with --write, and the exit codes (2 for a
@@ -54,5 +64,65 @@ export function runBench (what: string, main: () => Promise<void>): void {
     }
     console.error(`${what} failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`)
     process.exitCode = 1
+  })
+}
+
+/** What the load benchmarks (plugin overhead, sender throughput) record about every run alike. */
+export interface LoadRunCommon extends Machine {
+  readonly quick: boolean
+  readonly synthetic: boolean
+  readonly source: string
+  readonly page: PageRecord
+  readonly codecs: readonly string[]
+  readonly settings: LoadSettings
+}
+
+/** The bench page, after refusing --write on synthetic versions (they are no record of anything). */
+export async function loadBenchPageFor (options: LoadBenchOptions, progress: Progress): Promise<BenchPage> {
+  const page = await loadBenchPage(options.corpus)
+  if (page.synthetic) progress.note(syntheticBanner(page.source))
+  if (options.write && page.synthetic) throw new BenchUsageError('--write refused: synthetic versions are no record of anything (the corpus is missing)')
+  return page
+}
+
+/** The fields every load benchmark's record starts with. */
+export async function loadRunCommon (options: LoadBenchOptions, page: BenchPage): Promise<LoadRunCommon> {
+  const codecs = await loadCodecs()
+  return {
+    ...describeMachine(),
+    quick: options.quick,
+    synthetic: page.synthetic,
+    source: page.source,
+    page: { name: page.name, contentType: page.contentType, versionBytes: page.versions.map(v => v.length) },
+    codecs: [...codecs.values()].filter(c => c.available).map(c => c.name),
+    settings: { rounds: options.rounds, durationS: options.durationS, warmupS: options.warmupS, connections: options.connections }
+  }
+}
+
+/** Prints a load benchmark's report, then keeps its results as {@link keepResults} does. */
+export function finishLoadBench<R extends { readonly node: string }> (end: {
+  readonly title: string
+  readonly section: string
+  readonly defaultOut: string
+  readonly options: LoadBenchOptions
+  readonly page: BenchPage
+  readonly progress: Progress
+  readonly record: R
+  readonly save: (file: string, record: R) => void
+  readonly render: (record: R, level: number) => string
+}): void {
+  const { options, page, progress, record } = end
+  process.stdout.write(`# ${end.title}\n\n${end.render(record, 2)}\n`)
+  if (page.synthetic) progress.note(syntheticBanner(page.source))
+  keepResults({
+    out: resultsOut(options, page.synthetic, end.defaultOut),
+    quick: options.quick,
+    write: options.write,
+    key: runKey(record.node),
+    node: record.node,
+    section: end.section,
+    save: file => { end.save(file, record) },
+    render: level => end.render(record, level),
+    note: message => { progress.note(message) }
   })
 }

@@ -3,17 +3,14 @@ import { fileURLToPath } from 'node:url'
 import { loadCodecs, sha256 } from '@coilgun/core'
 import { runAlternating } from './alternatingRounds.ts'
 import type { LoadContender } from './alternatingRounds.ts'
-import { loadBenchPage } from '@coilgun/fixtures/benchPage'
 import type { BenchPage } from '@coilgun/fixtures/benchPage'
-import { keepResults, resultsOut, runBench } from './benchMain.ts'
-import { BenchUsageError } from './codecsOptions.ts'
+import { finishLoadBench, loadBenchPageFor, loadRunCommon, runBench } from './benchMain.ts'
 import { median } from './codecsSummary.ts'
 import type { LoadBenchOptions } from './loadOptions.ts'
 import { resolveLoadOptions } from './loadOptions.ts'
 import { rate } from './loadFormat.ts'
 import type { RoundSample } from './loadSummary.ts'
 import { medianFigures, pairedRatio, perRoundRatios, roundFigures } from './loadSummary.ts'
-import { describeMachine } from './machine.ts'
 import { measuredRun } from './measuredRun.ts'
 import { checkAnswer, INLINE_PEER, OVERHEAD_CONTENDERS, OVERHEAD_SERVERS, PEER, requestHeaders } from './pluginOverheadContenders.ts'
 import type { AnswerCheck, OverheadServer } from './pluginOverheadContenders.ts'
@@ -23,10 +20,8 @@ import { renderPluginOverhead } from './pluginOverheadReport.ts'
 import type { Progress } from './progress.ts'
 import { createProgress } from './progress.ts'
 import { rawGet } from './rawGet.ts'
-import { runKey } from './resultsFile.ts'
 import type { ServerProcess } from './serverProcess.ts'
 import { startServers } from './serverProcess.ts'
-import { syntheticBanner } from './syntheticBanner.ts'
 
 // The plugin-overhead benchmark (issue 3): requests per second of a Fastify app
 // serving a ~200 KB page, without @coilgun/fastify (the peer) and with it, on each
@@ -119,9 +114,7 @@ async function measure (options: LoadBenchOptions, page: BenchPage, servers: Rec
 async function main (): Promise<void> {
   const options = resolveLoadOptions(SCRIPT, process.argv.slice(2))
   const progress = createProgress()
-  const page = await loadBenchPage(options.corpus)
-  if (page.synthetic) progress.note(syntheticBanner(page.source))
-  if (options.write && page.synthetic) throw new BenchUsageError('--write refused: synthetic versions are no record of anything (the corpus is missing)')
+  const page = await loadBenchPageFor(options, progress)
 
   progress.note(`plugin overhead: ${page.name}, ${options.connections} connections, ${options.rounds} rounds x ${options.durationS} s`)
   const servers = await startOrigins(options)
@@ -132,33 +125,13 @@ async function main (): Promise<void> {
     await Promise.all(Object.values(servers).map(s => s.close()))
   }
 
-  const codecs = await loadCodecs()
   const record: PluginOverheadRecord = {
     benchmark: 'plugin-overhead',
-    ...describeMachine(),
-    quick: options.quick,
-    synthetic: page.synthetic,
-    source: page.source,
-    page: { name: page.name, contentType: page.contentType, versionBytes: page.versions.map(v => v.length) },
+    ...await loadRunCommon(options, page),
     sha256Ms: timeSha256(page.versions[1]!),
-    codecs: [...codecs.values()].filter(c => c.available).map(c => c.name),
-    settings: { rounds: options.rounds, durationS: options.durationS, warmupS: options.warmupS, connections: options.connections },
     contenders
   }
-  process.stdout.write(`# Coilgun plugin overhead\n\n${renderPluginOverhead(record, 2)}\n`)
-  if (page.synthetic) progress.note(syntheticBanner(page.source))
-
-  keepResults({
-    out: resultsOut(options, page.synthetic, DEFAULT_OUT),
-    quick: options.quick,
-    write: options.write,
-    key: runKey(record.node),
-    node: record.node,
-    section: 'plugin-overhead',
-    save: file => { savePluginOverhead(file, record) },
-    render: level => renderPluginOverhead(record, level),
-    note: message => { progress.note(message) }
-  })
+  finishLoadBench({ title: 'Coilgun plugin overhead', section: 'plugin-overhead', defaultOut: DEFAULT_OUT, options, page, progress, record, save: savePluginOverhead, render: renderPluginOverhead })
 }
 
 runBench('plugin overhead bench', main)

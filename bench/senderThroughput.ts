@@ -1,31 +1,25 @@
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { loadCodecs } from '@coilgun/core'
 import { runAlternating } from './alternatingRounds.ts'
 import type { LoadContender } from './alternatingRounds.ts'
-import { loadBenchPage } from '@coilgun/fixtures/benchPage'
 import type { BenchPage } from '@coilgun/fixtures/benchPage'
-import { keepResults, resultsOut, runBench } from './benchMain.ts'
+import { finishLoadBench, loadBenchPageFor, loadRunCommon, runBench } from './benchMain.ts'
 import { BENCH_SECRET } from './benchSecret.ts'
-import { BenchUsageError } from './codecsOptions.ts'
 import { rate } from './loadFormat.ts'
 import type { LoadBenchOptions } from './loadOptions.ts'
 import { resolveLoadOptions } from './loadOptions.ts'
 import type { RoundSample } from './loadSummary.ts'
 import { medianFigures, pairedRatio, perRoundRatios, roundFigures } from './loadSummary.ts'
-import { describeMachine } from './machine.ts'
 import { measuredRun } from './measuredRun.ts'
 import { WrongAnswerError } from './pluginOverheadContenders.ts'
 import type { Progress } from './progress.ts'
 import { createProgress } from './progress.ts'
 import { rawGet } from './rawGet.ts'
-import { runKey } from './resultsFile.ts'
 import type { ServerProcess } from './serverProcess.ts'
 import { startServers } from './serverProcess.ts'
 import type { SenderThroughputRecord, ThroughputContenderRecord } from './senderThroughputRecord.ts'
 import { saveSenderThroughput } from './senderThroughputRecord.ts'
 import { PROXY, renderSenderThroughput } from './senderThroughputReport.ts'
-import { syntheticBanner } from './syntheticBanner.ts'
 
 // The sender-throughput benchmark (issue 4): requests per second and p99 latency
 // of visitors through coilgun-sender, against a plain @fastify/http-proxy in front
@@ -135,9 +129,7 @@ async function measure (options: LoadBenchOptions, page: BenchPage, edges: reado
 async function main (): Promise<void> {
   const options = resolveLoadOptions(SCRIPT, process.argv.slice(2), SENDER_ROUNDS)
   const progress = createProgress()
-  const page = await loadBenchPage(options.corpus)
-  if (page.synthetic) progress.note(syntheticBanner(page.source))
-  if (options.write && page.synthetic) throw new BenchUsageError('--write refused: synthetic versions are no record of anything (the corpus is missing)')
+  const page = await loadBenchPageFor(options, progress)
 
   progress.note(`sender throughput: ${page.name}, ${options.connections} connections, ${options.rounds} rounds x ${options.durationS} s`)
   const { proxy, sender, all } = await startEdges(options)
@@ -148,34 +140,14 @@ async function main (): Promise<void> {
     await Promise.all(all.map(s => s.close()))
   }
 
-  const codecs = await loadCodecs()
   const record: SenderThroughputRecord = {
     benchmark: 'sender-throughput',
-    ...describeMachine(),
-    quick: options.quick,
-    synthetic: page.synthetic,
-    source: page.source,
-    page: { name: page.name, contentType: page.contentType, versionBytes: page.versions.map(v => v.length) },
-    codecs: [...codecs.values()].filter(c => c.available).map(c => c.name),
-    settings: { rounds: options.rounds, durationS: options.durationS, warmupS: options.warmupS, connections: options.connections },
+    ...await loadRunCommon(options, page),
     targetRpsRatio: TARGET_RPS_RATIO,
     upstreamConnections: UPSTREAM_CONNECTIONS,
     contenders
   }
-  process.stdout.write(`# Coilgun sender throughput\n\n${renderSenderThroughput(record, 2)}\n`)
-  if (page.synthetic) progress.note(syntheticBanner(page.source))
-
-  keepResults({
-    out: resultsOut(options, page.synthetic, DEFAULT_OUT),
-    quick: options.quick,
-    write: options.write,
-    key: runKey(record.node),
-    node: record.node,
-    section: 'sender-throughput',
-    save: file => { saveSenderThroughput(file, record) },
-    render: level => renderSenderThroughput(record, level),
-    note: message => { progress.note(message) }
-  })
+  finishLoadBench({ title: 'Coilgun sender throughput', section: 'sender-throughput', defaultOut: DEFAULT_OUT, options, page, progress, record, save: saveSenderThroughput, render: renderSenderThroughput })
 }
 
 runBench('sender throughput bench', main)
