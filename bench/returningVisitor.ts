@@ -7,9 +7,8 @@ import coilgun from '@coilgun/fastify'
 import { buildSender, loadSenderConfig } from 'coilgun-sender'
 import type { Sender } from 'coilgun-sender'
 import type { CDPSession, Page } from 'playwright-core'
-import { parse, View } from 'vega'
-import { compile } from 'vega-lite'
 import type { TopLevelSpec } from 'vega-lite'
+import { renderSvg } from './vegaSvg.ts'
 import { parseBenchArgs, positiveOption } from './benchArgs.ts'
 import { markdownTable } from './markdownTable.ts'
 import { loadWorkload } from './workload.ts'
@@ -168,15 +167,6 @@ async function measureLoads (sets: readonly VersionSet[], loads: number): Promis
     await origin.close()
   }
   return rows
-}
-
-async function renderSvg (spec: TopLevelSpec): Promise<string> {
-  const view = new View(parse(compile(spec).spec), { renderer: 'none' })
-  try {
-    return await view.toSVG()
-  } finally {
-    view.finalize()
-  }
 }
 
 function bytesChart (rows: BytesRow[], node: string): TopLevelSpec {
