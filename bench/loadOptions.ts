@@ -28,7 +28,7 @@ export interface LoadBenchOptions {
   readonly quick: boolean
   /** Replace this Node version's block in the benchmark's BENCHMARKS.md section. */
   readonly write: boolean
-  /** Corpus folder; undefined means the default of test/support/corpus.ts. */
+  /** Corpus folder; undefined means the default of @coilgun/fixtures/corpus. */
   readonly corpus: string | undefined
   /** JSON file for the raw results; undefined means bench/results/<name>.json (full runs only). */
   readonly out: string | undefined

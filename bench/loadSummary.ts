@@ -53,20 +53,12 @@ export function roundFigures (sample: RoundSample): RoundFigures {
   }
 }
 
-/** Medians over rounds of every figure; what the tables show. */
-export interface MedianFigures {
-  readonly rps: number
-  readonly latencyP99Ms: number
-  /** Non-2xx responses and connection errors, summed over all rounds (not a median). */
-  readonly failures: number
-  readonly clientCpuMsPerRequest: number
-  readonly loopP99Ms: Readonly<Record<string, number>>
-  readonly loopMaxMs: Readonly<Record<string, number>>
-  readonly cpuMsPerRequest: Readonly<Record<string, number>>
-  readonly bytesOutPerRequest: Readonly<Record<string, number>>
-  readonly bytesInPerRequest: Readonly<Record<string, number>>
-  readonly counters: Readonly<Record<string, number>>
-}
+/**
+ * Medians over rounds of every figure of {@link RoundFigures}; what the tables show.
+ * `failures` (non-2xx responses and connection errors) is the sum over all rounds,
+ * not a median.
+ */
+export type MedianFigures = RoundFigures
 
 function medianRecord (rounds: readonly RoundFigures[], pick: (r: RoundFigures) => Readonly<Record<string, number>>): Record<string, number> {
   const keys = new Set(rounds.flatMap(r => Object.keys(pick(r))))

@@ -1,19 +1,16 @@
-import { dirname, join, resolve } from 'node:path'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { loadCodecs, sha256 } from '@coilgun/core'
 import { runAlternating } from './alternatingRounds.ts'
 import type { LoadContender } from './alternatingRounds.ts'
-import { loadBenchPage } from './benchPage.ts'
-import type { BenchPage } from './benchPage.ts'
-import { writeBlock } from './benchmarksFile.ts'
-import { BenchUsageError } from './codecsOptions.ts'
+import type { BenchPage } from '@coilgun/fixtures/benchPage'
+import { finishLoadBench, loadBenchPageFor, loadRunCommon, runBench } from './benchMain.ts'
 import { median } from './codecsSummary.ts'
 import type { LoadBenchOptions } from './loadOptions.ts'
 import { resolveLoadOptions } from './loadOptions.ts'
 import { rate } from './loadFormat.ts'
 import type { RoundSample } from './loadSummary.ts'
 import { medianFigures, pairedRatio, perRoundRatios, roundFigures } from './loadSummary.ts'
-import { describeMachine } from './machine.ts'
 import { measuredRun } from './measuredRun.ts'
 import { checkAnswer, INLINE_PEER, OVERHEAD_CONTENDERS, OVERHEAD_SERVERS, PEER, requestHeaders } from './pluginOverheadContenders.ts'
 import type { AnswerCheck, OverheadServer } from './pluginOverheadContenders.ts'
@@ -23,10 +20,8 @@ import { renderPluginOverhead } from './pluginOverheadReport.ts'
 import type { Progress } from './progress.ts'
 import { createProgress } from './progress.ts'
 import { rawGet } from './rawGet.ts'
-import { runKey } from './resultsFile.ts'
 import type { ServerProcess } from './serverProcess.ts'
 import { startServers } from './serverProcess.ts'
-import { syntheticBanner } from './syntheticBanner.ts'
 
 // The plugin-overhead benchmark (issue 3): requests per second of a Fastify app
 // serving a ~200 KB page, without @coilgun/fastify (the peer) and with it, on each
@@ -35,7 +30,6 @@ import { syntheticBanner } from './syntheticBanner.ts'
 
 const benchDir = dirname(fileURLToPath(import.meta.url))
 const DEFAULT_OUT = join(benchDir, 'results', 'plugin-overhead.json')
-const BENCHMARKS_MD = resolve(benchDir, '..', 'BENCHMARKS.md')
 const SCRIPT = 'pluginOverhead.ts'
 
 async function startOrigins (options: LoadBenchOptions): Promise<Record<OverheadServer, ServerProcess>> {
@@ -120,9 +114,7 @@ async function measure (options: LoadBenchOptions, page: BenchPage, servers: Rec
 async function main (): Promise<void> {
   const options = resolveLoadOptions(SCRIPT, process.argv.slice(2))
   const progress = createProgress()
-  const page = await loadBenchPage(options.corpus)
-  if (page.synthetic) progress.note(syntheticBanner(page.source))
-  if (options.write && page.synthetic) throw new BenchUsageError('--write refused: synthetic versions are no record of anything (the corpus is missing)')
+  const page = await loadBenchPageFor(options, progress)
 
   progress.note(`plugin overhead: ${page.name}, ${options.connections} connections, ${options.rounds} rounds x ${options.durationS} s`)
   const servers = await startOrigins(options)
@@ -133,42 +125,13 @@ async function main (): Promise<void> {
     await Promise.all(Object.values(servers).map(s => s.close()))
   }
 
-  const codecs = await loadCodecs()
   const record: PluginOverheadRecord = {
     benchmark: 'plugin-overhead',
-    ...describeMachine(),
-    quick: options.quick,
-    synthetic: page.synthetic,
-    source: page.source,
-    page: { name: page.name, contentType: page.contentType, versionBytes: page.versions.map(v => v.length) },
+    ...await loadRunCommon(options, page),
     sha256Ms: timeSha256(page.versions[1]!),
-    codecs: [...codecs.values()].filter(c => c.available).map(c => c.name),
-    settings: { rounds: options.rounds, durationS: options.durationS, warmupS: options.warmupS, connections: options.connections },
     contenders
   }
-  process.stdout.write(`# Coilgun plugin overhead\n\n${renderPluginOverhead(record, 2)}\n`)
-  if (page.synthetic) progress.note(syntheticBanner(page.source))
-
-  // Quick and synthetic runs do not overwrite the recorded results unless asked to.
-  const out = options.out ?? (options.quick || page.synthetic ? undefined : DEFAULT_OUT)
-  if (out === undefined) {
-    progress.note(`raw results not saved (${options.quick ? '--quick' : 'synthetic'} run; pass --out FILE to keep them)`)
-  } else {
-    savePluginOverhead(out, record)
-    progress.note(`raw results: ${out} (${runKey(record.node)})`)
-  }
-  if (options.write) {
-    writeBlock(BENCHMARKS_MD, 'plugin-overhead', runKey(record.node), `### Node ${record.node}\n\n${renderPluginOverhead(record, 4)}`)
-    progress.note(`recorded in ${BENCHMARKS_MD} (${runKey(record.node)})`)
-  }
+  finishLoadBench({ title: 'Coilgun plugin overhead', section: 'plugin-overhead', defaultOut: DEFAULT_OUT, options, page, progress, record, save: savePluginOverhead, render: renderPluginOverhead })
 }
 
-main().catch(function reportFailure (err: unknown) {
-  if (err instanceof BenchUsageError) {
-    console.error(err.message)
-    process.exitCode = 2
-    return
-  }
-  console.error(`plugin overhead bench failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`)
-  process.exitCode = 1
-})
+runBench('plugin overhead bench', main)

@@ -1,6 +1,6 @@
 import { deltaRequestHeaders, rebuildFromAnswer, sha256 } from '@coilgun/core'
 import type { Codec, CodecName } from '@coilgun/core'
-import type { BenchPage } from './benchPage.ts'
+import type { BenchPage } from '@coilgun/fixtures/benchPage'
 import { BENCH_SECRET } from './benchSecret.ts'
 import { rawGet } from './rawGet.ts'
 

@@ -1,3 +1,4 @@
+import { renderMethodTemplate } from './methodTemplate.ts'
 import { bytes, DASH, ms, rate, ratio, sourceLine } from './loadFormat.ts'
 import { machineLine } from './machine.ts'
 import type { Align } from './markdownTable.ts'
@@ -73,16 +74,7 @@ function pageLine (record: PluginOverheadRecord): string {
 
 function method (record: PluginOverheadRecord, level: number): string {
   const s = record.settings
-  return [
-    `${'#'.repeat(level)} How it was measured`,
-    '',
-    `- Each app runs in its own process (\`bench/servers/origin.ts\`: Fastify, one route serving the page; the same app with \`@coilgun/fastify\` registered). The load comes from the bench process over loopback (\`bench/loadRun.ts\`: ${s.connections} closed-loop clients on undici, one keep-alive connection each, no pipelining; not autocannon, which decodes every body into a string and so charges binary answers more client CPU than ASCII pages). The machine has ${record.cores} cores, shared by the load generator, the app and its encoder worker, so the load is kept moderate and absolute rates mean little; read the ratios.`,
-    `- Contenders take turns: ${s.rounds} rounds of ${s.durationS} s each, the order reversed every other round, after an untimed ${s.warmupS} s run each. Every figure is the median over rounds; a ratio "vs" a peer is the median over rounds of that round's req/s over the peer's (runs of one round are close in time, so a slow spell of the shared machine hits both sides).`,
-    '- Before the load, each contender\'s answer is fetched once and checked: untouched pages byte for byte, sender answers rebuilt and verified against their Repr-Digest with `@coilgun/core`, as coilgun-sender does. Sender requests carry the headers of `deltaRequestHeaders(secret, codecs, held)`.',
-    '- **plugin, sender delta**: the sender holds version 0 and the app serves version 1, so every request is the same delta, encoded once and then memoized (`deltaMemoBytes`). **new version each request**: the app appends a request counter to version 1, so every answer is a version nobody has seen: its full body is compressed and a delta from version 0 encoded for every request, nothing memoized or cached. That pair runs once with the default `encodeWorkers: 1` (encoding in a worker thread) and once with `encodeWorkers: 0` (on the main thread).',
-    '- **loop delay**: `perf_hooks.monitorEventLoopDelay` in the app process, sampled every 1 ms during the timed run, the 1 ms interval subtracted (as `@fastify/under-pressure` does). **app CPU ms/req**: user + system CPU of the app process (worker threads included) over requests served. **client CPU ms/req**: the same for the bench process, which only runs the load. **p99 latency**: client side, request sent to response complete.',
-    `- Reading the ratios: on a sender request the plugin hashes the app's body (SHA-256 names the version in the ETag and Repr-Digest, docs/PROTOCOL.md); for this page that alone costs ${ms(record.sha256Ms)} ms on this machine (timed in the bench process), most of what the sender paths add to the app's CPU per request. The plain app does nothing but send a buffer, so these ratios are the worst case: an app that renders its pages spends far more per request, and the plugin's share shrinks accordingly. Visitors' requests pay nothing but two hook calls.`
-  ].join('\n')
+  return renderMethodTemplate('plugin-overhead', level, { connections: s.connections, cores: record.cores, rounds: s.rounds, durationS: s.durationS, warmupS: s.warmupS, sha256Ms: ms(record.sha256Ms) })
 }
 
 /** The whole report as Markdown; `level` is the heading level of its sections. */

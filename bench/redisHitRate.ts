@@ -3,10 +3,10 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { MemoryVersionStore } from '@coilgun/core'
 import type { VersionStore } from '@coilgun/core'
-import { syntheticVersions } from '../packages/core/test/support.ts'
-import { createRedisVersionStore } from '../packages/redis/src/index.ts'
-import type { RedisVersionStore } from '../packages/redis/src/index.ts'
-import { REDIS_SERVER_MISSING, redisServerAvailable, RedisServer } from '../packages/redis/test/redisServer.ts'
+import { syntheticVersions } from '@coilgun/fixtures/syntheticVersions'
+import { createRedisVersionStore } from '@coilgun/redis'
+import type { RedisVersionStore } from '@coilgun/redis'
+import { REDIS_SERVER_MISSING, redisServerAvailable, RedisServer } from '@coilgun/fixtures/redisServer'
 import { writeBlock } from './benchmarksFile.ts'
 import { describeMachine } from './machine.ts'
 import type { ReplayResult, ReplaySet } from './redisHitRateReplay.ts'
@@ -44,7 +44,7 @@ const { values } = parseArgs({
 async function loadSets (): Promise<{ sets: ReplaySet[], source: string, synthetic: boolean }> {
   // corpus.ts reads COILGUN_CORPUS when first imported.
   if (values.corpus !== undefined) process.env.COILGUN_CORPUS = values.corpus
-  const { corpusAvailable, corpusDir, CORPUS_MISSING, listCorpusSets, readVersions } = await import('../test/support/corpus.ts')
+  const { corpusAvailable, corpusDir, CORPUS_MISSING, listCorpusSets, readVersions } = await import('@coilgun/fixtures/corpus')
   const limit = values.quick ? QUICK_VERSIONS : Infinity
   if (!corpusAvailable()) {
     return { sets: [{ name: 'synthetic-html', contentType: 'text/html; charset=utf-8', versions: syntheticVersions(values.quick ? QUICK_VERSIONS : 30, 150_000) }], source: CORPUS_MISSING, synthetic: true }

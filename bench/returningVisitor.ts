@@ -8,10 +8,10 @@ import { buildSender, loadSenderConfig } from '@coilgun/sender'
 import type { Sender } from '@coilgun/sender'
 import type { CDPSession, Page } from 'playwright-core'
 import type { TopLevelSpec } from 'vega-lite'
+import { renderSvg } from './vegaSvg.ts'
 import { parseBenchArgs, positiveOption } from './benchArgs.ts'
 import { markdownTable } from './markdownTable.ts'
 import { loadWorkload } from './workload.ts'
-import { renderSvg } from './wan/wanCharts.ts'
 import type { VersionSet } from './workload.ts'
 
 // Issue 18's benchmark: what a returning visitor downloads with visitor dictionaries

@@ -1,31 +1,25 @@
-import { dirname, join, resolve } from 'node:path'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { loadCodecs } from '@coilgun/core'
 import { runAlternating } from './alternatingRounds.ts'
 import type { LoadContender } from './alternatingRounds.ts'
-import { loadBenchPage } from './benchPage.ts'
-import type { BenchPage } from './benchPage.ts'
-import { writeBlock } from './benchmarksFile.ts'
+import type { BenchPage } from '@coilgun/fixtures/benchPage'
+import { finishLoadBench, loadBenchPageFor, loadRunCommon, runBench } from './benchMain.ts'
 import { BENCH_SECRET } from './benchSecret.ts'
-import { BenchUsageError } from './codecsOptions.ts'
 import { rate } from './loadFormat.ts'
 import type { LoadBenchOptions } from './loadOptions.ts'
 import { resolveLoadOptions } from './loadOptions.ts'
 import type { RoundSample } from './loadSummary.ts'
 import { medianFigures, pairedRatio, perRoundRatios, roundFigures } from './loadSummary.ts'
-import { describeMachine } from './machine.ts'
 import { measuredRun } from './measuredRun.ts'
 import { WrongAnswerError } from './pluginOverheadContenders.ts'
 import type { Progress } from './progress.ts'
 import { createProgress } from './progress.ts'
 import { rawGet } from './rawGet.ts'
-import { runKey } from './resultsFile.ts'
 import type { ServerProcess } from './serverProcess.ts'
 import { startServers } from './serverProcess.ts'
 import type { SenderThroughputRecord, ThroughputContenderRecord } from './senderThroughputRecord.ts'
 import { saveSenderThroughput } from './senderThroughputRecord.ts'
 import { PROXY, renderSenderThroughput } from './senderThroughputReport.ts'
-import { syntheticBanner } from './syntheticBanner.ts'
 
 // The sender-throughput benchmark (issue 4): requests per second and p99 latency
 // of visitors through coilgun-sender, against a plain @fastify/http-proxy in front
@@ -34,7 +28,6 @@ import { syntheticBanner } from './syntheticBanner.ts'
 
 const benchDir = dirname(fileURLToPath(import.meta.url))
 const DEFAULT_OUT = join(benchDir, 'results', 'sender-throughput.json')
-const BENCHMARKS_MD = resolve(benchDir, '..', 'BENCHMARKS.md')
 const SCRIPT = 'senderThroughput.ts'
 /** Issue 4's target: the sender keeps at least this share of the plain proxy's throughput. */
 const TARGET_RPS_RATIO = 0.8
@@ -136,9 +129,7 @@ async function measure (options: LoadBenchOptions, page: BenchPage, edges: reado
 async function main (): Promise<void> {
   const options = resolveLoadOptions(SCRIPT, process.argv.slice(2), SENDER_ROUNDS)
   const progress = createProgress()
-  const page = await loadBenchPage(options.corpus)
-  if (page.synthetic) progress.note(syntheticBanner(page.source))
-  if (options.write && page.synthetic) throw new BenchUsageError('--write refused: synthetic versions are no record of anything (the corpus is missing)')
+  const page = await loadBenchPageFor(options, progress)
 
   progress.note(`sender throughput: ${page.name}, ${options.connections} connections, ${options.rounds} rounds x ${options.durationS} s`)
   const { proxy, sender, all } = await startEdges(options)
@@ -149,43 +140,14 @@ async function main (): Promise<void> {
     await Promise.all(all.map(s => s.close()))
   }
 
-  const codecs = await loadCodecs()
   const record: SenderThroughputRecord = {
     benchmark: 'sender-throughput',
-    ...describeMachine(),
-    quick: options.quick,
-    synthetic: page.synthetic,
-    source: page.source,
-    page: { name: page.name, contentType: page.contentType, versionBytes: page.versions.map(v => v.length) },
-    codecs: [...codecs.values()].filter(c => c.available).map(c => c.name),
-    settings: { rounds: options.rounds, durationS: options.durationS, warmupS: options.warmupS, connections: options.connections },
+    ...await loadRunCommon(options, page),
     targetRpsRatio: TARGET_RPS_RATIO,
     upstreamConnections: UPSTREAM_CONNECTIONS,
     contenders
   }
-  process.stdout.write(`# Coilgun sender throughput\n\n${renderSenderThroughput(record, 2)}\n`)
-  if (page.synthetic) progress.note(syntheticBanner(page.source))
-
-  // Quick and synthetic runs do not overwrite the recorded results unless asked to.
-  const out = options.out ?? (options.quick || page.synthetic ? undefined : DEFAULT_OUT)
-  if (out === undefined) {
-    progress.note(`raw results not saved (${options.quick ? '--quick' : 'synthetic'} run; pass --out FILE to keep them)`)
-  } else {
-    saveSenderThroughput(out, record)
-    progress.note(`raw results: ${out} (${runKey(record.node)})`)
-  }
-  if (options.write) {
-    writeBlock(BENCHMARKS_MD, 'sender-throughput', runKey(record.node), `### Node ${record.node}\n\n${renderSenderThroughput(record, 4)}`)
-    progress.note(`recorded in ${BENCHMARKS_MD} (${runKey(record.node)})`)
-  }
+  finishLoadBench({ title: 'Coilgun sender throughput', section: 'sender-throughput', defaultOut: DEFAULT_OUT, options, page, progress, record, save: saveSenderThroughput, render: renderSenderThroughput })
 }
 
-main().catch(function reportFailure (err: unknown) {
-  if (err instanceof BenchUsageError) {
-    console.error(err.message)
-    process.exitCode = 2
-    return
-  }
-  console.error(`sender throughput bench failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`)
-  process.exitCode = 1
-})
+runBench('sender throughput bench', main)

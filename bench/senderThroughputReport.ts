@@ -1,3 +1,4 @@
+import { renderMethodTemplate } from './methodTemplate.ts'
 import { bytes, DASH, ms, percent, rate, ratio, sourceLine } from './loadFormat.ts'
 import type { MedianFigures } from './loadSummary.ts'
 import { machineLine } from './machine.ts'
@@ -66,14 +67,7 @@ function verdict (record: SenderThroughputRecord): string {
 
 function method (record: SenderThroughputRecord, level: number): string {
   const s = record.settings
-  return [
-    `${'#'.repeat(level)} How it was measured`,
-    '',
-    `- Four processes, each edge with ${record.upstreamConnections} keep-alive connections to its origin: an origin app without the plugin behind \`@fastify/http-proxy\` (the peer), and the same app with \`@coilgun/fastify\` behind coilgun-sender (configured from the environment as in production: \`COILGUN_UPSTREAM\`, \`COILGUN_SECRET\`, \`COILGUN_LISTEN\`, \`COILGUN_ADMIN_LISTEN=off\`, \`COILGUN_LOG_LEVEL=silent\`). Visitors are ${s.connections} closed-loop undici clients in the bench process (\`bench/loadRun.ts\`), one keep-alive connection each over loopback, without \`Accept-Encoding\`, so both edges serve the identity page.`,
-    '- The origin serves its two versions in turn, request after request: the sender holds whichever it fetched last, so its answers are deltas (encoded once per direction, then memoized by the plugin) or 304s when it already holds the version served. The proxy moves the whole page every time.',
-    `- The machine has ${record.cores} cores, shared by the load generator, the edge and the origin, so the load is kept moderate and absolute rates mean little; read the ratios. Contenders take turns: ${s.rounds} rounds of ${s.durationS} s, the order reversed every other round, after an untimed ${s.warmupS} s run each; every figure is the median over rounds, and "vs proxy" for req/s the median of each round's ratio.`,
-    `- **upstream bytes**: socket bytes the origin wrote (origin → edge: answers, headers included) and read (edge → origin: requests) per request, counted in the origin process. **CPU ms/req**: user + system CPU of the edge and origin processes (workers included) per request; **all** adds the load generator's. With every process on the same ${record.cores} cores, req/s follows the inverse of that total, so the edge's own figure is the one to read for an edge with cores of its own. **loop delay**: \`perf_hooks.monitorEventLoopDelay\` in the edge process, sampled every 1 ms, the interval subtracted.`
-  ].join('\n')
+  return renderMethodTemplate('sender-throughput', level, { connections: s.connections, cores: record.cores, rounds: s.rounds, durationS: s.durationS, warmupS: s.warmupS, upstreamConnections: record.upstreamConnections })
 }
 
 /** The whole report as Markdown; `level` is the heading level of its sections. */

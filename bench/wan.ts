@@ -1,6 +1,6 @@
 import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { writeBlock } from './benchmarksFile.ts'
+import { keepResults, resultsOut, runBench } from './benchMain.ts'
 import { BenchUsageError } from './codecsOptions.ts'
 import { describeMachine } from './machine.ts'
 import { runKey } from './resultsFile.ts'
@@ -33,7 +33,6 @@ import { renderWan } from './wan/wanReport.ts'
 const benchDir = dirname(fileURLToPath(import.meta.url))
 const repoRoot = resolve(benchDir, '..')
 const DEFAULT_OUT = join(benchDir, 'results', 'wan.json')
-const BENCHMARKS_MD = join(repoRoot, 'BENCHMARKS.md')
 
 async function chooseContenders (options: WanOptions): Promise<{ run: WanContenderSpec[], unavailable: WanRecord['unavailable'] }> {
   const wanted = WAN_CONTENDERS.filter(c => options.only === undefined || c.key === BASELINE || options.only.includes(c.key))
@@ -97,7 +96,7 @@ async function main (): Promise<void> {
   const machine = describeMachine()
   const key = runKey(machine.node)
   // Quick and synthetic runs do not overwrite the recorded results unless asked to.
-  const out = options.out ?? (options.quick || workload.synthetic ? undefined : DEFAULT_OUT)
+  const out = resultsOut(options, workload.synthetic, DEFAULT_OUT)
   const record: WanRecord = {
     benchmark: 'wan',
     ...machine,
@@ -132,24 +131,18 @@ async function main (): Promise<void> {
   process.stdout.write(`# Coilgun end to end over a constrained link\n\n${renderWan(recorded, 2)}\n`)
   if (workload.synthetic) progress.note(syntheticBanner(workload.source))
 
-  if (out === undefined) {
-    progress.note(`raw results not saved (${options.quick ? '--quick' : 'synthetic'} run; pass --out FILE to keep them)`)
-  } else {
-    saveWanRecord(out, recorded)
-    progress.note(`raw results: ${out} (${key}); charts: ${Object.values(charts ?? {}).join(', ')}`)
-  }
-  if (options.write) {
-    writeBlock(BENCHMARKS_MD, 'wan', key, `### Node ${recorded.node}\n\n${renderWan(recorded, 4)}`)
-    progress.note(`recorded in ${BENCHMARKS_MD} (${key})`)
-  }
+  keepResults({
+    out,
+    quick: options.quick,
+    write: options.write,
+    key,
+    node: recorded.node,
+    section: 'wan',
+    save: file => { saveWanRecord(file, recorded) },
+    render: level => renderWan(recorded, level),
+    note: message => { progress.note(message) },
+    savedAlso: `; charts: ${Object.values(charts ?? {}).join(', ')}`
+  })
 }
 
-main().catch(function reportFailure (err: unknown) {
-  if (err instanceof BenchUsageError) {
-    console.error(err.message)
-    process.exitCode = 2
-    return
-  }
-  console.error(`WAN bench failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`)
-  process.exitCode = 1
-})
+runBench('WAN bench', main)

@@ -1,6 +1,6 @@
 import { dirname, isAbsolute, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { syntheticVersions } from '../packages/core/test/support.ts'
+import { syntheticVersions } from '@coilgun/fixtures/syntheticVersions'
 
 /** Consecutive versions of one page; pairs are (version i-1, version i). */
 export interface VersionSet {
@@ -35,10 +35,10 @@ const SYNTHETIC_BYTES = 200_000
  * keeps the first pairs of each set only.
  */
 export async function loadWorkload (corpus: string | undefined, pairLimit: number): Promise<Workload> {
-  // test/support/corpus.ts resolves its folder from COILGUN_CORPUS when it is first
+  // @coilgun/fixtures/corpus resolves its folder from COILGUN_CORPUS when it is first
   // imported; setting it before a dynamic import reuses that code for --corpus.
   if (corpus !== undefined) process.env.COILGUN_CORPUS = corpus
-  const { corpusAvailable, corpusDir, CORPUS_MISSING, listCorpusSets, readVersions } = await import('../test/support/corpus.ts')
+  const { corpusAvailable, corpusDir, CORPUS_MISSING, listCorpusSets, readVersions } = await import('@coilgun/fixtures/corpus')
   const versionLimit = pairLimit + 1
   if (corpusAvailable()) {
     return {

@@ -8,9 +8,9 @@ import coilgun from '@coilgun/fastify'
 import { createDcbCodec } from '@coilgun/core'
 import { startSender, SECRET } from '../apps/sender/test/harness.ts'
 import { chromiumMissing, certutilMissing, launchChromium, loadDocument } from './support/chromium.ts'
-import { corpusAvailable, listCorpusSets, readVersions } from './support/corpus.ts'
-import { makePki } from './support/pki.ts'
-import { syntheticVersions } from '../packages/core/test/support.ts'
+import { corpusAvailable, listCorpusSets, readVersions } from '@coilgun/fixtures/corpus'
+import { makePki } from '@coilgun/fixtures/pki'
+import { syntheticVersions } from '@coilgun/fixtures/syntheticVersions'
 
 // Issue 18: a returning Chromium visitor gets the next version of a dynamic page as
 // an RFC 9842 dictionary-compressed delta through coilgun-sender, verified by the

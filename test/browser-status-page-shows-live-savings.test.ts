@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify'
 import { startListener } from '../apps/listener/test/harness.ts'
 import { startSender } from '../apps/sender/test/harness.ts'
 import { chromiumMissing, launchChromium } from './support/chromium.ts'
-import { versionedPages } from './support/pageVersions.ts'
+import { versionedPages } from '@coilgun/fixtures/pageVersions'
 
 // Issue 19: `GET /` on the admin port of a running sender and listener is a live
 // status page. Headless Chromium opens it after traffic has flowed; the charts must

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { startSender } from '../apps/sender/test/harness.ts'
-import { freePort } from '../packages/redis/test/redisServer.ts'
+import { freePort } from '@coilgun/fixtures/redisServer'
 import { hashOf, outcomeOf } from './support/faultPair.ts'
 import { ListenerProcess } from './support/listenerProcess.ts'
 import { OriginProcess } from './support/originProcess.ts'
-import { versionedPages } from './support/pageVersions.ts'
-import { rawGet } from './support/senderClient.ts'
+import { versionedPages } from '@coilgun/fixtures/pageVersions'
+import { rawGet } from '@coilgun/fixtures/senderClient'
 import { resourceKey } from '@coilgun/core'
 
 // Issue 8: the listener process restarted under a sender that knows only it: once

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { test } from 'node:test'
 import { hashOf, isDelta, outcomeOf, startFaultPair, whyOf } from './support/faultPair.ts'
-import { versionedPages } from './support/pageVersions.ts'
-import { rawGet } from './support/senderClient.ts'
+import { versionedPages } from '@coilgun/fixtures/pageVersions'
+import { rawGet } from '@coilgun/fixtures/senderClient'
 import { send } from './support/tamperingProxy.ts'
 
 // Issue 8: an origin that answers garbage: bytes that are not HTTP, Coilgun answers

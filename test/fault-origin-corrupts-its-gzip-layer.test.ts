@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { outcomeOf, startFaultPair, whyOf } from './support/faultPair.ts'
-import { versionedPages } from './support/pageVersions.ts'
-import { rawGet } from './support/senderClient.ts'
+import { versionedPages } from '@coilgun/fixtures/pageVersions'
+import { rawGet } from '@coilgun/fixtures/senderClient'
 import { send } from './support/tamperingProxy.ts'
 
 // Issue 8: an origin (or a link) that corrupts the gzip layer of `IM: vcdiff, gzip`

@@ -4,8 +4,8 @@ import { resourceKey, sha256 } from '@coilgun/core'
 import { startListener } from '../apps/listener/test/harness.ts'
 import { startSender } from '../apps/sender/test/harness.ts'
 import { OriginProcess } from './support/originProcess.ts'
-import { versionedPages } from './support/pageVersions.ts'
-import { rawGet } from './support/senderClient.ts'
+import { versionedPages } from '@coilgun/fixtures/pageVersions'
+import { rawGet } from '@coilgun/fixtures/senderClient'
 
 // Issue 8: an origin process killed with SIGKILL after writing half of a response.
 // The visitor gets an honest 502 (or, for a streamed passthrough, a response that

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { formatReprDigest, formatStrongETag } from '@coilgun/core'
 import { hashOf, isDelta, outcomeOf, startFaultPair, whyOf } from './support/faultPair.ts'
-import { versionedPages } from './support/pageVersions.ts'
-import { rawGet } from './support/senderClient.ts'
+import { versionedPages } from '@coilgun/fixtures/pageVersions'
+import { rawGet } from '@coilgun/fixtures/senderClient'
 import { send } from './support/tamperingProxy.ts'
 
 // Issue 8: an origin whose Repr-Digest (or ETag) does not describe what it sent: a

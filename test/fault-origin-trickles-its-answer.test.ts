@@ -4,10 +4,10 @@ import type { AddressInfo } from 'node:net'
 import { test } from 'node:test'
 import { startListener } from '../apps/listener/test/harness.ts'
 import { startSender } from '../apps/sender/test/harness.ts'
-import { waitFor } from '../packages/redis/test/waitFor.ts'
+import { waitFor } from '@coilgun/fixtures/waitFor'
 import { hashOf, outcomeOf, startFaultPair } from './support/faultPair.ts'
-import { versionedPages } from './support/pageVersions.ts'
-import { rawGet } from './support/senderClient.ts'
+import { versionedPages } from '@coilgun/fixtures/pageVersions'
+import { rawGet } from '@coilgun/fixtures/senderClient'
 import { send } from './support/tamperingProxy.ts'
 
 // Issue 8: an origin that sends its answer a few bytes at a time. undici's

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { hashOf, isDelta, outcomeOf, startFaultPair, whyOf } from './support/faultPair.ts'
-import { versionedPages } from './support/pageVersions.ts'
-import { rawGet } from './support/senderClient.ts'
+import { versionedPages } from '@coilgun/fixtures/pageVersions'
+import { rawGet } from '@coilgun/fixtures/senderClient'
 import { send } from './support/tamperingProxy.ts'
 import type { OriginReply } from './support/tamperingProxy.ts'
 

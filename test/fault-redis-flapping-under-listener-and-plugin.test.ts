@@ -4,13 +4,13 @@ import type { TestContext } from 'node:test'
 import { startListener } from '../apps/listener/test/harness.ts'
 import { startSender } from '../apps/sender/test/harness.ts'
 import { startFastifyOrigin } from '../packages/fastify/test/app.ts'
-import { createRedisVersionStore } from '../packages/redis/src/index.ts'
-import { RedisServer, skipWithoutRedis } from '../packages/redis/test/redisServer.ts'
-import { waitFor } from '../packages/redis/test/waitFor.ts'
+import { createRedisVersionStore } from '@coilgun/redis'
+import { RedisServer, skipWithoutRedis } from '@coilgun/fixtures/redisServer'
+import { waitFor } from '@coilgun/fixtures/waitFor'
 import { outcomeOf } from './support/faultPair.ts'
 import type { AppState } from './support/originConformance.ts'
-import { versionedPages } from './support/pageVersions.ts'
-import { rawGet } from './support/senderClient.ts'
+import { versionedPages } from '@coilgun/fixtures/pageVersions'
+import { rawGet } from '@coilgun/fixtures/senderClient'
 
 // Issue 8: Redis going away and coming back again and again (killed and restarted
 // empty, or frozen with SIGSTOP and thawed) under a listener and under a Fastify

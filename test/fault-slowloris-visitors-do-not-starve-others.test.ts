@@ -5,10 +5,9 @@ import type { Socket } from 'node:net'
 import { test } from 'node:test'
 import { Agent, request } from 'undici'
 import { startPair } from '../apps/sender/test/harness.ts'
-import { VISITOR_HEADERS_TIMEOUT_MS, VISITOR_REQUEST_TIMEOUT_MS } from '../apps/sender/src/server.ts'
-import { waitFor } from '../packages/redis/test/waitFor.ts'
+import { waitFor } from '@coilgun/fixtures/waitFor'
 import type { AppState } from './support/originConformance.ts'
-import { versionedPages } from './support/pageVersions.ts'
+import { versionedPages } from '@coilgun/fixtures/pageVersions'
 
 // Issue 8: slowloris. Hundreds of visitors open connections and send their headers
 // (or a POST body) a byte at a time, or nothing at all. Everyone else is still served
@@ -16,6 +15,11 @@ import { versionedPages } from './support/pageVersions.ts'
 // server would wait 60 s for headers and Fastify, by default, forever for a body
 // (requestTimeout 0); the sender sets 20 s and 300 s. The expiry itself is Node's
 // (checked every 30 s) and is not waited for here; the settings are asserted.
+
+// The bounds SECURITY.md ("Slow visitors") promises, asserted as documented rather
+// than read from the sender's internals (issue 14: no test imports an app's src/).
+const VISITOR_HEADERS_TIMEOUT_MS = 20_000
+const VISITOR_REQUEST_TIMEOUT_MS = 300_000
 
 const SLOW_HEADERS = 300
 const SILENT = 50

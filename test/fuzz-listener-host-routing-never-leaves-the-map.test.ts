@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import fc from 'fast-check'
 import { startListener } from '../apps/listener/test/harness.ts'
-import { hostRoutingFuzz } from './support/fuzzHostRouting.ts'
+import { hostRoutingFuzz } from '../apps/listener/test/fuzzHostRouting.ts'
 import { SECRET } from './support/originConformance.ts'
 import { rawExchange, recordingServer } from './support/rawHttp.ts'
 

@@ -6,7 +6,7 @@ import { rebuildFuzz } from './support/fuzzRebuild.ts'
 // answers (status, Repr-Digest, ETag, IM, Delta-Base, Content-Encoding, body), deltas
 // against another URL's base, lying Delta-Base headers, delta/gzip/brotli bombs and
 // random answers. Every case ends in a coded error or in exactly the version the
-// answer's digest names. `npm run fuzz` in bench/ runs the same property for hours.
+// answer's digest names. `npm run fuzz` in test/ runs the same property for hours.
 
 test('damaged, confused and random origin answers rebuild the named version or fail with a code', async () => {
   const target = await rebuildFuzz()

@@ -6,11 +6,11 @@ import { test } from 'node:test'
 import { Agent, request } from 'undici'
 import { startSender } from '../apps/sender/test/harness.ts'
 import { buildApp } from '../packages/fastify/test/app.ts'
-import { waitFor } from '../packages/redis/test/waitFor.ts'
+import { waitFor } from '@coilgun/fixtures/waitFor'
 import type { AppState } from './support/originConformance.ts'
-import { versionedPages } from './support/pageVersions.ts'
+import { versionedPages } from '@coilgun/fixtures/pageVersions'
 
-// Issue 8, short form of the soak (bench/soak.ts runs it for 30 minutes and more):
+// Issue 8, short form of the soak (long/soak.ts runs it for 30 minutes and more):
 // sustained concurrent load through a sender and a Fastify origin with the plugin
 // while every page keeps changing. Zero wrong pages (each body is a real version of
 // its URL); the error rate is recorded (and is zero here, nothing being broken);

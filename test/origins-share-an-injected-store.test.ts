@@ -5,8 +5,8 @@ import { startExpressOrigin } from '../packages/express/test/app.ts'
 import { startFastifyOrigin } from '../packages/fastify/test/app.ts'
 import type { AppState } from './support/originConformance.ts'
 import { SECRET } from './support/originConformance.ts'
-import { versionedPages } from './support/pageVersions.ts'
-import { SenderClient } from './support/senderClient.ts'
+import { versionedPages } from '@coilgun/fixtures/pageVersions'
+import { SenderClient } from '@coilgun/fixtures/senderClient'
 
 // Issue 3 (store injection): a Fastify origin and an Express origin given the same
 // store know each other's versions, so a sender alternating between them gets a

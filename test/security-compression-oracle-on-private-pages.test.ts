@@ -7,8 +7,8 @@ import coilgun from '@coilgun/fastify'
 import { parseAvailableDictionary, parseCoilgunETag, parseIfNoneMatch, sha256 } from '@coilgun/core'
 import { SECRET, startPair, startSender } from '../apps/sender/test/harness.ts'
 import type { AppState } from './support/originConformance.ts'
-import { versionedPages } from './support/pageVersions.ts'
-import { rawGet } from './support/senderClient.ts'
+import { versionedPages } from '@coilgun/fixtures/pageVersions'
+import { rawGet } from '@coilgun/fixtures/senderClient'
 
 // Issue 11: the compression oracle. A page private to each visitor (a CSRF token,
 // a display name the visitor chose) behind the sender. Before the fix the sender

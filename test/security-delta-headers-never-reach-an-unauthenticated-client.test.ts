@@ -7,8 +7,8 @@ import { startFastifyOrigin } from '../packages/fastify/test/app.ts'
 import { hashOf, isDelta, outcomeOf, startFaultPair } from './support/faultPair.ts'
 import type { AppState } from './support/originConformance.ts'
 import { SECRET } from './support/originConformance.ts'
-import { versionedPages } from './support/pageVersions.ts'
-import { rawGet, SenderClient } from './support/senderClient.ts'
+import { versionedPages } from '@coilgun/fixtures/pageVersions'
+import { rawGet, SenderClient } from '@coilgun/fixtures/senderClient'
 import { send } from './support/tamperingProxy.ts'
 
 // Issue 8: delta and version headers for someone without the secret. A client that

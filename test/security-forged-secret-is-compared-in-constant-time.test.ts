@@ -6,7 +6,7 @@ import { SenderAuth } from '@coilgun/core'
 import { startListener } from '../apps/listener/test/harness.ts'
 import { SECRET } from './support/originConformance.ts'
 import { recordingServer } from './support/rawHttp.ts'
-import { rawGet } from './support/senderClient.ts'
+import { rawGet } from '@coilgun/fixtures/senderClient'
 
 // Issue 8: forged secrets. Timing cannot be measured reliably in a test, so this
 // proves the property the constant-time argument rests on (docs/PROTOCOL.md,

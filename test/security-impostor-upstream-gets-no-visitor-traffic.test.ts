@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net'
 import { test } from 'node:test'
 import { request } from 'undici'
 import { startSender } from '../apps/sender/test/harness.ts'
-import { makePki } from './support/pki.ts'
+import { makePki } from '@coilgun/fixtures/pki'
 
 // Issue 8: someone on the network between sender and listener answers in the
 // listener's place over TLS, with a certificate from a CA the sender does not trust

@@ -9,7 +9,7 @@ import { request } from 'undici'
 import { formatReprDigest, formatStrongETag, sha256 } from '@coilgun/core'
 import { startListener } from '../apps/listener/test/harness.ts'
 import { startSender } from '../apps/sender/test/harness.ts'
-import { waitFor } from '../packages/redis/test/waitFor.ts'
+import { waitFor } from '@coilgun/fixtures/waitFor'
 import { rawExchange } from './support/rawHttp.ts'
 
 // Issue 8: bodies larger than anyone should hold. A Coilgun answer that never ends

@@ -4,9 +4,9 @@ import { request } from 'undici'
 import { formatAvailableDictionary, formatStrongETag, INTERNAL_HEADERS } from '@coilgun/core'
 import { hashOf, outcomeOf, startFaultPair } from './support/faultPair.ts'
 import { SECRET } from './support/originConformance.ts'
-import { versionedPages } from './support/pageVersions.ts'
+import { versionedPages } from '@coilgun/fixtures/pageVersions'
 import { rawExchange } from './support/rawHttp.ts'
-import { rawGet } from './support/senderClient.ts'
+import { rawGet } from '@coilgun/fixtures/senderClient'
 
 // Issue 8: a visitor sends every internal header of the protocol (a guessed secret,
 // A-IM, If-None-Match naming another page's version, Delta-Base, Repr-Digest, IM,

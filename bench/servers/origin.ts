@@ -3,7 +3,7 @@ import Fastify from 'fastify'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import coilgun from '@coilgun/fastify'
 import { BENCH_SECRET } from '../benchSecret.ts'
-import { loadBenchPage } from '../benchPage.ts'
+import { loadBenchPage } from '@coilgun/fixtures/benchPage'
 import { serveBenchControl } from '../serverControl.ts'
 
 // An origin for the load benchmarks: a Fastify app serving the bench page, with or

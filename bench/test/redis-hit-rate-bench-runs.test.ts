@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process'
 import { dirname, resolve } from 'node:path'
 import { test } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import { skipWithoutRedis } from '../../packages/redis/test/redisServer.ts'
+import { skipWithoutRedis } from '@coilgun/fixtures/redisServer'
 
 // The Redis hit-rate bench (issue 6) runs in --quick mode in its own process, prints
 // its table, and shows what the shared store is for: the two instances on Redis get

@@ -1,8 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { parse, View } from 'vega'
-import { compile } from 'vega-lite'
 import type { TopLevelSpec } from 'vega-lite'
+import { renderSvg } from '../vegaSvg.ts'
 import type { WanRecord } from './wanRecord.ts'
 import { summarizeReplay } from './wanSummary.ts'
 
@@ -16,15 +15,6 @@ const HEIGHT = 300
 const LEGEND = { orient: 'bottom', columns: 2, title: null, labelLimit: 0 } as const
 /** Floor of the bytes chart's log axis: bars on a log scale need a baseline above zero. */
 const BYTES_AXIS_MIN = 100
-
-export async function renderSvg (spec: TopLevelSpec): Promise<string> {
-  const view = new View(parse(compile(spec).spec), { renderer: 'none' })
-  try {
-    return await view.toSVG()
-  } finally {
-    view.finalize()
-  }
-}
 
 function subtitle (record: WanRecord): string {
   return `${record.link.mbitPerS} Mbit/s, ${record.link.rttMs} ms RTT; Node ${record.node}, ${record.date.slice(0, 10)}`

@@ -3,9 +3,9 @@ import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:z
 import fc from 'fast-check'
 import { formatAvailableDictionary, formatReprDigest, formatStrongETag, isCoilgunError, loadCodecs, parseSha256ReprDigest, rebuildFromAnswer, sha256 } from '@coilgun/core'
 import type { Codec, CodecName, HeldVersion, OriginAnswerIn } from '@coilgun/core'
-import { syntheticVersions } from '../../packages/core/test/support.ts'
-import type { FuzzTarget } from './fuzzTarget.ts'
-import { count, runParameters } from './fuzzTarget.ts'
+import { syntheticVersions } from '@coilgun/fixtures/syntheticVersions'
+import type { FuzzTarget } from '@coilgun/fixtures/fuzzTarget'
+import { count, runParameters } from '@coilgun/fixtures/fuzzTarget'
 import { runDelta } from './vcdiffCraft.ts'
 
 // The sender's whole verification step, `rebuildFromAnswer`, fed honest answers

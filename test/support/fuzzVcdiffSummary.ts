@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import { isCoilgunError, loadCodecs, readVcdiffSummary } from '@coilgun/core'
-import { syntheticVersions } from '../../packages/core/test/support.ts'
-import type { FuzzTarget } from './fuzzTarget.ts'
-import { count, runParameters } from './fuzzTarget.ts'
+import { syntheticVersions } from '@coilgun/fixtures/syntheticVersions'
+import type { FuzzTarget } from '@coilgun/fixtures/fuzzTarget'
+import { count, runParameters } from '@coilgun/fixtures/fuzzTarget'
 import { vcdiffVarint } from './vcdiffCraft.ts'
 
 // `readVcdiffSummary` is what stands between a delta bomb and the wasm decoder: it

@@ -5,9 +5,9 @@ import { readdir, readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { Agent, request } from 'undici'
 import { SECRET } from './originConformance.ts'
-import { versionedPages } from './pageVersions.ts'
-import { freePort } from '../../packages/redis/test/redisServer.ts'
-import { waitFor } from '../../packages/redis/test/waitFor.ts'
+import { versionedPages } from '@coilgun/fixtures/pageVersions'
+import { freePort } from '@coilgun/fixtures/redisServer'
+import { waitFor } from '@coilgun/fixtures/waitFor'
 
 // Issue 12: the hostile mix. coilgun-sender (the built command) and an origin
 // (hostileMixOrigin.ts) run in their own processes; this process plays normal

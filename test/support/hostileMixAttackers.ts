@@ -3,7 +3,7 @@ import { connect } from 'node:net'
 import type { Socket } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { Agent, request } from 'undici'
-import { versionedPages } from './pageVersions.ts'
+import { versionedPages } from '@coilgun/fixtures/pageVersions'
 
 // The attackers of the hostile mix (hostileMix.ts forks this file): visitors holding
 // a large download without reading it, slowloris connections dripping a header line

@@ -3,7 +3,7 @@ import { Readable } from 'node:stream'
 import { parseArgs } from 'node:util'
 import { buildApp } from '../../packages/fastify/test/app.ts'
 import type { AppState } from './originConformance.ts'
-import { versionedPages } from './pageVersions.ts'
+import { versionedPages } from '@coilgun/fixtures/pageVersions'
 
 // The origin of the hostile mix (issue 12; hostileMix.ts drives it): the test app
 // with @coilgun/fastify in its own process, pages moving to their next version every

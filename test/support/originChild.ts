@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream'
 import { parseArgs } from 'node:util'
 import { buildApp } from '../../packages/fastify/test/app.ts'
 import type { AppState } from './originConformance.ts'
-import { versionedPages } from './pageVersions.ts'
+import { versionedPages } from '@coilgun/fixtures/pageVersions'
 
 // An origin in its own process, so a test can SIGKILL it in the middle of a response
 // (issue 8). The app of packages/fastify/test/app.ts, with or without the Coilgun

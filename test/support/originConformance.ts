@@ -3,9 +3,9 @@ import { gunzipSync } from 'node:zlib'
 import { test } from 'node:test'
 import type { OriginResponder, VersionStore } from '@coilgun/core'
 import { NASTY_HEADER_VALUES } from './nastyHeaders.ts'
-import type { VersionedPage } from './pageVersions.ts'
-import { versionedPages } from './pageVersions.ts'
-import { rawGet, SenderClient } from './senderClient.ts'
+import type { VersionedPage } from '@coilgun/fixtures/pageVersions'
+import { versionedPages } from '@coilgun/fixtures/pageVersions'
+import { rawGet, SenderClient } from '@coilgun/fixtures/senderClient'
 
 export const SECRET = 'test-secret-0123456789abcdef'
 export { rawGet }

@@ -44,4 +44,4 @@ export function hasPython (): boolean {
   return spawnSync('python3', ['--version']).status === 0
 }
 
-export { makePki } from '../../../test/support/pki.ts'
+export { makePki } from '@coilgun/fixtures/pki'

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
-import { rawGet } from '../../../test/support/senderClient.ts'
+import { rawGet } from '@coilgun/fixtures/senderClient'
 import { startListener, startSender } from './harness.ts'
 
 // Issue 16: only one secret was accepted (rotation meant downtime) and it could only

@@ -6,8 +6,8 @@ import { test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { startFastifyOrigin } from '../../../packages/fastify/test/app.ts'
 import type { AppState } from '../../../test/support/originConformance.ts'
-import { versionedPages } from '../../../test/support/pageVersions.ts'
-import { rawGet } from '../../../test/support/senderClient.ts'
+import { versionedPages } from '@coilgun/fixtures/pageVersions'
+import { rawGet } from '@coilgun/fixtures/senderClient'
 import { SECRET, startSender } from './harness.ts'
 
 // Issue 5: two listeners (separate processes, separate stores) behind one sender;

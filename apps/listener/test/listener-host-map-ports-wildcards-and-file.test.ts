@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { loadListenerConfig } from '@coilgun/listener'
-import { rawGet } from '../../../test/support/senderClient.ts'
+import { rawGet } from '@coilgun/fixtures/senderClient'
 import { SECRET, startListener } from './harness.ts'
 
 // Issue 16: `a.test:8080=…` and `*.example.com=…` were refused with a misleading

@@ -4,7 +4,7 @@ import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { connect } from 'node:net'
 import { test } from 'node:test'
-import { rawGet } from '../../../test/support/senderClient.ts'
+import { rawGet } from '@coilgun/fixtures/senderClient'
 import { startListener } from './harness.ts'
 
 // Issue 5: a host map routes each Host to its origin; an unknown host without a

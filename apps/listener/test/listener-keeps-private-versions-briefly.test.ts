@@ -4,8 +4,8 @@ import type { AddressInfo } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { test } from 'node:test'
 import { loadListenerConfig } from '@coilgun/listener'
-import { SenderClient } from '../../../test/support/senderClient.ts'
-import { versionedPages } from '../../../test/support/pageVersions.ts'
+import { SenderClient } from '@coilgun/fixtures/senderClient'
+import { versionedPages } from '@coilgun/fixtures/pageVersions'
 import { SECRET, startListener } from './harness.ts'
 
 // Issue 11: the listener recognises private responses from the origin's headers

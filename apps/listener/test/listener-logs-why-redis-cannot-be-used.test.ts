@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { buildListener, loadListenerConfig } from '@coilgun/listener'
-import { RedisServer, skipWithoutRedis } from '../../../packages/redis/test/redisServer.ts'
-import { waitFor } from '../../../packages/redis/test/waitFor.ts'
+import { RedisServer, skipWithoutRedis } from '@coilgun/fixtures/redisServer'
+import { waitFor } from '@coilgun/fixtures/waitFor'
 import { SECRET } from './harness.ts'
 
 // Issue 13: a listener whose Redis needs a password it lacks logged only "the

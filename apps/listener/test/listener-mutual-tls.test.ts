@@ -3,8 +3,8 @@ import { spawnSync } from 'node:child_process'
 import { test } from 'node:test'
 import { startFastifyOrigin } from '../../../packages/fastify/test/app.ts'
 import type { AppState } from '../../../test/support/originConformance.ts'
-import { versionedPages } from '../../../test/support/pageVersions.ts'
-import { rawGet } from '../../../test/support/senderClient.ts'
+import { versionedPages } from '@coilgun/fixtures/pageVersions'
+import { rawGet } from '@coilgun/fixtures/senderClient'
 import { makePki, startListener, startSender } from './harness.ts'
 
 // Issue 5: the sender link over TLS with client certificates: a sender without the

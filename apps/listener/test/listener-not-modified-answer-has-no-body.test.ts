@@ -2,8 +2,8 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { startFastifyOrigin } from '../../../packages/fastify/test/app.ts'
 import type { AppState } from '../../../test/support/originConformance.ts'
-import { versionedPages } from '../../../test/support/pageVersions.ts'
-import { rawGet } from '../../../test/support/senderClient.ts'
+import { versionedPages } from '@coilgun/fixtures/pageVersions'
+import { rawGet } from '@coilgun/fixtures/senderClient'
 import { startListener, startSender } from './harness.ts'
 
 // Regression (found by the failover test): the listener's 304 to a sender carried

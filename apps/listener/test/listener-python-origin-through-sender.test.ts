@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
-import { versionedPages } from '../../../test/support/pageVersions.ts'
-import { rawGet } from '../../../test/support/senderClient.ts'
+import { versionedPages } from '@coilgun/fixtures/pageVersions'
+import { rawGet } from '@coilgun/fixtures/senderClient'
 import { hasPython, startListener, startPythonOrigin, startSender } from './harness.ts'
 
 // Issue 5: a non-Node origin (Python's http.server) serving a file that the test

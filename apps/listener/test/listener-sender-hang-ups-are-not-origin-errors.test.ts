@@ -3,7 +3,7 @@ import { createServer } from 'node:http'
 import { test } from 'node:test'
 import { buildListener, loadListenerConfig } from '@coilgun/listener'
 import { request } from 'undici'
-import { waitFor } from '../../../packages/redis/test/waitFor.ts'
+import { waitFor } from '@coilgun/fixtures/waitFor'
 import { SECRET } from '../../../test/support/originConformance.ts'
 
 // Issue 12, item 5, on the listener: a sender that hangs up (its visitor left, or

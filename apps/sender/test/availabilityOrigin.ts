@@ -2,7 +2,7 @@ import type { Socket } from 'node:net'
 import { Readable } from 'node:stream'
 import { buildApp } from '../../../packages/fastify/test/app.ts'
 import type { AppState } from '../../../test/support/originConformance.ts'
-import type { VersionedPage } from '../../../test/support/pageVersions.ts'
+import type { VersionedPage } from '@coilgun/fixtures/pageVersions'
 
 // Issue 12: the origin the availability tests attack through the sender. The test
 // app with the plugin (Coilgun pages under /page/:name) plus what the attacks need:

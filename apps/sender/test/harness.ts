@@ -3,7 +3,7 @@ import type { Sender, SenderDeps } from '@coilgun/sender'
 import { startFastifyOrigin } from '../../../packages/fastify/test/app.ts'
 import { SECRET } from '../../../test/support/originConformance.ts'
 import type { AppState } from '../../../test/support/originConformance.ts'
-import type { VersionedPage } from '../../../test/support/pageVersions.ts'
+import type { VersionedPage } from '@coilgun/fixtures/pageVersions'
 
 export { SECRET }
 

@@ -3,8 +3,8 @@ import { createHash } from 'node:crypto'
 import { test } from 'node:test'
 import { gunzipSync } from 'node:zlib'
 import type { AppState } from '../../../test/support/originConformance.ts'
-import { versionedPages } from '../../../test/support/pageVersions.ts'
-import { rawGet } from '../../../test/support/senderClient.ts'
+import { versionedPages } from '@coilgun/fixtures/pageVersions'
+import { rawGet } from '@coilgun/fixtures/senderClient'
 import { startPair } from './harness.ts'
 
 // Issue 4: 50 concurrent visitors across several URLs while versions change: every

@@ -9,8 +9,8 @@ import { test } from 'node:test'
 import { request } from 'undici'
 import type { AppState } from '../../../test/support/originConformance.ts'
 import { SECRET } from '../../../test/support/originConformance.ts'
-import { versionedPages } from '../../../test/support/pageVersions.ts'
-import { rawGet } from '../../../test/support/senderClient.ts'
+import { versionedPages } from '@coilgun/fixtures/pageVersions'
+import { rawGet } from '@coilgun/fixtures/senderClient'
 import { startPair, startSender } from './harness.ts'
 
 // Issue 4: what a visitor sees at the edge, and what reaches the origin.

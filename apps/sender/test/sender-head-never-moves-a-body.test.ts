@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { request } from 'undici'
 import type { AppState } from '../../../test/support/originConformance.ts'
-import { versionedPages } from '../../../test/support/pageVersions.ts'
+import { versionedPages } from '@coilgun/fixtures/pageVersions'
 import { startAvailabilityOrigin } from './availabilityOrigin.ts'
 import { startSender } from './harness.ts'
 

@@ -5,8 +5,8 @@ import { test } from 'node:test'
 import { request } from 'undici'
 import { startFastifyOrigin } from '../../../packages/fastify/test/app.ts'
 import type { AppState } from '../../../test/support/originConformance.ts'
-import { versionedPages } from '../../../test/support/pageVersions.ts'
-import { rawGet } from '../../../test/support/senderClient.ts'
+import { versionedPages } from '@coilgun/fixtures/pageVersions'
+import { rawGet } from '@coilgun/fixtures/senderClient'
 import { startSender } from './harness.ts'
 
 // Issue 4: an origin that lost its store (restart) answers full, then deltas flow

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { test } from 'node:test'
 import { loadSenderConfig } from '@coilgun/sender'
 import { startFastifyOrigin } from '../../../packages/fastify/test/app.ts'
-import { versionedPages } from '../../../test/support/pageVersions.ts'
+import { versionedPages } from '@coilgun/fixtures/pageVersions'
 import { SECRET, startSender } from './harness.ts'
 
 // Issue 16: the sender's secret can come from COILGUN_SECRET_FILE, and a rotated

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { gunzipSync } from 'node:zlib'
-import { rawGet } from '../../../test/support/senderClient.ts'
-import { versionedPages } from '../../../test/support/pageVersions.ts'
+import { rawGet } from '@coilgun/fixtures/senderClient'
+import { versionedPages } from '@coilgun/fixtures/pageVersions'
 import type { AppState } from '../../../test/support/originConformance.ts'
 import { startPair } from './harness.ts'
 

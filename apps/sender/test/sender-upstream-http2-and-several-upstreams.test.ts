@@ -6,7 +6,7 @@ import { createSecureServer } from 'node:http2'
 import type { AddressInfo } from 'node:net'
 import { test } from 'node:test'
 import { request } from 'undici'
-import { makePki } from '../../../test/support/pki.ts'
+import { makePki } from '@coilgun/fixtures/pki'
 import { startSender } from './harness.ts'
 
 // Issue 4/5: HTTP/2 to the upstream (over TLS, verified against a CA) as an option;

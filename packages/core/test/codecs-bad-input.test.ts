@@ -4,7 +4,7 @@ import { test } from 'node:test'
 import fc from 'fast-check'
 import { decodeDelta, gzipIfSmaller, isCoilgunError, loadCodecs, sha256 } from '@coilgun/core'
 import type { Codec } from '@coilgun/core'
-import { syntheticVersions } from './support.ts'
+import { syntheticVersions } from '@coilgun/fixtures/syntheticVersions'
 
 // Issue 2: truncated, bit-flipped, wrong-base and random deltas give a coded error
 // (never a wrong result, a hang or a crash); an oversized output is refused.

@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { loadCodec } from '@coilgun/core'
-import { corpusAvailable, listCorpusSets, readVersions } from '../../../test/support/corpus.ts'
-import { hasTool, syntheticVersions } from './support.ts'
+import { corpusAvailable, listCorpusSets, readVersions } from '@coilgun/fixtures/corpus'
+import { hasTool } from './support.ts'
+import { syntheticVersions } from '@coilgun/fixtures/syntheticVersions'
 
 // Issue 2: a standard RFC 3284 delta written by xdelta3 (no secondary compressor,
 // no application header, no checksum) decodes with our vcdiff codec. The reverse

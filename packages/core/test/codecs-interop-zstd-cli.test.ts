@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { DCZ_MAGIC, loadCodec, sha256 } from '@coilgun/core'
-import { corpusAvailable, listCorpusSets, readVersions } from '../../../test/support/corpus.ts'
-import { hasTool, syntheticVersions } from './support.ts'
+import { corpusAvailable, listCorpusSets, readVersions } from '@coilgun/fixtures/corpus'
+import { hasTool } from './support.ts'
+import { syntheticVersions } from '@coilgun/fixtures/syntheticVersions'
 
 // Issue 2: a dcz delta we make is a standard zstd frame behind the 40-byte RFC 9842
 // header; the zstd CLI decodes it given the base as a raw dictionary.

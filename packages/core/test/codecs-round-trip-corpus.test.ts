@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { decodeDelta, gzipIfSmaller, loadCodecs, sha256 } from '@coilgun/core'
-import { CORPUS_MISSING, corpusAvailable, listCorpusSets, readVersions } from '../../../test/support/corpus.ts'
+import { CORPUS_MISSING, corpusAvailable, listCorpusSets, readVersions } from '@coilgun/fixtures/corpus'
 
 // Issue 2: every consecutive pair of every corpus set, every available codec,
 // byte-identical after a round trip (also through `vcdiff, gzip`).

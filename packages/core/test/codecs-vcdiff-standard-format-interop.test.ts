@@ -6,9 +6,10 @@ import { join } from 'node:path'
 import { test } from 'node:test'
 import { decode as ablyDecode } from '@ably/vcdiff-decoder'
 import { loadCodec } from '@coilgun/core'
-import { corpusAvailable, listCorpusSets, readVersions } from '../../../test/support/corpus.ts'
+import { corpusAvailable, listCorpusSets, readVersions } from '@coilgun/fixtures/corpus'
 import { WasmRunner } from '../src/codecs/vcdiffWasm.ts'
-import { hasTool, syntheticVersions } from './support.ts'
+import { hasTool } from './support.ts'
+import { syntheticVersions } from '@coilgun/fixtures/syntheticVersions'
 
 // Issue 17: every `vcdiff` delta Coilgun sends is standard RFC 3284 (version 0,
 // separate data/instructions/addresses sections, section 4.3), so independent

@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { loadCodec } from '@coilgun/core'
-import { corpusAvailable, listCorpusSets, readVersions } from '../../../test/support/corpus.ts'
-import { hasTool, syntheticVersions } from './support.ts'
+import { corpusAvailable, listCorpusSets, readVersions } from '@coilgun/fixtures/corpus'
+import { hasTool } from './support.ts'
+import { syntheticVersions } from '@coilgun/fixtures/syntheticVersions'
 
 // Issue 17: dcz's window must cover the base, or a page over ~1 MB loses the base
 // half-way and the delta grows; and what we send must stay within the window every

@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { formatDeltaBase, parseDeltaBase } from '../src/headers/index.ts'
+import { formatDeltaBase, parseDeltaBase } from '../src/headers/deltaBase.ts'
 import { formatStrongETag, sha256 } from '../src/digest.ts'
 
 test('Delta-Base: returns the strong opaque tag with its quotes (RFC 3229 section 10.5.1)', () => {

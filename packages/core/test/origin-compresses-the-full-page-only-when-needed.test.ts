@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { test } from 'node:test'
 import { deltaRequestHeaders, loadCodecs, OriginResponder, rebuildFromAnswer, resolveOriginOptions, sha256 } from '@coilgun/core'
 import type { HeldVersion } from '@coilgun/core'
-import { syntheticVersions } from './support.ts'
+import { syntheticVersions } from '@coilgun/fixtures/syntheticVersions'
 
 // Issue 7: compressing a 400 KB page for the link costs ten times what encoding its
 // delta does. The origin compresses the full body only when it sends it, or when the

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { deltaRequestHeaders, loadCodecs, OriginResponder, rebuildFromAnswer, resolveOriginOptions, sha256 } from '@coilgun/core'
-import { syntheticVersions } from './support.ts'
+import { syntheticVersions } from '@coilgun/fixtures/syntheticVersions'
 
 // Issue 3: encoding a large page takes 10-15 ms of CPU; with encodeWorkers it runs
 // in a worker thread, and the answers are the same as inline.

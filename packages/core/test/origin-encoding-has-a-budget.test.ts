@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto'
 import { test } from 'node:test'
 import { deltaRequestHeaders, loadCodecs, OriginResponder, rebuildFromAnswer, resolveOriginOptions, sha256 } from '@coilgun/core'
 import type { HeldVersion, OriginOptions } from '@coilgun/core'
-import { syntheticVersions } from './support.ts'
+import { syntheticVersions } from '@coilgun/fixtures/syntheticVersions'
 
 // Issue 12, item 3: a page rewritten on every request cost 70x the CPU of a direct
 // answer (a delta encoded against an unrelated base, then the full compression),

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { brotliCompressSync, gzipSync } from 'node:zlib'
 import { test } from 'node:test'
 import { chooseEncoding, decodeDelta, loadCodecs, sha256 } from '@coilgun/core'
-import { syntheticVersions } from './support.ts'
+import { syntheticVersions } from '@coilgun/fixtures/syntheticVersions'
 
 // Issue 2: choose the smallest of each accepted codec's delta and the full body
 // compressed; a delta larger than the compressed full body is never sent.

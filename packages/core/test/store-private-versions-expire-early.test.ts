@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { test } from 'node:test'
 import { DEFAULT_PRIVATE_TTL_MS, deltaRequestHeaders, loadCodecs, MemoryVersionStore, OriginResponder, rebuildFromAnswer, resolveOriginOptions, sha256, versionId } from '@coilgun/core'
 import type { HeldVersion, OriginResponseInfo } from '@coilgun/core'
-import { syntheticVersions } from './support.ts'
+import { syntheticVersions } from '@coilgun/fixtures/syntheticVersions'
 
 // Issue 11: the origin side keeps one visitor's page briefly. Private versions live
 // `privateTtlMs` (ten minutes by default) in the embedded store, public ones the

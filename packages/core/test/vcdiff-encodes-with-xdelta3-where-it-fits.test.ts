@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { loadCodec } from '@coilgun/core'
-import { corpusAvailable, listCorpusSets, readVersions } from '../../../test/support/corpus.ts'
+import { corpusAvailable, listCorpusSets, readVersions } from '@coilgun/fixtures/corpus'
 import { WasmRunner } from '../src/codecs/vcdiffWasm.ts'
 import { toStandardVcdiff } from '../src/codecs/vcdiffStandardLayout.ts'
 import { XDELTA3_MAX_INPUT_BYTES, Xdelta3Encoder } from '../src/codecs/xdelta3Wasm.ts'
-import { syntheticVersions } from './support.ts'
+import { syntheticVersions } from '@coilgun/fixtures/syntheticVersions'
 
 // Issue 17: vcdiff deltas come from xdelta3 (wasm) where its fixed 16 MiB memory
 // holds the page, and from open-vcdiff, rewritten to the standard layout, above

@@ -4,8 +4,8 @@ import { test } from 'node:test'
 import express from 'express'
 import { coilgun } from '@coilgun/express'
 import type { CoilgunExpressOptions } from '@coilgun/express'
-import { rawGet } from '../../../test/support/senderClient.ts'
-import { versionedPages } from '../../../test/support/pageVersions.ts'
+import { rawGet } from '@coilgun/fixtures/senderClient'
+import { versionedPages } from '@coilgun/fixtures/pageVersions'
 import { SECRET } from '../../../test/support/originConformance.ts'
 
 // Issue 11: the middleware recognises private responses by their headers and by the

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import compress from '@fastify/compress'
 import coilgun from '@coilgun/fastify'
 import type { CoilgunFastifyOptions } from '@coilgun/fastify'
-import type { VersionedPage } from '../../../test/support/pageVersions.ts'
+import type { VersionedPage } from '@coilgun/fixtures/pageVersions'
 
 import { SECRET } from '../../../test/support/originConformance.ts'
 import type { AppState, OriginFactory } from '../../../test/support/originConformance.ts'

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { versionedPages } from '../../../test/support/pageVersions.ts'
+import { versionedPages } from '@coilgun/fixtures/pageVersions'
 import { buildApp, SECRET } from './app.ts'
 import type { AppState } from './app.ts'
 import type { CoilgunFastifyOptions } from '@coilgun/fastify'

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import Fastify from 'fastify'
 import coilgun from '@coilgun/fastify'
-import { versionedPages } from '../../../test/support/pageVersions.ts'
+import { versionedPages } from '@coilgun/fixtures/pageVersions'
 import { buildApp, SECRET } from './app.ts'
 import type { AppState } from './app.ts'
 

@@ -4,7 +4,7 @@ import { test } from 'node:test'
 import { sha256, versionId } from '@coilgun/core'
 import { createRedisVersionStore } from '@coilgun/redis'
 import { capturingLogger } from './capturingLogger.ts'
-import { RedisServer, skipWithoutRedis } from './redisServer.ts'
+import { RedisServer, skipWithoutRedis } from '@coilgun/fixtures/redisServer'
 
 // Issue 6: the in-process cache in front of Redis never holds more than lruMaxBytes
 // (bodies, keys and per-entry overhead), and never keeps a larger buffer alive

@@ -5,8 +5,8 @@ import { Redis } from 'ioredis'
 import { sha256, versionId } from '@coilgun/core'
 import { createRedisVersionStore } from '@coilgun/redis'
 import { capturingLogger } from './capturingLogger.ts'
-import { RedisServer, skipWithoutRedis } from './redisServer.ts'
-import { waitFor } from './waitFor.ts'
+import { RedisServer, skipWithoutRedis } from '@coilgun/fixtures/redisServer'
+import { waitFor } from '@coilgun/fixtures/waitFor'
 
 // STYLE rule 5: what creates a client closes it; an injected client is used, never
 // closed, and left without the store's listeners.

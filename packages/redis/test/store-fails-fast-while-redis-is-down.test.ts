@@ -6,8 +6,8 @@ import { sha256, versionId } from '@coilgun/core'
 import { createRedisVersionStore, FAILURES_BEFORE_UNHEALTHY } from '@coilgun/redis'
 import type { RedisVersionStore } from '@coilgun/redis'
 import { BACK, capturingLogger, UNAVAILABLE } from './capturingLogger.ts'
-import { freePort, RedisServer, skipWithoutRedis } from './redisServer.ts'
-import { timed, waitFor } from './waitFor.ts'
+import { freePort, RedisServer, skipWithoutRedis } from '@coilgun/fixtures/redisServer'
+import { timed, waitFor } from '@coilgun/fixtures/waitFor'
 
 // Issue 6: Redis down, killed or hung never makes a caller wait beyond a small
 // bound (bounds here are generous multiples of the 50 ms command timeout: the

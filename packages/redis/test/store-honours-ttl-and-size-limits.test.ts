@@ -3,10 +3,11 @@ import { randomBytes } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { test } from 'node:test'
 import { sha256, versionId } from '@coilgun/core'
-import { createRedisVersionStore, DEFAULT_TTL_SECONDS, latestKey, versionKey } from '@coilgun/redis'
+import { createRedisVersionStore, DEFAULT_TTL_SECONDS } from '@coilgun/redis'
+import { latestKey, versionKey } from '../src/redisKeys.ts'
 import type { RedisVersionStore, RedisVersionStoreOptions } from '@coilgun/redis'
 import { capturingLogger } from './capturingLogger.ts'
-import { RedisServer, skipWithoutRedis } from './redisServer.ts'
+import { RedisServer, skipWithoutRedis } from '@coilgun/fixtures/redisServer'
 
 // Issue 6: versions and pointers carry a TTL (a default of one day, configurable),
 // bodies over maxVersionBytes are not stored anywhere, and what Redis expired or

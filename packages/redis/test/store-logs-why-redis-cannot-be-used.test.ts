@@ -10,8 +10,8 @@ import { test } from 'node:test'
 import { createRedisVersionStore } from '@coilgun/redis'
 import { BACK, capturingLogger, UNAVAILABLE } from './capturingLogger.ts'
 import type { LogLine } from './capturingLogger.ts'
-import { freePort, RedisServer, skipWithoutRedis } from './redisServer.ts'
-import { waitFor } from './waitFor.ts'
+import { freePort, RedisServer, skipWithoutRedis } from '@coilgun/fixtures/redisServer'
+import { waitFor } from '@coilgun/fixtures/waitFor'
 
 // Issue 13: a listener whose Redis needs a password it lacks logged only "the
 // connection to Redis closed". Each outage episode now logs its real reason

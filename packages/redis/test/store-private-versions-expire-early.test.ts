@@ -3,10 +3,11 @@ import { randomBytes } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { test } from 'node:test'
 import { deltaRequestHeaders, loadCodecs, OriginResponder, resolveOriginOptions, sha256, versionId } from '@coilgun/core'
-import { createRedisVersionStore, DEFAULT_PRIVATE_TTL_SECONDS, DEFAULT_TTL_SECONDS, redisStoreOptionsFromEnv, versionKey } from '@coilgun/redis'
+import { createRedisVersionStore, DEFAULT_PRIVATE_TTL_SECONDS, DEFAULT_TTL_SECONDS, redisStoreOptionsFromEnv } from '@coilgun/redis'
+import { versionKey } from '../src/redisKeys.ts'
 import type { RedisVersionStore, RedisVersionStoreOptions } from '@coilgun/redis'
 import { capturingLogger } from './capturingLogger.ts'
-import { RedisServer, skipWithoutRedis } from './redisServer.ts'
+import { RedisServer, skipWithoutRedis } from '@coilgun/fixtures/redisServer'
 
 // Issue 11: one visitor's page is kept briefly in shared Redis too: private versions
 // are written with `privateTtlSeconds` (ten minutes by default), public ones with

@@ -2,10 +2,11 @@ import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { test } from 'node:test'
 import { versionId, sha256 } from '@coilgun/core'
-import { createRedisVersionStore, latestKey, versionKey } from '@coilgun/redis'
+import { createRedisVersionStore } from '@coilgun/redis'
+import { latestKey, versionKey } from '../src/redisKeys.ts'
 import type { RedisVersionStore } from '@coilgun/redis'
 import { capturingLogger } from './capturingLogger.ts'
-import { RedisServer, skipWithoutRedis } from './redisServer.ts'
+import { RedisServer, skipWithoutRedis } from '@coilgun/fixtures/redisServer'
 
 // Issue 6: what one instance stores, another one (its own process, its own
 // in-process cache) reads back byte for byte, through keys under the prefix.

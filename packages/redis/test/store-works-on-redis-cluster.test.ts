@@ -4,7 +4,7 @@ import { test } from 'node:test'
 import { sha256, versionId } from '@coilgun/core'
 import { createRedisVersionStore } from '@coilgun/redis'
 import { capturingLogger } from './capturingLogger.ts'
-import { skipWithoutRedis, startRedisCluster } from './redisServer.ts'
+import { skipWithoutRedis, startRedisCluster } from '@coilgun/fixtures/redisServer'
 
 // Issue 6: the store works on Redis Cluster. Each command touches one key, so
 // versions and pointers spread over every node (no hash tag forces them into one

@@ -1,6 +1,7 @@
 // Low-level field syntax shared by the protocol header parsers: RFC 9110 section 5.6
-// (tokens, lists, quoted strings, parameters, qvalues) and the item-level pieces of
-// RFC 8941 / RFC 9651 Structured Fields. Everything here scans left to right with
+// (tokens, lists, quoted strings, parameters, qvalues); the Structured Fields of
+// RFC 9651 (Repr-Digest, Available-Dictionary) are parsed by `structured-headers`.
+// Everything here scans left to right with
 // plain index loops, never regular expressions, so the cost stays linear in the
 // length of an attacker-controlled header (up to ~16 KB) and nothing can throw.
 
@@ -21,7 +22,6 @@ const BACKSLASH = 0x5c
 const COMMA = 0x2c
 const SEMICOLON = 0x3b
 const EQUALS = 0x3d
-const COLON = 0x3a
 
 // RFC 9110 section 5.6.2: tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" /
 // "-" / "." / "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA
@@ -30,10 +30,6 @@ for (let c = 0x30; c <= 0x39; c++) TCHAR[c] = 1
 for (let c = 0x41; c <= 0x5a; c++) TCHAR[c] = 1
 for (let c = 0x61; c <= 0x7a; c++) TCHAR[c] = 1
 for (const ch of '!#$%&\'*+-.^_`|~') TCHAR[ch.charCodeAt(0)] = 1
-
-// RFC 4648 section 4 alphabet, which RFC 8941 section 3.3.5 uses for sf-binary.
-const BASE64 = new Uint8Array(128)
-for (const ch of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/') BASE64[ch.charCodeAt(0)] = 1
 
 /** True when the UTF-16 code unit `code` is an RFC 9110 section 5.6.2 tchar. */
 export function isTchar (code: number): boolean {
@@ -56,12 +52,6 @@ export function skipOws (s: string, i: number): number {
     if (c !== SP && c !== HTAB) break
     i++
   }
-  return i
-}
-
-/** Index of the first character at or after `i` that is not SP (RFC 8941 only allows SP in most places). */
-export function skipSp (s: string, i: number): number {
-  while (i < s.length && s.charCodeAt(i) === SP) i++
   return i
 }
 
@@ -261,180 +251,4 @@ export function parseParameterizedToken (member: string): ParameterizedToken | u
     }
     if (!(key in params)) params[key] = paramValue
   }
-}
-
-/**
- * Decodes base64 strictly enough for RFC 8941 section 4.2.7: only the RFC 4648
- * alphabet, "=" only as trailing padding, no impossible lengths. Missing padding is
- * accepted, as that section asks. Buffer.from alone would silently skip bad characters.
- */
-export function decodeBase64Strict (s: string): Buffer | undefined {
-  let end = s.length
-  while (end > 0 && s.length - end < 2 && s.charCodeAt(end - 1) === EQUALS) end--
-  const padded = end !== s.length
-  if (padded ? s.length % 4 !== 0 : end % 4 === 1) return undefined
-  for (let i = 0; i < end; i++) {
-    const c = s.charCodeAt(i)
-    if (c >= 128 || BASE64[c] !== 1) return undefined
-  }
-  return Buffer.from(s.slice(0, end), 'base64')
-}
-
-// RFC 8941 section 3.1.2: key = ( lcalpha / "*" ) *( lcalpha / DIGIT / "_" / "-" / "." / "*" )
-function isKeyChar (c: number, first: boolean): boolean {
-  if ((c >= 0x61 && c <= 0x7a) || c === 0x2a) return true
-  if (first) return false
-  return (c >= 0x30 && c <= 0x39) || c === 0x5f || c === 0x2d || c === 0x2e
-}
-
-/** End index of the RFC 8941 key starting at `i`, or -1 when there is none. */
-export function scanSfKey (s: string, i: number): number {
-  if (i >= s.length || !isKeyChar(s.charCodeAt(i), true)) return -1
-  i++
-  while (i < s.length && isKeyChar(s.charCodeAt(i), false)) i++
-  return i
-}
-
-/**
- * End index of the sf-binary starting at `i` (RFC 8941 section 4.2.7), just past
- * its closing colon, or -1 when `s[i]` is not ":" or the colon never comes. The
- * content is not checked here: pass it to decodeBase64Strict.
- */
-export function scanSfBinary (s: string, i: number): number {
-  if (s.charCodeAt(i) !== COLON) return -1
-  const close = s.indexOf(':', i + 1)
-  return close === -1 ? -1 : close + 1
-}
-
-/**
- * End index of the bare item starting at `i` (RFC 8941 section 4.2.3.1, plus the
- * Date and Display String types of RFC 9651), or -1 when it is malformed. Used to
- * step over values a caller has no use for while still rejecting broken fields,
- * as section 4.2 requires.
- */
-export function scanSfBareItem (s: string, i: number): number {
-  const c = s.charCodeAt(i)
-  if (c === 0x2d || (c >= 0x30 && c <= 0x39)) return scanSfNumber(s, i, true)
-  if (c === DQUOTE) return scanSfString(s, i)
-  if (c === 0x2a || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)) {
-    // RFC 8941 section 4.2.6: token chars are tchar, ":" and "/".
-    i++
-    while (i < s.length) {
-      const t = s.charCodeAt(i)
-      if (!isTchar(t) && t !== COLON && t !== 0x2f) break
-      i++
-    }
-    return i
-  }
-  if (c === COLON) {
-    const end = scanSfBinary(s, i)
-    return end !== -1 && decodeBase64Strict(s.slice(i + 1, end - 1)) !== undefined ? end : -1
-  }
-  if (c === 0x3f) {
-    const b = s.charCodeAt(i + 1)
-    return b === 0x30 || b === 0x31 ? i + 2 : -1
-  }
-  if (c === 0x40) return scanSfNumber(s, i + 1, false)
-  if (c === 0x25 && s.charCodeAt(i + 1) === DQUOTE) return scanSfDisplayString(s, i + 2)
-  return -1
-}
-
-// RFC 8941 section 4.2.4: at most 15 integer digits, or 12 + "." + 1 to 3 decimals.
-function scanSfNumber (s: string, i: number, decimalAllowed: boolean): number {
-  if (s.charCodeAt(i) === 0x2d) i++
-  const start = i
-  let dot = -1
-  while (i < s.length) {
-    const c = s.charCodeAt(i)
-    if (c >= 0x30 && c <= 0x39) {
-      i++
-    } else if (c === 0x2e && decimalAllowed && dot === -1 && i > start) {
-      dot = i
-      i++
-    } else {
-      break
-    }
-    if (dot === -1 ? i - start > 15 : dot - start > 12 || i - dot > 4) return -1
-  }
-  if (i === start || dot === i - 1) return -1
-  return i
-}
-
-// RFC 8941 section 4.2.5: printable ASCII, with only \" and \\ as escapes.
-function scanSfString (s: string, i: number): number {
-  for (i++; i < s.length; i++) {
-    const c = s.charCodeAt(i)
-    if (c === DQUOTE) return i + 1
-    if (c === BACKSLASH) {
-      const next = s.charCodeAt(i + 1)
-      if (next !== DQUOTE && next !== BACKSLASH) return -1
-      i++
-    } else if (c < 0x20 || c > 0x7e) {
-      return -1
-    }
-  }
-  return -1
-}
-
-// RFC 9651 section 4.2.10: printable ASCII with %xx (lower-case hex) escapes.
-function scanSfDisplayString (s: string, i: number): number {
-  for (; i < s.length; i++) {
-    const c = s.charCodeAt(i)
-    if (c === DQUOTE) return i + 1
-    if (c < 0x20 || c > 0x7e) return -1
-    if (c === 0x25) {
-      if (!isLowerHex(s.charCodeAt(i + 1)) || !isLowerHex(s.charCodeAt(i + 2))) return -1
-      i += 2
-    }
-  }
-  return -1
-}
-
-function isLowerHex (c: number): boolean {
-  return (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66)
-}
-
-/** End index of the RFC 8941 section 4.2.3.2 parameters starting at `i` (possibly none), or -1 when malformed. */
-export function scanSfParameters (s: string, i: number): number {
-  while (s.charCodeAt(i) === SEMICOLON) {
-    i = scanSfKey(s, skipSp(s, i + 1))
-    if (i === -1) return -1
-    if (s.charCodeAt(i) === EQUALS) {
-      i = scanSfBareItem(s, i + 1)
-      if (i === -1) return -1
-    }
-  }
-  return i
-}
-
-/** End index of the RFC 8941 section 4.2.1.2 inner list (with its parameters) starting at `i`, or -1 when malformed. */
-export function scanSfInnerList (s: string, i: number): number {
-  if (s.charCodeAt(i) !== 0x28) return -1
-  i++
-  while (i < s.length) {
-    i = skipSp(s, i)
-    if (s.charCodeAt(i) === 0x29) return scanSfParameters(s, i + 1)
-    i = scanSfBareItem(s, i)
-    if (i === -1) return -1
-    i = scanSfParameters(s, i)
-    if (i === -1) return -1
-    const c = s.charCodeAt(i)
-    if (c !== SP && c !== 0x29) return -1
-  }
-  return -1
-}
-
-/**
- * Parses a whole field value that must be one RFC 8941 Item holding an sf-binary
- * (`:base64:`, optionally followed by parameters, which are ignored as RFC 8941
- * section 2 expects of unknown parameters). Undefined for any other item type,
- * invalid base64 or trailing data, per the all-or-nothing rule of section 4.2.
- */
-export function parseSfBinaryItem (s: string): Buffer | undefined {
-  const start = skipSp(s, 0)
-  const end = scanSfBinary(s, start)
-  if (end === -1) return undefined
-  const after = scanSfParameters(s, end)
-  if (after === -1 || skipSp(s, after) !== s.length) return undefined
-  return decodeBase64Strict(s.slice(start + 1, end - 1))
 }

@@ -21,3 +21,11 @@ export async function sampleProcess (pid: number | undefined): Promise<ProcessSa
     return { rss: 0, fds: 0 }
   }
 }
+
+/** Median of a few samples (the soak compares the first and last three after warm-up). */
+export function median (values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = Math.floor(sorted.length / 2)
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
+}

@@ -6,11 +6,10 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { Agent, request } from 'undici'
-import { SECRET } from '../test/support/originConformance.ts'
-import { versionedPages } from '../test/support/pageVersions.ts'
-import { freePort } from '../packages/redis/test/redisServer.ts'
-import { median } from './codecsSummary.ts'
-import { sampleProcess } from './processSample.ts'
+import { SECRET } from '../support/originConformance.ts'
+import { versionedPages } from '@coilgun/fixtures/pageVersions'
+import { freePort } from '@coilgun/fixtures/redisServer'
+import { median, sampleProcess } from './processSample.ts'
 import type { ProcessSample } from './processSample.ts'
 
 // `npm run soak -- --minutes 30` (issue 8, long form of
@@ -51,8 +50,8 @@ if (!(minutes > 0) || !(concurrency > 0) || !(sampleMs > 0) || (topology !== 'pl
   process.exit(2)
 }
 
-const benchDir = dirname(fileURLToPath(import.meta.url))
-const repo = resolve(benchDir, '..')
+const longDir = dirname(fileURLToPath(import.meta.url))
+const repo = resolve(longDir, '..', '..')
 const MiB = 1024 * 1024
 /** Each page under this many URLs, so the sender's cache holds more than a handful of entries. */
 const VARIANTS = 20
@@ -79,7 +78,7 @@ async function untilAnswers (url: string, what: string): Promise<void> {
 }
 
 // The origin, then (with --topology listener) a listener, then the sender.
-const origin = fork(join(benchDir, 'soakOrigin.ts'), ['--versions', values.versions, '--change-ms', values['change-ms'], ...(topology === 'plugin' ? ['--plugin'] : [])], { cwd: benchDir, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+const origin = fork(join(longDir, 'soakOrigin.ts'), ['--versions', values.versions, '--change-ms', values['change-ms'], ...(topology === 'plugin' ? ['--plugin'] : [])], { cwd: longDir, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
 children.push(origin)
 const originPort = await new Promise<number>((resolve, reject) => {
   origin.once('message', (m: { port: number }) => resolve(m.port))

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util'
-import { buildApp } from '../packages/fastify/test/app.ts'
-import type { AppState } from '../test/support/originConformance.ts'
-import { versionedPages } from '../test/support/pageVersions.ts'
+import { buildApp } from '../../packages/fastify/test/app.ts'
+import type { AppState } from '../support/originConformance.ts'
+import { versionedPages } from '@coilgun/fixtures/pageVersions'
 
 // The origin of the soak (soak.ts): the test app of packages/fastify/test/app.ts
 // (with @coilgun/fastify, or plain behind a listener) whose pages move to their next

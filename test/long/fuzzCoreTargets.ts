@@ -4,9 +4,9 @@ import {
   decodeDelta, gzipIfSmaller, isCoilgunError, loadCodecs, parseAIm, parseAcceptEncoding, parseAvailableDictionary, parseDeltaBase,
   parseEntityTag, parseIfNoneMatch, parseIm, parseReprDigest, parseSha256ReprDigest, sha256
 } from '@coilgun/core'
-import { syntheticVersions } from '../packages/core/test/support.ts'
-import type { FuzzTarget } from '../test/support/fuzzTarget.ts'
-import { count, runParameters } from '../test/support/fuzzTarget.ts'
+import { syntheticVersions } from '@coilgun/fixtures/syntheticVersions'
+import type { FuzzTarget } from '@coilgun/fixtures/fuzzTarget'
+import { count, runParameters } from '@coilgun/fixtures/fuzzTarget'
 
 // The long mode's own copies of the properties packages/core/test runs a few thousand
 // times per CI run (headers-never-throw, codecs-bad-input), so `npm run fuzz` covers

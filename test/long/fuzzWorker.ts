@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util'
-import { hostRoutingFuzz } from '../test/support/fuzzHostRouting.ts'
-import { rebuildFuzz } from '../test/support/fuzzRebuild.ts'
-import type { FuzzTarget } from '../test/support/fuzzTarget.ts'
-import { vcdiffSummaryFuzz } from '../test/support/fuzzVcdiffSummary.ts'
+import { hostRoutingFuzz } from '../../apps/listener/test/fuzzHostRouting.ts'
+import { rebuildFuzz } from '../support/fuzzRebuild.ts'
+import type { FuzzTarget } from '@coilgun/fixtures/fuzzTarget'
+import { vcdiffSummaryFuzz } from '../support/fuzzVcdiffSummary.ts'
 import { decodersFuzz, headerParsersFuzz } from './fuzzCoreTargets.ts'
 
 // The child of fuzzLong.ts: runs batches of every fuzz target, each batch from its

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import { loadListenerConfig } from '../../apps/listener/src/config.ts'
-import { OriginPools } from '../../apps/listener/src/originPools.ts'
-import type { FuzzTarget } from './fuzzTarget.ts'
-import { count, runParameters } from './fuzzTarget.ts'
+import { loadListenerConfig } from '../src/config.ts'
+import { OriginPools } from '../src/originPools.ts'
+import type { FuzzTarget } from '@coilgun/fixtures/fuzzTarget'
+import { count, runParameters } from '@coilgun/fixtures/fuzzTarget'
 
 // The listener's host map (issue 5) decides which origin a request reaches. Fed any
 // Host value (random, or a mapped name decorated with ports, dots, case, `@`,

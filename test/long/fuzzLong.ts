@@ -38,9 +38,9 @@ if (!(minutes > 0) || !(hangMs > 0) || !(maxRss > 0)) {
   process.exit(2)
 }
 
-const benchDir = dirname(fileURLToPath(import.meta.url))
+const longDir = dirname(fileURLToPath(import.meta.url))
 const args = ['--batch', values.batch, ...(values.seed === undefined ? [] : ['--seed', values.seed]), ...(values.only === undefined ? [] : ['--only', values.only])]
-const child = fork(join(benchDir, 'fuzzWorker.ts'), args, { cwd: benchDir, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+const child = fork(join(longDir, 'fuzzWorker.ts'), args, { cwd: longDir, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
 
 const started = performance.now()
 const cases = new Map<string, number>()

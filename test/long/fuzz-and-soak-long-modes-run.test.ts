@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
+import { dirname, join } from 'node:path'
 import { test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 
@@ -10,10 +10,10 @@ import { fileURLToPath } from 'node:url'
 // in their own processes as they are run by hand: they start, judge and report. No
 // timing is asserted.
 
-const benchDir = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+const longDir = dirname(fileURLToPath(import.meta.url))
 
 function run (script: string, args: string[]): { status: number | null, stdout: string, stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', script, ...args], { cwd: benchDir, encoding: 'utf8', timeout: 120_000 })
+  const r = spawnSync(process.execPath, ['--import', 'tsx', script, ...args], { cwd: longDir, encoding: 'utf8', timeout: 120_000 })
   return { status: r.status, stdout: r.stdout, stderr: r.stderr }
 }
 
