@@ -1,3 +1,4 @@
+import type { Http2Session } from 'node:http2'
 import Fastify, { LogController } from 'fastify'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { ActiveHealthCheck, answerClientError, answerConnect, answerOwnError, answerRequestTarget, answerUnmetExpectation, answerUnsupportedMethod, assertUsableCodecs, noStoreWhileClosing, originFormTarget, OriginResponder, requestIdGenerator, resolveOriginOptions } from '@coilgun/core'
@@ -13,9 +14,13 @@ import type { ListenerConfig } from './config.ts'
 import { handleListenerRequest } from './listenerHandler.ts'
 import type { ListenerContext } from './listenerHandler.ts'
 import { ListenerMetrics } from './metrics.ts'
+import { http2HostFromAuthority } from '@coilgun/core'
 import { StatusRecorder } from '@coilgun/status'
 import { OriginPools } from './originPools.ts'
 import { buildListenerUpgrades } from './upgrade.ts'
+
+/** How long an idle sender connection (HTTP/1.1 or HTTP/2) is kept open (issue 17). */
+export const LINK_IDLE_TIMEOUT_MS = 600_000
 
 export interface ListenerDeps {
   /** Version store to use instead of the embedded one (e.g. Redis); not closed by the listener. */
@@ -62,8 +67,35 @@ export async function buildListener (config: ListenerConfig, deps: ListenerDeps 
     // parser raises are answered short and no-store.
     rewriteUrl: originFormTarget,
     clientErrorHandler: answerClientError,
-    ...(https === undefined ? {} : { https })
+    // Issue 17: with TLS, senders get HTTP/2 (ALPN h2: many requests as streams on one
+    // connection, headers compressed) and HTTP/1.1 clients still work (allowHTTP1).
+    ...(https === undefined ? {} : { http2: true, https: { ...https, allowHTTP1: true }, http2SessionTimeout: LINK_IDLE_TIMEOUT_MS } as Record<string, unknown>),
+    // Issue 17: a warm link. Senders are few and long-lived; an idle connection is kept
+    // 10 minutes (HTTP/1.1 keep-alive, announced in Keep-Alive: timeout=600, which
+    // undici honours; HTTP/2 session idle timeout), so the first request after a quiet
+    // spell pays no TCP or TLS handshake. Fastify's defaults close both after 72 s.
+    keepAliveTimeout: LINK_IDLE_TIMEOUT_MS
   }) as unknown as FastifyInstance
+  const sessions = new Set<Http2Session>()
+  if (https !== undefined) {
+    app.server.on('session', function trackSession (session: Http2Session) {
+      sessions.add(session)
+      session.once('close', () => sessions.delete(session))
+    })
+    // Shutdown: GOAWAY to every sender session, so server.close() ends once their
+    // streams finish instead of waiting out the idle timeout.
+    app.addHook('preClose', function closeHttp2Sessions (done) {
+      for (const session of sessions) session.close()
+      done()
+    })
+  }
+  if (https !== undefined) {
+    app.addHook('onRequest', function http2AsHttp1 (request, _reply, done) {
+      // RFC 9113 section 8.3.1: `:authority` stands for Host; routing reads Host.
+      if (request.raw.httpVersionMajor === 2) http2HostFromAuthority(request.raw.headers)
+      done()
+    })
+  }
   // COILGUN_REDIS_URL / _CLUSTER: versions shared by every listener instance (issue 6).
   const redis: RedisVersionStore | undefined = deps.store === undefined && config.redis !== undefined
     ? createRedisVersionStore({ ...config.redis, logger: app.log })
