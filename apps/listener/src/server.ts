@@ -13,9 +13,13 @@ import type { ListenerConfig } from './config.ts'
 import { handleListenerRequest } from './listenerHandler.ts'
 import type { ListenerContext } from './listenerHandler.ts'
 import { ListenerMetrics } from './metrics.ts'
+import { http2HostFromAuthority } from '@coilgun/core'
 import { StatusRecorder } from '@coilgun/status'
 import { OriginPools } from './originPools.ts'
 import { buildListenerUpgrades } from './upgrade.ts'
+
+/** How long an idle sender connection (HTTP/1.1 or HTTP/2) is kept open (issue 17). */
+export const LINK_IDLE_TIMEOUT_MS = 600_000
 
 export interface ListenerDeps {
   /** Version store to use instead of the embedded one (e.g. Redis); not closed by the listener. */
@@ -65,11 +69,25 @@ export async function buildListener (config: ListenerConfig, deps: ListenerDeps 
     // parser raises are answered short and no-store.
     rewriteUrl: originFormTarget,
     clientErrorHandler: answerClientError,
-    ...(https === undefined ? {} : { https })
+    // Issue 17: with TLS, senders get HTTP/2 (ALPN h2: many requests as streams on one
+    // connection, headers compressed) and HTTP/1.1 clients still work (allowHTTP1).
+    ...(https === undefined ? {} : { http2: true, https: { ...https, allowHTTP1: true }, http2SessionTimeout: LINK_IDLE_TIMEOUT_MS } as Record<string, unknown>),
+    // Issue 17: a warm link. Senders are few and long-lived; an idle connection is kept
+    // 10 minutes (HTTP/1.1 keep-alive, announced in Keep-Alive: timeout=600, which
+    // undici honours; HTTP/2 session idle timeout), so the first request after a quiet
+    // spell pays no TCP or TLS handshake. Fastify's defaults close both after 72 s.
+    keepAliveTimeout: LINK_IDLE_TIMEOUT_MS
   }) as unknown as FastifyInstance
   const drain = new ServerDrain(app.server)
   app.addHook('preClose', function beginDrain (done) { drain.begin(); done() })
   app.addHook('onRequest', refuseWhileClosing.bind(drain))
+  if (https !== undefined) {
+    app.addHook('onRequest', function http2AsHttp1 (request, _reply, done) {
+      // RFC 9113 section 8.3.1: `:authority` stands for Host; routing reads Host.
+      if (request.raw.httpVersionMajor === 2) http2HostFromAuthority(request.raw.headers)
+      done()
+    })
+  }
   // COILGUN_REDIS_URL / _CLUSTER: versions shared by every listener instance (issue 6).
   const redis: RedisVersionStore | undefined = deps.store === undefined && config.redis !== undefined
     ? createRedisVersionStore({ ...config.redis, logger: app.log })

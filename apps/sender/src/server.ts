@@ -3,7 +3,7 @@ import Fastify, { LogController } from 'fastify'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import httpProxy from '@fastify/http-proxy'
 import type { Dispatcher } from 'undici'
-import { ActiveHealthCheck, assertUsableCodecs, loadCodecs, resolvePrivacy, REQUEST_ID_HEADER, requestIdGenerator, ServerDrain } from '@coilgun/core'
+import { ActiveHealthCheck, assertUsableCodecs, http2HostFromAuthority, loadCodecs, resolvePrivacy, REQUEST_ID_HEADER, requestIdGenerator, ServerDrain } from '@coilgun/core'
 import { registerAccessLog } from './accessLog.ts'
 import { senderReadiness } from './readiness.ts'
 import { noteOutcome } from './requestOutcome.ts'
@@ -25,7 +25,7 @@ import { refuseInvalidHost } from './visitorHost.ts'
 import { VisitorCompression } from './visitorCompression.ts'
 import { VisitorDictionaries } from './visitorDictionaries.ts'
 import { StatusRecorder } from '@coilgun/status'
-import { normalizeHttp2Request, visitorTlsOptions, visitorTlsReload } from './visitorTls.ts'
+import { visitorTlsOptions, visitorTlsReload } from './visitorTls.ts'
 import { UpstreamErrorLog } from './upstreamErrorLog.ts'
 import { armSendTimeout, VISITOR_TIMEOUT_CHECK_INTERVAL_MS } from './visitorTimeouts.ts'
 import { DEFAULT_VISITOR_HEADERS_TIMEOUT_MS } from './config.ts'
@@ -108,7 +108,7 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
   // about which site the request is for (issue 8).
   if (config.tlsCert !== undefined) {
     app.addHook('onRequest', function http2AsHttp1 (request, _reply, done) {
-      if (request.raw.httpVersionMajor === 2) normalizeHttp2Request(request.raw.headers)
+      if (request.raw.httpVersionMajor === 2) http2HostFromAuthority(request.raw.headers)
       done()
     })
   }

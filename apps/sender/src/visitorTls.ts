@@ -12,17 +12,6 @@ export function visitorTlsOptions (config: Pick<SenderConfig, 'tlsCert' | 'tlsKe
 }
 
 /**
- * HTTP/2 visitors (RFC 9113 section 8.3.1) send `:authority` instead of `Host`: the
- * rest of the sender (cache key, Host validation, the origin's virtual hosts) reads
- * `Host`, so it is filled in from `:authority`. Pseudo-header fields themselves are
- * never forwarded (see upstreamRequestHeaders).
- */
-export function normalizeHttp2Request (headers: Record<string, string | string[] | undefined>): void {
-  const authority = headers[':authority']
-  if (headers.host === undefined && typeof authority === 'string') headers.host = authority
-}
-
-/**
  * The secure context to switch to on SIGHUP (issues 16, 18), validated (a key that
  * does not match its certificate throws), or undefined when the certificate and key
  * did not change. New TLS handshakes use it; open connections keep theirs.

@@ -18,12 +18,21 @@ const DRAIN = Symbol('coilgun.serverDrain')
 export class ServerDrain {
   readonly #server: Server
   readonly #inFlight = new Set<ServerResponse>()
+  /** HTTP/2 sessions (an HTTPS server with ALPN h2): told GOAWAY when draining. */
+  readonly #sessions = new Set<{ close (): void, once (event: 'close', fn: () => void): unknown }>()
   #draining = false
 
   constructor (server: Server) {
     this.#server = server
     ;(server as Server & { [DRAIN]?: ServerDrain })[DRAIN] = this
     server.on('request', trackResponse)
+    // RFC 9113 section 6.8: GOAWAY lets the streams under way finish and opens no new
+    // ones, which is what Connection: close does for HTTP/1.1.
+    server.on('session', (session: { close (): void, once (event: 'close', fn: () => void): unknown }) => {
+      if (this.#draining) { session.close(); return }
+      this.#sessions.add(session)
+      session.once('close', () => this.#sessions.delete(session))
+    })
   }
 
   /** True once `begin()` was called. */
@@ -44,7 +53,8 @@ export class ServerDrain {
     if (this.#draining) return
     this.#draining = true
     for (const res of this.#inFlight) lastOnConnection(res)
-    this.#server.closeIdleConnections()
+    for (const session of this.#sessions) session.close()
+    closeIdle(this.#server)
   }
 
   /** @internal */
@@ -83,5 +93,6 @@ function lastOnConnection (res: ServerResponse): void {
 }
 
 function closeIdle (server: Server): void {
-  server.closeIdleConnections()
+  // An HTTP/2 server (Http2SecureServer) has no such method: its sessions got GOAWAY.
+  if (typeof server.closeIdleConnections === 'function') server.closeIdleConnections()
 }
