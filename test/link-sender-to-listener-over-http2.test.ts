@@ -6,9 +6,9 @@ import { test } from 'node:test'
 import { request } from 'undici'
 import WebSocket from 'ws'
 import { startListener, startSender } from '../apps/listener/test/harness.ts'
-import { makePki } from './support/pki.ts'
+import { makePki } from '@coilgun/fixtures/pki'
 import { recordingOrigin } from './support/proxyTopology.ts'
-import { versionedPages } from './support/pageVersions.ts'
+import { versionedPages } from '@coilgun/fixtures/pageVersions'
 import Fastify from 'fastify'
 
 // Issue 17: the Railgun topology over one multiplexed link. coilgun-listener serves
