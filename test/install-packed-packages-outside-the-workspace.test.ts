@@ -181,6 +181,18 @@ test('`npx @coilgun/sender` and `npx @coilgun/listener`, as README says, run the
   }
 })
 
+test('the installed coilgun-estimate reads saved versions (--dir) and writes the table, JSON and HTML report', async () => {
+  const snapshots = join(project, 'snapshots', 'front')
+  mkdirSync(snapshots, { recursive: true })
+  const page = (v: number): string => `<html><body>${Array.from({ length: 400 }, (_, i) => `<p>item ${i} ${i === v * 7 ? `changed ${v}` : 'same'}</p>`).join('')}</body></html>`
+  for (let v = 1; v <= 3; v++) writeFileSync(join(snapshots, `000${v}.html`), page(v))
+  const { stdout } = await run(bin('coilgun-estimate'), ['--dir', join(project, 'snapshots'), '--json', join(project, 'estimate.json'), '--report', join(project, 'estimate.html')], { cwd: project, env: shellEnv })
+  assert.match(stdout, /front/)
+  const json = JSON.parse(readFileSync(join(project, 'estimate.json'), 'utf8')) as unknown
+  assert.match(JSON.stringify(json), /vcdiff/)
+  assert.match(readFileSync(join(project, 'estimate.html'), 'utf8'), /<svg/)
+})
+
 /** Every ```ts block of the main README and of each package's README, as a file of its own. */
 function readmeSnippets (): Array<{ name: string, code: string }> {
   const readmes = ['README.md', ...['core', 'redis', 'fastify', 'express', 'status', 'estimate'].map(p => `packages/${p}/README.md`), 'apps/sender/README.md', 'apps/listener/README.md']
