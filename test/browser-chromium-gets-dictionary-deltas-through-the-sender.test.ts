@@ -5,7 +5,7 @@ import { test } from 'node:test'
 import type { TestContext } from 'node:test'
 import Fastify from 'fastify'
 import coilgun from '@coilgun/fastify'
-import { createDcbCodec } from '@coilgun/core'
+import { createDcbCodec, createDczCodec } from '@coilgun/core'
 import { startSender, SECRET } from '../apps/sender/test/harness.ts'
 import { chromiumMissing, certutilMissing, launchChromium, loadDocument } from './support/chromium.ts'
 import { corpusAvailable, listCorpusSets, readVersions } from '@coilgun/fixtures/corpus'
@@ -17,7 +17,8 @@ import { syntheticVersions } from '@coilgun/fixtures/syntheticVersions'
 // SHA-256 of the document Chromium decoded, over http://localhost and over HTTPS
 // with a test CA (Chromium only advertises dictionaries in a secure context).
 
-const NO_DICTIONARY_CODECS = createDcbCodec().available ? undefined : `dcb/dcz need Node >= 22.19 (this is ${process.versions.node})`
+// Visitor dictionaries need dcb (Node 24) or dcz (Node 22.19): either is enough.
+const NO_DICTIONARY_CODECS = createDcbCodec().available || createDczCodec().available ? undefined : `dcb/dcz need Node >= 22.19 (this is ${process.versions.node})`
 const skipBrowser = NO_DICTIONARY_CODECS ?? chromiumMissing() ?? false
 
 function sha256 (b: Uint8Array): string {
