@@ -1,4 +1,4 @@
-import { connect } from 'node:net'
+import { connect, isIP } from 'node:net'
 import { connect as tlsConnect } from 'node:tls'
 import { Pool } from 'undici'
 import type { Dispatcher } from 'undici'
@@ -100,7 +100,7 @@ export class UpstreamPools {
       const url = new URL(this.origins[index]!)
       const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80))
       const socket = url.protocol === 'https:'
-        ? tlsConnect({ host: url.hostname, port, servername: url.hostname, ...this.#tls })
+        ? tlsConnect({ host: url.hostname, port, ...(isIP(url.hostname) === 0 ? { servername: url.hostname } : {}), ...this.#tls })
         : connect({ host: url.hostname, port })
       socket.setTimeout(this.#connectTimeoutMs)
       socket.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', () => { this.#down[index] = false; socket.destroy() })

@@ -1,4 +1,4 @@
-import { connect } from 'node:net'
+import { connect, isIP } from 'node:net'
 import type { Socket } from 'node:net'
 import { connect as tlsConnect } from 'node:tls'
 
@@ -117,7 +117,8 @@ export class ActiveHealthCheck {
       ? tlsConnect({
         host,
         port,
-        servername: host,
+        // SNI carries host names only (RFC 6066 section 3); Node 26 refuses an IP address.
+        ...(isIP(host) === 0 ? { servername: host } : {}),
         ...(tls.ca === undefined ? {} : { ca: tls.ca }),
         ...(tls.cert === undefined ? {} : { cert: tls.cert, key: tls.key })
       })
