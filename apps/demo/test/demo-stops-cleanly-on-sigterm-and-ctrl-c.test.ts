@@ -7,7 +7,8 @@ import type { RunningDemo } from './demoProcess.ts'
 // Issue 15: `kill -TERM` of `npm start` left the demo orphaned and holding its port
 // (scripts/pnpm.mjs neither forwarded signals nor waited), and Ctrl-C printed a pnpm
 // failure. Each chain below must stop every process it started, exit 0 and print no
-// error.
+// error: `npm start` (npm, scripts/start.mjs, the demo) and the pnpm wrapper running
+// the demo's own start script (the wrapper, pnpm, the demo).
 
 async function assertStoppedCleanly (demo: RunningDemo): Promise<void> {
   const { code, signal } = await demo.exited
@@ -33,7 +34,7 @@ test('Ctrl-C (SIGINT to the whole process group, as a terminal sends it) stops t
   await assertStoppedCleanly(demo)
 })
 
-test('SIGTERM to npm running `npm start` stops the whole chain (npm, the pnpm wrapper, pnpm, the demo) with exit 0', async () => {
+test('SIGTERM to npm running `npm start` stops the whole chain (npm, the start script, the demo) with exit 0', async () => {
   const demo = await startDemo('npm', ['start', '--silent'], { cwd: repoRoot, env: demoEnv() })
   demo.child.kill('SIGTERM')
   await assertStoppedCleanly(demo)
