@@ -2,6 +2,7 @@ import type { Server as TlsServer } from 'node:tls'
 import Fastify, { LogController } from 'fastify'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import httpProxy from '@fastify/http-proxy'
+import { Agent } from 'undici'
 import type { Dispatcher } from 'undici'
 import { ActiveHealthCheck, assertUsableCodecs, http2HostFromAuthority, loadCodecs, resolvePrivacy, REQUEST_ID_HEADER, requestIdGenerator, ServerDrain } from '@coilgun/core'
 import { registerAccessLog } from './accessLog.ts'
@@ -27,6 +28,7 @@ import { VisitorDictionaries } from './visitorDictionaries.ts'
 import { StatusRecorder } from '@coilgun/status'
 import { visitorTlsOptions, visitorTlsReload } from './visitorTls.ts'
 import { UpstreamErrorLog } from './upstreamErrorLog.ts'
+import { UpstreamTlsMaterial, upstreamTlsChanges } from './upstreamTlsReload.ts'
 import { armSendTimeout, VISITOR_TIMEOUT_CHECK_INTERVAL_MS } from './visitorTimeouts.ts'
 import { DEFAULT_VISITOR_HEADERS_TIMEOUT_MS } from './config.ts'
 
@@ -61,7 +63,7 @@ export interface Sender {
   /** Listens on config.listen / config.adminListen; returns the visitor URL. */
   listen (): Promise<string>
   close (): Promise<void>
-  /** Applies a configuration read again (SIGHUP): the secret (COILGUN_SECRET_FILE) and the visitor-facing TLS certificate and key. Returns what changed. */
+  /** Applies a configuration read again (SIGHUP): the secret (COILGUN_SECRET_FILE), the visitor-facing TLS certificate and key, and the upstream CA and client certificate (upstreamTlsReload.ts). Returns what changed. */
   reload (next: SenderConfig): string[]
 }
 
@@ -126,7 +128,10 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
   const codecs = await loadCodecs(config.codecs)
   assertUsableCodecs('COILGUN_CODECS', codecs.values())
   for (const c of codecs.values()) if (!c.available) app.log.info({ codec: c.name, reason: c.unavailableReason }, 'coilgun: codec unavailable, not offered')
-  const pools = new UpstreamPools(config, deps.dispatcher)
+  // Issue 16: the upstream CA and client certificate are reloaded on SIGHUP; every
+  // upstream connection (pools, passthrough, health checks, upgrades) reads them here.
+  const upstreamTls = new UpstreamTlsMaterial(config)
+  const pools = new UpstreamPools(config, deps.dispatcher, upstreamTls)
   const cache = new VersionCache(config.cacheMaxBytes)
   const metrics = new SenderMetrics(cache, [...codecs.values()].filter(c => c.available).map(c => c.name))
   registerAccessLog(app, metrics)
@@ -134,7 +139,7 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
   const health = new ActiveHealthCheck(config.upstreams, {
     ...config.healthCheck,
     timeoutMs: config.connectTimeoutMs,
-    tls: { ca: config.upstreamCa, cert: config.upstreamCert, key: config.upstreamKey },
+    tls: upstreamTls,
     onChange: function upstreamHealthChanged (index, healthy, reason) {
       if (!healthy) pools.markDown(index)
       app.log.warn({ upstream: config.upstreams[index], healthy, reason }, healthy ? 'coilgun: upstream healthy again' : 'coilgun: upstream failed its health check')
@@ -185,7 +190,7 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
     },
     ...(deps.dispatcher === undefined
       ? {
-          undici: {
+          undici: upstreamTls.dispatcher(tls => new Agent({
             connections: config.upstreamConnections,
             pipelining: upstreamPipelining(config.upstreamHttp2),
             allowH2: config.upstreamHttp2,
@@ -197,10 +202,9 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
               // passthrough requests (bodies, cookies) must verify the upstream's
               // certificate like the delta path does (issue 8).
               rejectUnauthorized: true,
-              ...(config.upstreamCa === undefined ? {} : { ca: config.upstreamCa }),
-              ...(config.upstreamCert === undefined ? {} : { cert: config.upstreamCert, key: config.upstreamKey })
+              ...tls
             }
-          }
+          })) as never
         }
       : { undici: deps.dispatcher as never }),
     replyOptions: {
@@ -241,7 +245,7 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
     }
   })
 
-  const upgrades = buildSenderUpgrades(config, pools, metrics, app.log)
+  const upgrades = buildSenderUpgrades(config, pools, metrics, app.log, upstreamTls)
   app.server.on('upgrade', upgrades.handle)
   app.server.on('checkExpectation', answerUnmetExpectation)
   app.server.on('connect', answerConnect)
@@ -283,13 +287,18 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
       // Everything is validated before anything is applied: a key that does not
       // match its certificate throws here and leaves the running configuration.
       const tls = visitorTlsReload(running, next)
+      const upstreamChanges = upstreamTlsChanges(running, next)
       const changes: string[] = []
       if (tls !== undefined) {
         (app.server as unknown as TlsServer).setSecureContext(tls)
         changes.push('TLS certificate and key')
       }
+      if (upstreamChanges.length > 0) {
+        upstreamTls.apply(next)
+        changes.push(...upstreamChanges)
+      }
       if (next.secret !== running.secret) changes.push('secret')
-      running = Object.freeze({ ...running, secret: next.secret, tlsCert: next.tlsCert, tlsKey: next.tlsKey })
+      running = Object.freeze({ ...running, secret: next.secret, tlsCert: next.tlsCert, tlsKey: next.tlsKey, upstreamCa: upstreamTls.ca, upstreamCert: upstreamTls.cert, upstreamKey: upstreamTls.key })
       return changes
     }
   }

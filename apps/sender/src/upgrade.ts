@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http'
 import type { TLSSocket } from 'node:tls'
 import type { FastifyBaseLogger } from 'fastify'
 import { upstreamRequestHeaders, UpgradeTunnels, viaEntry } from '@coilgun/core'
+import type { UpstreamTlsOptions } from './upstreamTlsReload.ts'
 import type { SenderConfig } from './config.ts'
 import type { SenderMetrics } from './metrics.ts'
 import type { UpstreamPools } from './upstreamPool.ts'
@@ -11,7 +12,7 @@ import type { UpstreamPools } from './upstreamPool.ts'
  * upstream in rotation with the visitor's Host and headers, like any passthrough
  * request, and the visitor sees `101` only after the upstream sent it.
  */
-export function buildSenderUpgrades (config: SenderConfig, pools: UpstreamPools, metrics: SenderMetrics, log: FastifyBaseLogger): UpgradeTunnels {
+export function buildSenderUpgrades (config: SenderConfig, pools: UpstreamPools, metrics: SenderMetrics, log: FastifyBaseLogger, tls: UpstreamTlsOptions = { ca: config.upstreamCa, cert: config.upstreamCert, key: config.upstreamKey }): UpgradeTunnels {
   return new UpgradeTunnels({
     route: function upgradeUpstream () {
       const index = pools.pick()
@@ -22,7 +23,8 @@ export function buildSenderUpgrades (config: SenderConfig, pools: UpstreamPools,
       return upstreamRequestHeaders(req.headers, { ip: req.socket.remoteAddress ?? '', proto, host: req.headers.host, via: config.via === undefined ? undefined : viaEntry(req.httpVersion, config.via) }, config.trustProxy, false)
     },
     handshakeTimeoutMs: config.upstreamTimeoutMs,
-    tls: { ca: config.upstreamCa, cert: config.upstreamCert, key: config.upstreamKey },
+    // Read at each connection: SIGHUP may change it (upstreamTlsReload.ts, issue 16).
+    tls,
     log,
     outcome: function countUpgrade (outcome, kind) {
       if (outcome === 'error') {

@@ -4,6 +4,7 @@ import { Pool } from 'undici'
 import type { Dispatcher } from 'undici'
 import type { SenderConfig } from './config.ts'
 import { UpstreamAdmission } from './admission.ts'
+import { UpstreamTlsMaterial } from './upstreamTlsReload.ts'
 
 /** How often upstreams taken out of rotation are probed. */
 export const HEALTH_CHECK_INTERVAL_MS = 1_000
@@ -21,18 +22,15 @@ export class UpstreamPools {
   readonly #down: boolean[]
   readonly #owned: boolean
   readonly #connectTimeoutMs: number
-  readonly #tls: { ca?: string, cert?: string, key?: string }
+  /** Read at each probe and pool build: SIGHUP may replace it (upstreamTlsReload.ts, issue 16). */
+  readonly #tls: UpstreamTlsMaterial
   #next = 0
   #timer: NodeJS.Timeout | undefined
 
-  constructor (config: SenderConfig, dispatcher?: Dispatcher) {
+  constructor (config: SenderConfig, dispatcher?: Dispatcher, tlsMaterial = new UpstreamTlsMaterial(config)) {
     this.origins = config.upstreams
     this.#owned = dispatcher === undefined
-    const tls = {
-      ...(config.upstreamCa === undefined ? {} : { ca: config.upstreamCa }),
-      ...(config.upstreamCert === undefined ? {} : { cert: config.upstreamCert, key: config.upstreamKey })
-    }
-    this.#pools = config.upstreams.map(origin => dispatcher ?? new Pool(origin, {
+    this.#pools = config.upstreams.map(origin => dispatcher ?? tlsMaterial.dispatcher(tls => new Pool(origin, {
       // Page lane plus download lane (admission.ts): admission keeps undici's own,
       // unbounded queue empty.
       connections: config.upstreamConnections + config.upstreamStreamConnections,
@@ -43,13 +41,13 @@ export class UpstreamPools {
       bodyTimeout: config.upstreamTimeoutMs,
       connect: { timeout: config.connectTimeoutMs, ...tls },
       allowH2: config.upstreamHttp2
-    }))
+    })))
     // Over HTTP/2 each connection carries up to `pipelining` requests at once.
     const perConnection = upstreamPipelining(config.upstreamHttp2)
     this.#admission = config.upstreams.map(origin => new UpstreamAdmission(origin, config.upstreamConnections * perConnection, config.upstreamStreamConnections * perConnection, config.upstreamQueue))
     this.#down = config.upstreams.map(() => false)
     this.#connectTimeoutMs = config.connectTimeoutMs
-    this.#tls = tls
+    this.#tls = tlsMaterial
   }
 
   /** Index of the next upstream to use, skipping ones marked down when possible. */
@@ -100,7 +98,7 @@ export class UpstreamPools {
       const url = new URL(this.origins[index]!)
       const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80))
       const socket = url.protocol === 'https:'
-        ? tlsConnect({ host: url.hostname, port, ...(isIP(url.hostname) === 0 ? { servername: url.hostname } : {}), ...this.#tls })
+        ? tlsConnect({ host: url.hostname, port, ...(isIP(url.hostname) === 0 ? { servername: url.hostname } : {}), ...this.#tls.options() })
         : connect({ host: url.hostname, port })
       socket.setTimeout(this.#connectTimeoutMs)
       socket.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', () => { this.#down[index] = false; socket.destroy() })

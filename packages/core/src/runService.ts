@@ -4,7 +4,7 @@ import { startupFailureLine } from './startupFailure.ts'
 export interface RunnableService {
   listen (): Promise<string>
   close (): Promise<void>
-  readonly log: { info (obj: object, msg: string): void, warn (msg: string): void }
+  readonly log: { info (obj: object, msg: string): void, warn (msg: string): void, warn (obj: object, msg: string): void }
   /**
    * Reads the file-based configuration again and applies it (SIGHUP); returns what
    * changed. Throws, leaving the running configuration in place, when it is invalid.
@@ -86,6 +86,8 @@ function reloadService (name: string, service: RunnableService): void {
     const changes = service.reload()
     service.log.info({ changes }, changes.length === 0 ? `${name}: SIGHUP: reloaded, nothing changed` : `${name}: SIGHUP: reloaded ${changes.join('; ')}`)
   } catch (err) {
-    service.log.warn(`${name}: SIGHUP: reload failed, keeping the running configuration: ${err instanceof Error ? err.message : String(err)}`)
+    // One line with the error's code (STYLE: coded errors), so a failed reload can be alerted on.
+    const code = (err as { code?: unknown } | undefined)?.code
+    service.log.warn(typeof code === 'string' ? { code } : {}, `${name}: SIGHUP: reload failed, keeping the running configuration: ${err instanceof Error ? err.message : String(err)}`)
   }
 }
