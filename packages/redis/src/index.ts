@@ -3,7 +3,7 @@ export { createRedisVersionStore, DEFAULT_READY_TIMEOUT_MS, RedisVersionStore } 
 export type { RedisClusterNode, RedisConnectionOptions, RedisStoreLogger, RedisTarget, RedisVersionStoreOptions, ResolvedRedisStoreOptions } from './redisStoreOptions.ts'
 export {
   DEFAULT_COMMAND_TIMEOUT_MS,
-  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_REDIS_CONNECT_TIMEOUT_MS,
   DEFAULT_LRU_MAX_BYTES,
   DEFAULT_MAX_VERSION_BYTES,
   DEFAULT_PREFIX,
