@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import coilgun from '@coilgun/fastify'
 import type { VersionStore } from '@coilgun/core'
 import { startRoundRobin } from '@coilgun/fixtures/roundRobinProxy'
-import { SenderClient } from '@coilgun/fixtures/senderClient'
+import { SenderClient } from '../test/support/senderClient.ts'
 import { BENCH_SECRET } from './benchSecret.ts'
 
 // One replay of the Redis hit-rate bench (issue 6): a corpus set's versions served

@@ -6,7 +6,7 @@ import { startFastifyOrigin } from '../packages/fastify/test/app.ts'
 import type { AppState } from './support/originConformance.ts'
 import { SECRET } from './support/originConformance.ts'
 import { versionedPages } from '@coilgun/fixtures/pageVersions'
-import { SenderClient } from '@coilgun/fixtures/senderClient'
+import { SenderClient } from './support/senderClient.ts'
 
 // Issue 3 (store injection): a Fastify origin and an Express origin given the same
 // store know each other's versions, so a sender alternating between them gets a

@@ -11,7 +11,7 @@ import { startRoundRobin } from '@coilgun/fixtures/roundRobinProxy'
 import type { AppState } from './support/originConformance.ts'
 import { SECRET } from './support/originConformance.ts'
 import { versionedPages } from '@coilgun/fixtures/pageVersions'
-import { SenderClient } from '@coilgun/fixtures/senderClient'
+import { SenderClient } from './support/senderClient.ts'
 
 // Issue 6: a base that expired (TTL) or was evicted from Redis, or was never stored
 // (larger than maxVersionBytes), is unknown to the other instance: its answer is a

@@ -13,7 +13,7 @@ import { timed, waitFor } from '@coilgun/fixtures/waitFor'
 import type { AppState } from './support/originConformance.ts'
 import { SECRET } from './support/originConformance.ts'
 import { versionedPages } from '@coilgun/fixtures/pageVersions'
-import { SenderClient } from '@coilgun/fixtures/senderClient'
+import { SenderClient } from './support/senderClient.ts'
 
 // Issue 6: Redis killed or hung in the middle of a run of requests. Every answer
 // stays correct (full where the base is now unknown), no request takes long (1 s is

@@ -11,7 +11,7 @@ import { startRoundRobin, UPSTREAM_HEADER } from '@coilgun/fixtures/roundRobinPr
 import type { AppState, OriginFactory } from './support/originConformance.ts'
 import { SECRET } from './support/originConformance.ts'
 import { versionedPages } from '@coilgun/fixtures/pageVersions'
-import { SenderClient } from '@coilgun/fixtures/senderClient'
+import { SenderClient } from './support/senderClient.ts'
 
 // Issue 6: two origin instances, each with its own Redis store (as on two
 // machines), behind a round-robin in front of one sender. After the first request

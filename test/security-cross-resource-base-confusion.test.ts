@@ -6,7 +6,8 @@ import { hashOf, outcomeOf, startFaultPair, whyOf } from './support/faultPair.ts
 import type { AppState } from './support/originConformance.ts'
 import { SECRET } from './support/originConformance.ts'
 import { versionedPages } from '@coilgun/fixtures/pageVersions'
-import { rawGet, SenderClient } from '@coilgun/fixtures/senderClient'
+import { rawGet } from '@coilgun/fixtures/senderClient'
+import { SenderClient } from './support/senderClient.ts'
 import { send } from './support/tamperingProxy.ts'
 
 // Issue 8: the base of one URL used for another. A malicious or buggy origin answers

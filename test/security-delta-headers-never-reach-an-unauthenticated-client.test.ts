@@ -8,7 +8,8 @@ import { hashOf, isDelta, outcomeOf, startFaultPair } from './support/faultPair.
 import type { AppState } from './support/originConformance.ts'
 import { SECRET } from './support/originConformance.ts'
 import { versionedPages } from '@coilgun/fixtures/pageVersions'
-import { rawGet, SenderClient } from '@coilgun/fixtures/senderClient'
+import { rawGet } from '@coilgun/fixtures/senderClient'
+import { SenderClient } from './support/senderClient.ts'
 import { send } from './support/tamperingProxy.ts'
 
 // Issue 8: delta and version headers for someone without the secret. A client that

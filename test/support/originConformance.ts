@@ -5,7 +5,8 @@ import type { OriginResponder, VersionStore } from '@coilgun/core'
 import { NASTY_HEADER_VALUES } from './nastyHeaders.ts'
 import type { VersionedPage } from '@coilgun/fixtures/pageVersions'
 import { versionedPages } from '@coilgun/fixtures/pageVersions'
-import { rawGet, SenderClient } from '@coilgun/fixtures/senderClient'
+import { rawGet } from '@coilgun/fixtures/senderClient'
+import { SenderClient } from './senderClient.ts'
 
 export const SECRET = 'test-secret-0123456789abcdef'
 export { rawGet }

@@ -9,7 +9,8 @@ import { DEFAULT_HOST, hostMapFileEntries, MAP_FORM, parseHostMap } from './host
 
 export const DEFAULT_LISTEN = '0.0.0.0:8081'
 export const DEFAULT_ADMIN_LISTEN = '127.0.0.1:9091'
-export const DEFAULT_STORE_MAX_BYTES = 256 * 1024 * 1024
+/** The listener's store serves many origins, so it is larger than core's in-process default (DEFAULT_STORE_MAX_BYTES, 64 MiB). */
+export const DEFAULT_LISTENER_STORE_MAX_BYTES = 256 * 1024 * 1024
 export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024
 export const DEFAULT_ORIGIN_CONNECTIONS = 64
 export const DEFAULT_ORIGIN_TIMEOUT_MS = 30_000
@@ -105,7 +106,7 @@ export function loadListenerConfig (env: Env = process.env): ListenerConfig {
     adminListen: envListen(env, 'COILGUN_ADMIN_LISTEN', DEFAULT_ADMIN_LISTEN, true),
     tls,
     tlsClientCa,
-    storeMaxBytes: envBytes(env, 'COILGUN_STORE_MAX_BYTES', DEFAULT_STORE_MAX_BYTES, 1024),
+    storeMaxBytes: envBytes(env, 'COILGUN_STORE_MAX_BYTES', DEFAULT_LISTENER_STORE_MAX_BYTES, 1024),
     maxBodyBytes: envBytes(env, 'COILGUN_MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES, 1024, 1024 * 1024 * 1024),
     codecs: Object.freeze(envCodecs(env, 'COILGUN_CODECS')),
     logLevel: envLogLevel(env, 'COILGUN_LOG_LEVEL'),

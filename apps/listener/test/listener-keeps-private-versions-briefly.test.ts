@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { test } from 'node:test'
 import { loadListenerConfig } from '@coilgun/listener'
-import { SenderClient } from '@coilgun/fixtures/senderClient'
+import { SenderClient } from '../../../test/support/senderClient.ts'
 import { versionedPages } from '@coilgun/fixtures/pageVersions'
 import { SECRET, startListener } from './harness.ts'
 

@@ -11,6 +11,5 @@ export type { EstimateResult, MethodTotals, ResourceResult } from './estimateRes
 export { HEADER_OVERHEAD_NOTE } from './estimateResult.ts'
 export type { RunContext } from './estimateRun.ts'
 export { runEstimate, userAgent, VERSION } from './estimateRun.ts'
-export { parseRetryAfter } from './versionFetcher.ts'
 export { renderHtmlReport } from './report/htmlReport.ts'
 export { renderTable } from './report/tableReport.ts'

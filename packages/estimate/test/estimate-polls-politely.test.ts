@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs'
 import type { ServerResponse } from 'node:http'
 import { test } from 'node:test'
 import type { EstimateResult } from '@coilgun/estimate'
-import { parseRetryAfter } from '@coilgun/estimate'
+import { parseRetryAfter } from '../src/versionFetcher.ts'
 import { replayRoute, runCli, startServer, syntheticVersions, tempFile } from './support.ts'
 
 // Issue 19: the estimate polls as a visitor would and no harder: an honest

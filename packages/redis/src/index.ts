@@ -1,9 +1,9 @@
 export type { RedisStoreStats } from './redisVersionStore.ts'
-export { createRedisVersionStore, DEFAULT_READY_TIMEOUT_MS, RECENT_WRITES_MAX, RedisVersionStore } from './redisVersionStore.ts'
+export { createRedisVersionStore, DEFAULT_READY_TIMEOUT_MS, RedisVersionStore } from './redisVersionStore.ts'
 export type { RedisClusterNode, RedisConnectionOptions, RedisStoreLogger, RedisTarget, RedisVersionStoreOptions, ResolvedRedisStoreOptions } from './redisStoreOptions.ts'
 export {
   DEFAULT_COMMAND_TIMEOUT_MS,
-  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_REDIS_CONNECT_TIMEOUT_MS,
   DEFAULT_LRU_MAX_BYTES,
   DEFAULT_MAX_VERSION_BYTES,
   DEFAULT_PREFIX,
@@ -11,10 +11,6 @@ export {
   DEFAULT_PRIVATE_TTL_SECONDS,
   DEFAULT_TTL_SECONDS,
   MAX_REWRITE_INTERVAL_MS,
-  redactUrl,
   resolveRedisStoreOptions
 } from './redisStoreOptions.ts'
 export { REDIS_ENV_VARIABLES, redisStoreOptionsFromEnv } from './redisStoreEnv.ts'
-export { latestKey, versionKey } from './redisKeys.ts'
-export { FAILURES_BEFORE_UNHEALTHY, PROBE_INTERVAL_MS } from './redisHealth.ts'
-export { RECONNECT_STEP_MS, reconnectDelay, SOCKET_TIMEOUT_MS } from './redisClient.ts'

@@ -1,7 +1,7 @@
 import { Cluster, Redis } from 'ioredis'
 import type { ClusterOptions, RedisOptions } from 'ioredis'
 import type { ResolvedRedisStoreOptions } from './redisStoreOptions.ts'
-import { DEFAULT_CONNECT_TIMEOUT_MS } from './redisStoreOptions.ts'
+import { DEFAULT_REDIS_CONNECT_TIMEOUT_MS } from './redisStoreOptions.ts'
 
 /** First reconnection delay; each attempt waits this much longer, up to `reconnectMaxDelayMs`. */
 export const RECONNECT_STEP_MS = 50
@@ -25,7 +25,7 @@ export function reconnectDelay (attempt: number, maxDelayMs: number): number {
  */
 function failFastOptions (options: ResolvedRedisStoreOptions): RedisOptions {
   return {
-    connectTimeout: DEFAULT_CONNECT_TIMEOUT_MS,
+    connectTimeout: DEFAULT_REDIS_CONNECT_TIMEOUT_MS,
     ...options.redisOptions,
     socketTimeout: Math.max(SOCKET_TIMEOUT_MS, options.commandTimeoutMs * 4),
     maxRetriesPerRequest: 0,

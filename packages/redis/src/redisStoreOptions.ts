@@ -16,8 +16,11 @@ export const DEFAULT_LRU_MAX_BYTES = 32 * 1024 * 1024
 export const DEFAULT_COMMAND_TIMEOUT_MS = 50
 /** Longest pause between two reconnection attempts. */
 export const DEFAULT_RECONNECT_MAX_DELAY_MS = 1000
-/** Longest wait for a TCP connection to Redis (not on the request path: commands fail fast meanwhile). */
-export const DEFAULT_CONNECT_TIMEOUT_MS = 2000
+/**
+ * Longest wait for a TCP connection to Redis (not on the request path: commands fail fast meanwhile).
+ * Named for Redis: the apps' DEFAULT_CONNECT_TIMEOUT_MS (5 s) bounds a connection to an upstream or origin.
+ */
+export const DEFAULT_REDIS_CONNECT_TIMEOUT_MS = 2000
 /**
  * A version this instance keeps serving is sent to Redis again at most this often
  * (or a quarter of the TTL if shorter), which refreshes its TTL without sending

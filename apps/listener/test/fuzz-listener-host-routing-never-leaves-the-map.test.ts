@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import fc from 'fast-check'
-import { startListener } from '../apps/listener/test/harness.ts'
-import { hostRoutingFuzz } from '../apps/listener/test/fuzzHostRouting.ts'
-import { SECRET } from './support/originConformance.ts'
-import { rawExchange, recordingServer } from './support/rawHttp.ts'
+import { startListener } from './harness.ts'
+import { hostRoutingFuzz } from './fuzzHostRouting.ts'
+import { SECRET } from '../../../test/support/originConformance.ts'
+import { rawExchange, recordingServer } from '../../../test/support/rawHttp.ts'
 
 // Issue 8: the listener's host routing under random input. First the routing
 // function itself (thousands of Host values); then real requests over raw sockets
