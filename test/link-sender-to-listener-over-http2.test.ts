@@ -13,12 +13,13 @@ import Fastify from 'fastify'
 
 // Issue 17: the Railgun topology over one multiplexed link. coilgun-listener serves
 // HTTP/2 (ALPN h2, HTTP/1.1 still accepted) when TLS is configured, and the sender
-// speaks HTTP/2 to it: many concurrent GETs travel as streams of one connection,
-// every rebuilt page is verified, and POST and WebSocket still work.
+// speaks HTTP/2 to it by default (COILGUN_UPSTREAM_HTTP2=auto, ALPN): many concurrent
+// GETs travel as streams of one connection, every rebuilt page is verified, and POST
+// and WebSocket still work.
 
 const hasOpenssl = spawnSync('openssl', ['version']).status === 0
 
-test('sender -> listener over TLS with HTTP/2: one connection for concurrent GETs, deltas verified, POST and WebSocket work', { skip: hasOpenssl ? false : 'openssl not installed' }, async (t) => {
+test('sender -> listener over TLS, default settings: HTTP/2, one connection for concurrent GETs, deltas verified, POST and WebSocket work', { skip: hasOpenssl ? false : 'openssl not installed' }, async (t) => {
   const pki = makePki()
   const pages = versionedPages(4)
   let version = 0
@@ -43,7 +44,7 @@ test('sender -> listener over TLS with HTTP/2: one connection for concurrent GET
   t.after(() => listener.close())
   const sessions: unknown[] = []
   listener.app.server.on('session', (s: unknown) => sessions.push(s))
-  const { sender, url } = await startSender(listenerUrl, { COILGUN_UPSTREAM_CA: pki.ca, COILGUN_UPSTREAM_HTTP2: 'on', COILGUN_DIAGNOSTIC_HEADER: 'on' })
+  const { sender, url } = await startSender(listenerUrl, { COILGUN_UPSTREAM_CA: pki.ca, COILGUN_DIAGNOSTIC_HEADER: 'on' })
   t.after(() => sender.close())
 
   const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex')
