@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { once } from 'node:events'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { test } from 'node:test'
 import { request } from 'undici'
 import WebSocket from 'ws'
@@ -44,6 +45,8 @@ test('sender -> listener over TLS, default settings: HTTP/2, one connection for 
   t.after(() => listener.close())
   const sessions: unknown[] = []
   listener.app.server.on('session', (s: unknown) => sessions.push(s))
+  let tlsConnections = 0
+  listener.app.server.on('secureConnection', () => { tlsConnections++ })
   const { sender, url } = await startSender(listenerUrl, { COILGUN_UPSTREAM_CA: pki.ca, COILGUN_DIAGNOSTIC_HEADER: 'on' })
   t.after(() => sender.close())
 
@@ -80,4 +83,14 @@ test('sender -> listener over TLS, default settings: HTTP/2, one connection for 
   const [data] = await once(ws, 'message') as [Buffer]
   assert.equal(data.toString(), 'ws: over h2 link', 'the upgrade reached the origin through the HTTPS listener')
   ws.close()
+
+  // A warm link (issue 17): after an idle spell longer than undici's default keep-alive
+  // (4 s), the next page travels on the same HTTP/2 connection, no new TLS handshake.
+  const handshakes = tlsConnections
+  const sessionsBefore = sessions.length
+  await sleep(6_500)
+  const again = await request(`${url}/page/${pages[0]!.name}?copy=0`)
+  assert.equal(sha(Buffer.from(await again.body.arrayBuffer())), sha(pages[0]!.versions[version % pages[0]!.versions.length]!), 'the page after the idle spell is the current version')
+  assert.equal(tlsConnections, handshakes, 'no new TLS connection after 6.5 s idle')
+  assert.equal(sessions.length, sessionsBefore, 'no new HTTP/2 session after 6.5 s idle')
 })

@@ -92,10 +92,13 @@ export function upstreamProtocolOptions (
 /**
  * undici Agent options for the passthrough path (@fastify/reply-from: bodies,
  * cookies): one pool per upstream origin, with the protocol chosen as on the delta
- * path.
+ * path, and the same keep-alive (undici's 4 s default would close an idle
+ * connection to an upstream that announces no Keep-Alive timeout, issue 17).
  */
-export function passthroughAgentOptions (mode: UpstreamHttp2): { factory: (origin: string | URL, options: object) => Dispatcher } {
+export function passthroughAgentOptions (mode: UpstreamHttp2): { factory: (origin: string | URL, options: object) => Dispatcher, keepAliveTimeout: number, keepAliveMaxTimeout: number } {
   return {
+    keepAliveTimeout: UPSTREAM_KEEP_ALIVE_TIMEOUT_MS,
+    keepAliveMaxTimeout: UPSTREAM_KEEP_ALIVE_MAX_TIMEOUT_MS,
     factory: function passthroughPool (origin: string | URL, options: object): Dispatcher {
       return new Pool(origin, { ...options, ...upstreamProtocolOptions(mode, String(origin)) })
     }

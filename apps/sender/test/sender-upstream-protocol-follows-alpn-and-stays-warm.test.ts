@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
+import { createServer } from 'node:http'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import { createSecureServer } from 'node:http2'
 import type { AddressInfo, Socket } from 'node:net'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { test } from 'node:test'
 import { request } from 'undici'
 import { makePki } from '@coilgun/fixtures/pki'
@@ -13,7 +15,8 @@ import { startSender } from './harness.ts'
 
 // Issue 17: COILGUN_UPSTREAM_HTTP2 defaults to `auto`: an https:// upstream that picks
 // h2 by ALPN gets HTTP/2 (many streams on one connection), one that picks http/1.1
-// gets one request per connection at a time (never pipelined).
+// gets one request per connection at a time (never pipelined); and an idle upstream
+// connection outlives undici's 4 s default keep-alive.
 
 const hasOpenssl = spawnSync('openssl', ['version']).status === 0
 const noOpenssl = hasOpenssl ? false : 'openssl not installed'
@@ -103,4 +106,26 @@ test('default setting: an HTTPS upstream that speaks only HTTP/1.1 still answers
   assert.equal(await post.body.text(), '1.1 POST /form 5')
   assert.deepEqual([...alpn], ['http/1.1'], 'the upstream chose HTTP/1.1 by ALPN')
   assert.equal(mostAtOnce, 1, `up to ${mostAtOnce} requests at once on one HTTP/1.1 connection (pipelined)`)
+})
+
+test('an idle upstream connection outlives undici\'s 4 s default keep-alive on the delta and passthrough paths', async (t) => {
+  // keepAliveTimeout 0: the upstream never closes an idle connection and announces no
+  // Keep-Alive timeout, so the sender's own idle timeout decides.
+  const server = createServer({ keepAliveTimeout: 0 }, answer)
+  // Connections that carried a request (the sender's health probes connect and close
+  // without one).
+  const used = new Set<Socket>()
+  server.on('request', (req: IncomingMessage) => used.add(req.socket))
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  const { sender, url } = await startSender(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)
+  t.after(async () => { await sender.close(); server.closeAllConnections(); server.close() })
+
+  assert.equal(await (await request(`${url}/page`)).body.text(), '1.1 GET /page 0')
+  assert.equal(await (await request(`${url}/form`, { method: 'POST', body: 'a' })).body.text(), '1.1 POST /form 1')
+  const before = used.size
+  // Longer than undici's default keepAliveTimeout (4 s) with margin for a loaded machine.
+  await sleep(6_500)
+  assert.equal(await (await request(`${url}/page`)).body.text(), '1.1 GET /page 0')
+  assert.equal(await (await request(`${url}/form`, { method: 'POST', body: 'b' })).body.text(), '1.1 POST /form 1')
+  assert.equal(used.size, before, `${used.size - before} new upstream connection(s) after 6.5 s idle`)
 })
