@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { once } from 'node:events'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { test } from 'node:test'
 import { request } from 'undici'
 import WebSocket from 'ws'
@@ -13,12 +14,13 @@ import Fastify from 'fastify'
 
 // Issue 17: the Railgun topology over one multiplexed link. coilgun-listener serves
 // HTTP/2 (ALPN h2, HTTP/1.1 still accepted) when TLS is configured, and the sender
-// speaks HTTP/2 to it: many concurrent GETs travel as streams of one connection,
-// every rebuilt page is verified, and POST and WebSocket still work.
+// speaks HTTP/2 to it by default (COILGUN_UPSTREAM_HTTP2=auto, ALPN): many concurrent
+// GETs travel as streams of one connection, every rebuilt page is verified, and POST
+// and WebSocket still work.
 
 const hasOpenssl = spawnSync('openssl', ['version']).status === 0
 
-test('sender -> listener over TLS with HTTP/2: one connection for concurrent GETs, deltas verified, POST and WebSocket work', { skip: hasOpenssl ? false : 'openssl not installed' }, async (t) => {
+test('sender -> listener over TLS, default settings: HTTP/2, one connection for concurrent GETs, deltas verified, POST and WebSocket work', { skip: hasOpenssl ? false : 'openssl not installed' }, async (t) => {
   const pki = makePki()
   const pages = versionedPages(4)
   let version = 0
@@ -43,7 +45,9 @@ test('sender -> listener over TLS with HTTP/2: one connection for concurrent GET
   t.after(() => listener.close())
   const sessions: unknown[] = []
   listener.app.server.on('session', (s: unknown) => sessions.push(s))
-  const { sender, url } = await startSender(listenerUrl, { COILGUN_UPSTREAM_CA: pki.ca, COILGUN_UPSTREAM_HTTP2: 'on', COILGUN_DIAGNOSTIC_HEADER: 'on' })
+  let tlsConnections = 0
+  listener.app.server.on('secureConnection', () => { tlsConnections++ })
+  const { sender, url } = await startSender(listenerUrl, { COILGUN_UPSTREAM_CA: pki.ca, COILGUN_DIAGNOSTIC_HEADER: 'on' })
   t.after(() => sender.close())
 
   const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex')
@@ -79,4 +83,14 @@ test('sender -> listener over TLS with HTTP/2: one connection for concurrent GET
   const [data] = await once(ws, 'message') as [Buffer]
   assert.equal(data.toString(), 'ws: over h2 link', 'the upgrade reached the origin through the HTTPS listener')
   ws.close()
+
+  // A warm link (issue 17): after an idle spell longer than undici's default keep-alive
+  // (4 s), the next page travels on the same HTTP/2 connection, no new TLS handshake.
+  const handshakes = tlsConnections
+  const sessionsBefore = sessions.length
+  await sleep(6_500)
+  const again = await request(`${url}/page/${pages[0]!.name}?copy=0`)
+  assert.equal(sha(Buffer.from(await again.body.arrayBuffer())), sha(pages[0]!.versions[version % pages[0]!.versions.length]!), 'the page after the idle spell is the current version')
+  assert.equal(tlsConnections, handshakes, 'no new TLS connection after 6.5 s idle')
+  assert.equal(sessions.length, sessionsBefore, 'no new HTTP/2 session after 6.5 s idle')
 })

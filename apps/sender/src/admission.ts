@@ -39,7 +39,7 @@ export class Permit {
 /** A counting semaphore with a bounded FIFO queue whose waiters leave on abort. */
 export class Lane {
   readonly name: string
-  readonly slots: number
+  slots: number
   readonly maxQueue: number
   #active = 0
   readonly #queue: Waiter[] = []
@@ -82,9 +82,23 @@ export class Lane {
     })
   }
 
+  /**
+   * Changes the number of slots (issue 17: COILGUN_UPSTREAM_HTTP2=auto learns from
+   * ALPN whether a connection carries one request or many streams); new slots go
+   * to waiters at once, and fewer slots take effect as permits are released.
+   */
+  resize (slots: number): void {
+    this.slots = slots
+    while (this.#queue.length > 0 && this.#active < this.slots) {
+      this.#active++
+      this.#queue.shift()!.resolve(new Permit(this))
+    }
+  }
+
   /** @internal Called by Permit.release. */
   returnSlot (): void {
-    const next = this.#queue.shift()
+    // After a resize to fewer slots, returned slots are dropped until within bounds.
+    const next = this.#active <= this.slots ? this.#queue.shift() : undefined
     if (next !== undefined) {
       // The slot passes straight to the next waiter (FIFO, no barging).
       next.resolve(new Permit(this))
@@ -105,10 +119,18 @@ export class Lane {
 export class UpstreamAdmission {
   readonly page: Lane
   readonly stream: Lane
+  readonly #connections: readonly [number, number]
 
-  constructor (origin: string, pageSlots: number, streamSlots: number, maxQueue: number) {
+  constructor (origin: string, pageSlots: number, streamSlots: number, maxQueue: number, connections: readonly [number, number] = [pageSlots, streamSlots]) {
+    this.#connections = connections
     this.page = new Lane(`${origin} (pages)`, pageSlots, maxQueue)
     // Downloads never queue: their headers are in, and a visitor waits for bytes.
     this.stream = new Lane(`${origin} (downloads)`, streamSlots, 0)
+  }
+
+  /** Sets both lanes to `perConnection` requests on each of their connections. */
+  perConnection (perConnection: number): void {
+    this.page.resize(this.#connections[0] * perConnection)
+    this.stream.resize(this.#connections[1] * perConnection)
   }
 }

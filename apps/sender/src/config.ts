@@ -1,6 +1,8 @@
 import { ConfigError, envBoolean, envBytes, envCodecs, envCookieNames, envDurationMs, envHealthCheck, envInteger, envListen, envLogLevel, envOptionalToken, envPemFile, envPemPair, envPrivatePaths, envRequired, envSecrets, envVia, parseHostPort, parseOriginUrl } from '@coilgun/core'
 import type { CodecName, Env, HostPort, LogLevel } from '@coilgun/core'
 import { visitorDictionariesUnavailable } from './visitorDictionariesRuntime.ts'
+import { DEFAULT_UPSTREAM_HTTP2 } from './upstreamProtocol.ts'
+import type { UpstreamHttp2 } from './upstreamProtocol.ts'
 
 // The only place coilgun-sender reads process.env (STYLE rule 3). Every variable is
 // validated here; a bad value stops the process with one line naming it.
@@ -40,7 +42,8 @@ export interface SenderConfig {
   readonly upstreamConnections: number
   readonly upstreamTimeoutMs: number
   readonly connectTimeoutMs: number
-  readonly upstreamHttp2: boolean
+  /** COILGUN_UPSTREAM_HTTP2 (upstreamProtocol.ts). @default 'auto' */
+  readonly upstreamHttp2: UpstreamHttp2
   /** PEM contents, read at start. */
   readonly upstreamCa: string | undefined
   readonly upstreamCert: string | undefined
@@ -114,7 +117,7 @@ export function loadSenderConfig (env: Env = process.env): SenderConfig {
     upstreamConnections: envInteger(env, 'COILGUN_UPSTREAM_CONNECTIONS', DEFAULT_UPSTREAM_CONNECTIONS, 1, 4096),
     upstreamTimeoutMs: envDurationMs(env, 'COILGUN_UPSTREAM_TIMEOUT_MS', DEFAULT_UPSTREAM_TIMEOUT_MS, 1, 3_600_000),
     connectTimeoutMs: envDurationMs(env, 'COILGUN_CONNECT_TIMEOUT_MS', DEFAULT_CONNECT_TIMEOUT_MS, 1, 600_000),
-    upstreamHttp2: envBoolean(env, 'COILGUN_UPSTREAM_HTTP2', false),
+    upstreamHttp2: envUpstreamHttp2(env),
     upstreamCa: envPemFile(env, 'COILGUN_UPSTREAM_CA'),
     upstreamCert: clientCert?.cert,
     upstreamKey: clientCert?.key,
@@ -136,4 +139,19 @@ export function loadSenderConfig (env: Env = process.env): SenderConfig {
     visitorHeadersTimeoutMs: envDurationMs(env, 'COILGUN_VISITOR_HEADERS_TIMEOUT_MS', DEFAULT_VISITOR_HEADERS_TIMEOUT_MS, 1_000, 600_000),
     visitorSendTimeoutMs: envDurationMs(env, 'COILGUN_VISITOR_SEND_TIMEOUT_MS', DEFAULT_VISITOR_SEND_TIMEOUT_MS, 1_000, 3_600_000)
   })
+}
+
+/**
+ * COILGUN_UPSTREAM_HTTP2: `auto` (default, issue 17), `on` or `off`; the boolean
+ * spellings accepted before `auto` existed still mean `on` and `off`.
+ */
+function envUpstreamHttp2 (env: Env): UpstreamHttp2 {
+  const raw = env.COILGUN_UPSTREAM_HTTP2
+  if (raw === undefined || raw.trim() === '') return DEFAULT_UPSTREAM_HTTP2
+  if (raw.trim().toLowerCase() === 'auto') return 'auto'
+  try {
+    return envBoolean(env, 'COILGUN_UPSTREAM_HTTP2', false) ? 'on' : 'off'
+  } catch {
+    throw new ConfigError('COILGUN_UPSTREAM_HTTP2', 'auto, on or off', raw)
+  }
 }

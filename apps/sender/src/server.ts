@@ -18,7 +18,8 @@ import { answerClientError, answerConnect, answerOwnError, answerRequestTarget, 
 import { buildSenderUpgrades } from './upgrade.ts'
 import { SenderMetrics } from './metrics.ts'
 import { classifyUpstreamError, isConnectFailure } from '@coilgun/core'
-import { UpstreamPools, upstreamPipelining } from './upstreamPool.ts'
+import { UpstreamPools } from './upstreamPool.ts'
+import { passthroughAgentOptions } from './upstreamProtocol.ts'
 import { VersionCache } from './versionCache.ts'
 import { DiagnosticGate } from './diagnostic.ts'
 import { VisitorBases } from './visitorBases.ts'
@@ -192,8 +193,8 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
       ? {
           undici: upstreamTls.dispatcher(tls => new Agent({
             connections: config.upstreamConnections,
-            pipelining: upstreamPipelining(config.upstreamHttp2),
-            allowH2: config.upstreamHttp2,
+            // Issue 17: HTTP/2 by ALPN with COILGUN_UPSTREAM_HTTP2=auto, warm keep-alive.
+            ...passthroughAgentOptions(config.upstreamHttp2),
             headersTimeout: config.upstreamTimeoutMs,
             bodyTimeout: config.upstreamTimeoutMs,
             connect: {

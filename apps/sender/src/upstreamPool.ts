@@ -5,6 +5,7 @@ import type { Dispatcher } from 'undici'
 import type { SenderConfig } from './config.ts'
 import { UpstreamAdmission } from './admission.ts'
 import { UpstreamTlsMaterial } from './upstreamTlsReload.ts'
+import { HTTP2_STREAMS_PER_CONNECTION, UPSTREAM_KEEP_ALIVE_MAX_TIMEOUT_MS, UPSTREAM_KEEP_ALIVE_TIMEOUT_MS, upstreamPipelining, upstreamProtocolOptions } from './upstreamProtocol.ts'
 
 /** How often upstreams taken out of rotation are probed. */
 export const HEALTH_CHECK_INTERVAL_MS = 1_000
@@ -30,21 +31,24 @@ export class UpstreamPools {
   constructor (config: SenderConfig, dispatcher?: Dispatcher, tlsMaterial = new UpstreamTlsMaterial(config)) {
     this.origins = config.upstreams
     this.#owned = dispatcher === undefined
-    this.#pools = config.upstreams.map(origin => dispatcher ?? tlsMaterial.dispatcher(tls => new Pool(origin, {
+    // Over HTTP/2 each connection carries up to `pipelining` requests at once; with
+    // `auto` (upstreamProtocol.ts) ALPN tells, and the admission lanes follow.
+    const perConnection = upstreamPipelining(config.upstreamHttp2)
+    const connections = [config.upstreamConnections, config.upstreamStreamConnections] as const
+    const admission = this.#admission = config.upstreams.map(origin => new UpstreamAdmission(origin, config.upstreamConnections * perConnection, config.upstreamStreamConnections * perConnection, config.upstreamQueue, connections))
+    this.#pools = config.upstreams.map((origin, index) => dispatcher ?? tlsMaterial.dispatcher(tls => new Pool(origin, {
       // Page lane plus download lane (admission.ts): admission keeps undici's own,
       // unbounded queue empty.
       connections: config.upstreamConnections + config.upstreamStreamConnections,
-      pipelining: upstreamPipelining(config.upstreamHttp2),
-      keepAliveTimeout: 30_000,
-      keepAliveMaxTimeout: 600_000,
+      keepAliveTimeout: UPSTREAM_KEEP_ALIVE_TIMEOUT_MS,
+      keepAliveMaxTimeout: UPSTREAM_KEEP_ALIVE_MAX_TIMEOUT_MS,
       headersTimeout: config.upstreamTimeoutMs,
       bodyTimeout: config.upstreamTimeoutMs,
       connect: { timeout: config.connectTimeoutMs, ...tls },
-      allowH2: config.upstreamHttp2
+      ...upstreamProtocolOptions(config.upstreamHttp2, origin, function negotiated (h2) {
+        admission[index]!.perConnection(h2 ? HTTP2_STREAMS_PER_CONNECTION : 1)
+      })
     })))
-    // Over HTTP/2 each connection carries up to `pipelining` requests at once.
-    const perConnection = upstreamPipelining(config.upstreamHttp2)
-    this.#admission = config.upstreams.map(origin => new UpstreamAdmission(origin, config.upstreamConnections * perConnection, config.upstreamStreamConnections * perConnection, config.upstreamQueue))
     this.#down = config.upstreams.map(() => false)
     this.#connectTimeoutMs = config.connectTimeoutMs
     this.#tls = tlsMaterial
@@ -127,16 +131,4 @@ export class UpstreamPools {
   }
 }
 
-/**
- * Requests in flight per upstream connection. undici counts HTTP/2 streams with the
- * same setting that pipelines HTTP/1.1, and defaults it to 1: without this, HTTP/2
- * to the upstream would open a TLS connection per concurrent request instead of
- * multiplexing them (and pay a TCP and a TLS handshake, two round trips, for each new
- * one). With COILGUN_UPSTREAM_HTTP2 off, one request per connection (no pipelining).
- */
-export function upstreamPipelining (http2: boolean): number {
-  return http2 ? HTTP2_STREAMS_PER_CONNECTION : 1
-}
-
-/** Concurrent streams per HTTP/2 connection (Node's servers allow 100 by default). */
-export const HTTP2_STREAMS_PER_CONNECTION = 100
+export { HTTP2_STREAMS_PER_CONNECTION, upstreamPipelining }
