@@ -19,7 +19,7 @@ import { request } from 'undici'
 const run = promisify(execFile)
 const root = fileURLToPath(new URL('..', import.meta.url))
 const SECRET = 'installed-packages-secret-0123456789'
-const PACKAGES = ['core', 'redis', 'fastify', 'express', 'sender', 'listener', 'status', 'estimate']
+const PACKAGES = ['core', 'service', 'redis', 'fastify', 'express', 'sender', 'listener', 'status', 'estimate']
 
 /** A user's shell: without the npm_* and pnpm_* settings `pnpm run test` adds. */
 const shellEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(npm|pnpm)_/i.test(name)))

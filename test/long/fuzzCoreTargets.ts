@@ -1,9 +1,6 @@
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import {
-  decodeDelta, gzipIfSmaller, isCoilgunError, loadCodecs, parseAIm, parseAcceptEncoding, parseAvailableDictionary, parseDeltaBase,
-  parseEntityTag, parseIfNoneMatch, parseIm, parseReprDigest, parseSha256ReprDigest, sha256
-} from '@coilgun/core'
+import { decodeDelta, gzipIfSmaller, isCoilgunError, loadCodecs, parseAIm, parseAcceptEncoding, parseAvailableDictionary, parseDeltaBase, parseEntityTag, parseIfNoneMatch, parseIm, parseReprDigest, parseSha256ReprDigest, sha256 } from '@coilgun/core'
 import { syntheticVersions } from '@coilgun/fixtures/syntheticVersions'
 import type { FuzzTarget } from '@coilgun/fixtures/fuzzTarget'
 import { count, runParameters } from '@coilgun/fixtures/fuzzTarget'

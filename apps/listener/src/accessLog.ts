@@ -1,37 +1,22 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import type { ListenerMetrics } from './metrics.ts'
+import type { IncomingMessage } from 'node:http'
+import { wholeMs } from '@coilgun/service'
+import type { AccessLine } from '@coilgun/service'
 import { requestNote } from './requestOutcome.ts'
+import type { RequestOutcome } from './requestOutcome.ts'
 
 /**
- * One access line per request (issue 16), replacing Fastify's two: method, path,
- * status, outcome, codec, link bytes (`up`, sent to the sender), page bytes (`size`),
- * origin time (`ot`) and the request id (`reqId`). The same hook counts the request
- * with its final status class.
+ * The listener's part of a request's access line (issue 16; @coilgun/service writes
+ * it): outcome, codec, link bytes (`up`, sent to the sender), page bytes (`size`) and
+ * origin time (`ot`).
  */
-export function registerAccessLog (app: FastifyInstance, metrics: ListenerMetrics): void {
-  app.addHook('onResponse', function coilgunAccessLine (request: FastifyRequest, reply: FastifyReply, done: () => void) {
-    const note = requestNote(request.raw)
-    const status = reply.statusCode
-    const outcome = note?.outcome ?? (status >= 500 ? 'error' : 'rejected')
-    metrics.countRequest(outcome, status)
-    request.log.info({
-      method: request.method,
-      path: request.url,
-      status,
-      outcome,
-      codec: note?.codec,
-      up: note?.linkBytes,
-      size: note?.size,
-      ot: note?.originMs === undefined ? undefined : Math.round(note.originMs),
-      why: note?.why,
-      ms: Math.round(reply.elapsedTime)
-    }, 'access')
-    done()
-  })
-  // Fastify's own per-request lines are off (logController), its error line with
-  // them: an unexpected error is still logged, with its stack, under the request id.
-  app.addHook('onError', function coilgunRequestError (request: FastifyRequest, _reply: FastifyReply, error: Error, done: () => void) {
-    request.log.error({ err: error }, 'request failed')
-    done()
-  })
+export function listenerAccessLine (raw: IncomingMessage, status: number): AccessLine<RequestOutcome> {
+  const note = requestNote(raw)
+  return {
+    outcome: note?.outcome ?? (status >= 500 ? 'error' : 'rejected'),
+    codec: note?.codec,
+    up: note?.linkBytes,
+    size: note?.size,
+    ot: wholeMs(note?.originMs),
+    why: note?.why
+  }
 }

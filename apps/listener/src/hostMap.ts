@@ -1,4 +1,4 @@
-import { ConfigError, parseOriginUrl } from '@coilgun/core'
+import { ConfigError, parseOriginUrl } from '@coilgun/service'
 
 // The listener's host map (issue 5, extended by issue 16): which origin answers for
 // which Host. Keys are `default`, a host (`www.example.com`), a host with a port

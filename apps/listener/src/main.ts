@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { assertUsableCodecs, handleCommandLine, loadCodecs, runService } from '@coilgun/core'
+import { loadCodecs } from '@coilgun/core'
+import { assertUsableCodecs, handleCommandLine, runService } from '@coilgun/service'
 import { VERSION } from './buildInfo.ts'
 import { loadListenerConfig } from './config.ts'
 import { buildListener } from './server.ts'

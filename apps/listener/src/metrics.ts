@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
-import type { ActiveHealthCheck } from '@coilgun/core'
-import { statusClass, STATUS_CLASSES } from '@coilgun/core'
+import type { ActiveHealthCheck } from '@coilgun/service'
+import { statusClass, STATUS_CLASSES } from '@coilgun/service'
 import type { RedisVersionStore } from '@coilgun/redis'
 import { registerBuildInfo } from './buildInfo.ts'
 import { REQUEST_OUTCOMES } from './requestOutcome.ts'

@@ -1,4 +1,4 @@
-import type { ActiveHealthCheck } from '@coilgun/core'
+import type { ActiveHealthCheck } from '@coilgun/service'
 import type { RedisVersionStore } from '@coilgun/redis'
 
 /** What `/readyz` answers (issue 16). */

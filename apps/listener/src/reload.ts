@@ -1,6 +1,7 @@
 import { createSecureContext } from 'node:tls'
 import type { Server as TlsServer } from 'node:tls'
-import type { ActiveHealthCheck, OriginResponder } from '@coilgun/core'
+import type { OriginResponder } from '@coilgun/core'
+import type { ActiveHealthCheck } from '@coilgun/service'
 import type { ListenerConfig } from './config.ts'
 import type { OriginPools } from './originPools.ts'
 

@@ -1,8 +1,8 @@
-import Fastify, { LogController } from 'fastify'
+import Fastify from 'fastify'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { ActiveHealthCheck, answerClientError, answerConnect, answerOwnError, answerRequestTarget, answerUnmetExpectation, answerUnsupportedMethod, assertUsableCodecs, COILGUN_CLOSING_HEADER, noStoreWhileClosing, originFormTarget, OriginResponder, requestIdGenerator, resolveOriginOptions, ServerDrain } from '@coilgun/core'
-import { registerAccessLog } from './accessLog.ts'
-import { buildListenerAdmin } from './admin.ts'
+import { COILGUN_CLOSING_HEADER, OriginResponder, resolveOriginOptions } from '@coilgun/core'
+import { ActiveHealthCheck, answerConnect, answerOwnError, answerRequestTarget, answerUnmetExpectation, answerUnsupportedMethod, assertUsableCodecs, buildAdmin, http2AsHttp1, noStoreWhileClosing, proxyServerOptions, registerAccessLog, ServerDrain } from '@coilgun/service'
+import { listenerAccessLine } from './accessLog.ts'
 import { listenerReadiness } from './readiness.ts'
 import { reloadListener } from './reload.ts'
 import type { ReloadableListener } from './reload.ts'
@@ -13,7 +13,6 @@ import type { ListenerConfig } from './config.ts'
 import { handleListenerRequest } from './listenerHandler.ts'
 import type { ListenerContext } from './listenerHandler.ts'
 import { ListenerMetrics } from './metrics.ts'
-import { http2HostFromAuthority } from '@coilgun/core'
 import { StatusRecorder } from '@coilgun/status'
 import { OriginPools } from './originPools.ts'
 import { buildListenerUpgrades } from './upgrade.ts'
@@ -56,19 +55,9 @@ export async function buildListener (config: ListenerConfig, deps: ListenerDeps 
         ...(config.tlsClientCa === undefined ? {} : { ca: config.tlsClientCa, requestCert: true, rejectUnauthorized: true })
       }
   const app = Fastify({
+    // Request ids come from the sender (its only client on the delta path), or are generated.
+    ...proxyServerOptions(true),
     logger: deps.logger ?? { level: config.logLevel },
-    bodyLimit: 1024 * 1024 * 1024,
-    // Our own 503 while closing (below), which marks itself as the listener's.
-    return503OnClosing: false,
-    forceCloseConnections: 'idle',
-    // Issue 16: one access line per request (accessLog.ts); the id comes from the
-    // sender (its only client on the delta path), or is generated.
-    logController: new LogController({ disableRequestLogging: true }),
-    genReqId: requestIdGenerator(true),
-    // Issue 13: absolute-form naming the Host becomes origin-form; errors Node's
-    // parser raises are answered short and no-store.
-    rewriteUrl: originFormTarget,
-    clientErrorHandler: answerClientError,
     // Issue 17: with TLS, senders get HTTP/2 (ALPN h2: many requests as streams on one
     // connection, headers compressed) and HTTP/1.1 clients still work (allowHTTP1).
     ...(https === undefined ? {} : { http2: true, https: { ...https, allowHTTP1: true }, http2SessionTimeout: LINK_IDLE_TIMEOUT_MS } as Record<string, unknown>),
@@ -81,13 +70,8 @@ export async function buildListener (config: ListenerConfig, deps: ListenerDeps 
   const drain = new ServerDrain(app.server)
   app.addHook('preClose', function beginDrain (done) { drain.begin(); done() })
   app.addHook('onRequest', refuseWhileClosing.bind(drain))
-  if (https !== undefined) {
-    app.addHook('onRequest', function http2AsHttp1 (request, _reply, done) {
-      // RFC 9113 section 8.3.1: `:authority` stands for Host; routing reads Host.
-      if (request.raw.httpVersionMajor === 2) http2HostFromAuthority(request.raw.headers)
-      done()
-    })
-  }
+  // Routing reads Host; over HTTP/2 it comes from `:authority`.
+  if (https !== undefined) app.addHook('onRequest', http2AsHttp1)
   // COILGUN_REDIS_URL / _CLUSTER: versions shared by every listener instance (issue 6).
   const redis: RedisVersionStore | undefined = deps.store === undefined && config.redis !== undefined
     ? createRedisVersionStore({ ...config.redis, logger: app.log })
@@ -113,7 +97,7 @@ export async function buildListener (config: ListenerConfig, deps: ListenerDeps 
   for (const { name, reason } of options.unavailableCodecs) app.log.info({ codec: name, reason }, 'coilgun-listener: codec unavailable, not offered')
   const pools = new OriginPools(config)
   const metrics = new ListenerMetrics(redis, options.codecs.map(c => c.name))
-  registerAccessLog(app, metrics)
+  registerAccessLog(app, listenerAccessLine, function countRequest (outcome, status) { metrics.countRequest(outcome, status) })
   const origins = [...new Set(config.origins.values())]
   const health = new ActiveHealthCheck(origins, {
     ...config.healthCheck,
@@ -165,7 +149,7 @@ export async function buildListener (config: ListenerConfig, deps: ListenerDeps 
   })
 
   const reloadable: ReloadableListener = { config, server: app.server, pools, responder, health }
-  const admin = config.adminListen === undefined ? undefined : buildListenerAdmin(metrics, () => listenerReadiness(health, redis), status)
+  const admin = config.adminListen === undefined ? undefined : buildAdmin(metrics.registry, () => listenerReadiness(health, redis), status)
   status?.start()
   return {
     app,

@@ -3,10 +3,10 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import { CONFIG_VARIABLES } from '@coilgun/core'
+import { CONFIG_VARIABLES } from '@coilgun/service'
 
 // Issue 16: --help and the unknown-variable warning both come from one table
-// (packages/core/src/configVariables.ts). A variable that a config.ts reads but the
+// (packages/service/src/configVariables.ts). A variable that a config.ts reads but the
 // table lacks would be called unknown at start and missing from --help: this test
 // names it, so adding a variable means adding its row.
 
@@ -14,7 +14,8 @@ const root = fileURLToPath(new URL('../../../', import.meta.url))
 const SOURCES = [
   ...['apps/sender/src', 'apps/listener/src'].flatMap(dir => readdirSync(join(root, dir)).filter(f => f.endsWith('.ts')).map(f => join(dir, f))),
   'packages/redis/src/redisStoreEnv.ts',
-  'packages/core/src/envValues.ts'
+  'packages/service/src/envValues.ts',
+  'packages/service/src/privacyEnv.ts'
 ]
 
 test('every COILGUN_* variable named in the apps\' configuration code has a row in CONFIG_VARIABLES', () => {

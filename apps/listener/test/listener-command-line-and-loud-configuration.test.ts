@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import { CONFIG_VARIABLES } from '@coilgun/core'
+import { CONFIG_VARIABLES } from '@coilgun/service'
 import { loadListenerConfig } from '@coilgun/listener'
 import { holdPort, runMain, runUntilExit } from '../../../test/support/cliRun.ts'
 

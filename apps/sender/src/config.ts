@@ -1,5 +1,6 @@
-import { ConfigError, envBoolean, envBytes, envCodecs, envCookieNames, envDurationMs, envHealthCheck, envInteger, envListen, envLogLevel, envOptionalToken, envPemFile, envPemPair, envPrivatePaths, envRequired, envSecrets, envVia, parseHostPort, parseOriginUrl } from '@coilgun/core'
-import type { CodecName, Env, HostPort, LogLevel } from '@coilgun/core'
+import { ConfigError, envBoolean, envBytes, envCodecs, envCookieNames, envDurationMs, envHealthCheck, envInteger, envListen, envLogLevel, envOptionalToken, envPemFile, envPemPair, envPrivatePaths, envRequired, envSecrets, envVia, parseHostPort, parseOriginUrl } from '@coilgun/service'
+import type { CodecName } from '@coilgun/core'
+import type { Env, HostPort, LogLevel } from '@coilgun/service'
 import { visitorDictionariesUnavailable } from './visitorDictionariesRuntime.ts'
 import { DEFAULT_UPSTREAM_HTTP2 } from './upstreamProtocol.ts'
 import type { UpstreamHttp2 } from './upstreamProtocol.ts'

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { assertUsableCodecs, handleCommandLine, loadCodecs, runService } from '@coilgun/core'
+import { loadCodecs } from '@coilgun/core'
+import { assertUsableCodecs, handleCommandLine, runService } from '@coilgun/service'
 import { VERSION } from './buildInfo.ts'
 import { loadSenderConfig } from './config.ts'
 import { buildSender } from './server.ts'

@@ -1,4 +1,4 @@
-import type { ActiveHealthCheck } from '@coilgun/core'
+import type { ActiveHealthCheck } from '@coilgun/service'
 
 /** What `/readyz` answers: 200 with `ready`, or 503 with a short reason (issue 16). */
 export interface ReadinessReport {

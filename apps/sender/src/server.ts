@@ -1,23 +1,20 @@
 import type { Server as TlsServer } from 'node:tls'
-import Fastify, { LogController } from 'fastify'
+import Fastify from 'fastify'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import httpProxy from '@fastify/http-proxy'
 import { Agent } from 'undici'
 import type { Dispatcher } from 'undici'
-import { ActiveHealthCheck, assertUsableCodecs, http2HostFromAuthority, loadCodecs, resolvePrivacy, REQUEST_ID_HEADER, requestIdGenerator, ServerDrain } from '@coilgun/core'
-import { registerAccessLog } from './accessLog.ts'
+import { loadCodecs, resolvePrivacy } from '@coilgun/core'
+import { ActiveHealthCheck, answerConnect, answerOwnError, answerRequestTarget, answerUnmetExpectation, answerUnsupportedMethod, assertUsableCodecs, buildAdmin, classifyUpstreamError, http2AsHttp1, isConnectFailure, noStoreWhileClosing, OWN_ERROR_HEADERS, proxyServerOptions, registerAccessLog, REQUEST_ID_HEADER, ServerDrain, upstreamRequestHeaders, viaEntry, visitorResponseHeaders } from '@coilgun/service'
+import { senderAccessLine } from './accessLog.ts'
 import { senderReadiness } from './readiness.ts'
 import { noteOutcome } from './requestOutcome.ts'
 import { SecretRecognition } from './secretRecognition.ts'
-import { buildAdmin } from './admin.ts'
 import type { SenderConfig } from './config.ts'
 import { handleDeltaGet } from './deltaHandler.ts'
 import type { DeltaContext } from './deltaHandler.ts'
-import { upstreamRequestHeaders, visitorResponseHeaders } from '@coilgun/core'
-import { answerClientError, answerConnect, answerOwnError, answerRequestTarget, answerUnmetExpectation, answerUnsupportedMethod, noStoreWhileClosing, originFormTarget, OWN_ERROR_HEADERS, viaEntry } from '@coilgun/core'
 import { buildSenderUpgrades } from './upgrade.ts'
 import { SenderMetrics } from './metrics.ts'
-import { classifyUpstreamError, isConnectFailure } from '@coilgun/core'
 import { UpstreamPools } from './upstreamPool.ts'
 import { passthroughAgentOptions } from './upstreamProtocol.ts'
 import { VersionCache } from './versionCache.ts'
@@ -77,22 +74,11 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
     // Issue 18: HTTPS for visitors with ALPN h2 and http/1.1 (browsers only send
     // Available-Dictionary in a secure context other than localhost).
     ...visitorTlsOptions(config),
+    // Request ids are taken from a trusted proxy in front, or generated.
+    ...proxyServerOptions(config.trustProxy),
     logger: deps.logger ?? { level: config.logLevel },
     trustProxy: config.trustProxy,
-    // Bodies are streamed to the origin, never parsed or buffered here.
-    bodyLimit: 1024 * 1024 * 1024,
-    // Our own 503 while closing (refuseWhileClosing): Retry-After and no-store.
-    return503OnClosing: false,
-    forceCloseConnections: 'idle',
     requestTimeout: VISITOR_REQUEST_TIMEOUT_MS,
-    // Issue 16: one access line per request (accessLog.ts) with an id taken from a
-    // trusted proxy in front, or generated.
-    logController: new LogController({ disableRequestLogging: true }),
-    genReqId: requestIdGenerator(config.trustProxy),
-    // Issue 13: absolute-form naming the Host becomes origin-form; errors Node's
-    // parser raises are answered short and no-store.
-    rewriteUrl: originFormTarget,
-    clientErrorHandler: answerClientError,
     // Node enforces headersTimeout and requestTimeout on this tick (30 s by
     // default): a slowloris visitor lived up to 30 s past its 20 s (issue 12).
     http: { connectionsCheckingInterval: VISITOR_TIMEOUT_CHECK_INTERVAL_MS }
@@ -109,12 +95,7 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
   // RFC 9112 section 3.2: a request with more than one Host is a 400. A proxy in
   // front that routes or filters by the other one would disagree with the sender
   // about which site the request is for (issue 8).
-  if (config.tlsCert !== undefined) {
-    app.addHook('onRequest', function http2AsHttp1 (request, _reply, done) {
-      if (request.raw.httpVersionMajor === 2) http2HostFromAuthority(request.raw.headers)
-      done()
-    })
-  }
+  if (config.tlsCert !== undefined) app.addHook('onRequest', http2AsHttp1)
   app.addHook('onRequest', function refuseAmbiguousHost (request, reply, done) {
     const raw = request.raw.rawHeaders
     let hosts = 0
@@ -135,7 +116,7 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
   const pools = new UpstreamPools(config, deps.dispatcher, upstreamTls)
   const cache = new VersionCache(config.cacheMaxBytes)
   const metrics = new SenderMetrics(cache, [...codecs.values()].filter(c => c.available).map(c => c.name))
-  registerAccessLog(app, metrics)
+  registerAccessLog(app, senderAccessLine, function countRequest (outcome, status) { metrics.countRequest(outcome, status) })
   // Active health checks (issue 16) drive /readyz and take a dead upstream out of rotation.
   const health = new ActiveHealthCheck(config.upstreams, {
     ...config.healthCheck,
@@ -258,7 +239,7 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
     done()
   })
 
-  const admin = config.adminListen === undefined ? undefined : buildAdmin(metrics, () => senderReadiness(health), status)
+  const admin = config.adminListen === undefined ? undefined : buildAdmin(metrics.registry, () => senderReadiness(health), status)
   status?.start()
 
   app.addHook('onClose', async function closeSenderResources () {

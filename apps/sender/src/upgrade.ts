@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http'
 import type { TLSSocket } from 'node:tls'
 import type { FastifyBaseLogger } from 'fastify'
-import { upstreamRequestHeaders, UpgradeTunnels, viaEntry } from '@coilgun/core'
+import { upstreamRequestHeaders, UpgradeTunnels, viaEntry } from '@coilgun/service'
 import type { UpstreamTlsOptions } from './upstreamTlsReload.ts'
 import type { SenderConfig } from './config.ts'
 import type { SenderMetrics } from './metrics.ts'

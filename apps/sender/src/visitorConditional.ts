@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import { parseIfNoneMatch, parseEntityTag, weakMatch } from '@coilgun/core'
-import type { OutgoingHeaders } from '@coilgun/core'
+import type { OutgoingHeaders } from '@coilgun/service'
 
 /**
  * RFC 9110 section 13.1.2 / 13.1.3 for a GET the sender answers itself: true when

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import { CONFIG_VARIABLES, loadCodecs } from '@coilgun/core'
+import { loadCodecs } from '@coilgun/core'
+import { CONFIG_VARIABLES } from '@coilgun/service'
 import { loadSenderConfig } from '@coilgun/sender'
 import { holdPort, runMain, runUntilExit } from '../../../test/support/cliRun.ts'
 

@@ -1,8 +1,6 @@
 import { readFileSync } from 'node:fs'
-import type { CodecName } from './codecs/codec.ts'
-import { CODEC_NAMES } from './codecs/codec.ts'
-import { isCodecName } from './codecs/registry.ts'
-import { MIN_SECRET_LENGTH } from './origin/senderAuth.ts'
+import type { CodecName, Env } from '@coilgun/core'
+import { CODEC_NAMES, ConfigError, envInteger, isCodecName, MIN_SECRET_LENGTH } from '@coilgun/core'
 import { DEFAULT_HEALTH_CHECK_HEALTHY_THRESHOLD, DEFAULT_HEALTH_CHECK_INTERVAL_MS, DEFAULT_HEALTH_CHECK_UNHEALTHY_THRESHOLD } from './activeHealthCheck.ts'
 
 // Parsers for environment values shared by coilgun-sender and coilgun-listener.
@@ -12,17 +10,7 @@ import { DEFAULT_HEALTH_CHECK_HEALTHY_THRESHOLD, DEFAULT_HEALTH_CHECK_INTERVAL_M
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 export type LogLevel = typeof LOG_LEVELS[number]
 export interface HostPort { host: string, port: number }
-export type Env = Record<string, string | undefined>
 
-/** A configuration problem: `message` is the one line printed before exit code 1. */
-export class ConfigError extends Error {
-  readonly code = 'COILGUN_ERR_INVALID_CONFIG'
-  readonly variable: string
-  constructor (variable: string, expected: string, got: string | undefined) {
-    super(`${variable}: expected ${expected}${got === undefined ? ', but it is not set' : `, got "${got.length > 80 ? got.slice(0, 77) + '...' : got}"`}`)
-    this.variable = variable
-  }
-}
 
 export function envRequired (env: Env, name: string, expected: string): string {
   const value = env[name]
@@ -30,15 +18,6 @@ export function envRequired (env: Env, name: string, expected: string): string {
   return value.trim()
 }
 
-export function envInteger (env: Env, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  const raw = env[name]
-  if (raw === undefined || raw.trim() === '') return fallback
-  const expected = `an integer from ${min} to ${max}`
-  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(name, expected, raw)
-  const value = Number(raw.trim())
-  if (!Number.isSafeInteger(value) || value < min || value > max) throw new ConfigError(name, expected, raw)
-  return value
-}
 
 export function envBoolean (env: Env, name: string, fallback: boolean): boolean {
   const raw = env[name]

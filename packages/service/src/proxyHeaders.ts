@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import { connectionOptions, isHopByHop } from './hopByHop.ts'
-import { INTERNAL_HEADERS } from './protocol.ts'
+import { INTERNAL_HEADERS } from '@coilgun/core'
 
 // Header hygiene at the edge (RFC 9110 section 7.6.1): hop-by-hop headers and
 // Coilgun's internal headers are removed in both directions, so a visitor can never

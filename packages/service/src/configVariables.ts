@@ -1,4 +1,4 @@
-import type { Env } from './envValues.ts'
+import type { Env } from '@coilgun/core'
 
 // Every COILGUN_* variable that coilgun-sender or coilgun-listener reads, in one
 // table (issue 16). `--help` prints an app's rows; a COILGUN_* variable that is in

@@ -1,7 +1,7 @@
 import type { AppName } from './configVariables.ts'
 import { formatHelp, unknownVariableWarnings } from './configVariables.ts'
-import { ConfigError } from './envValues.ts'
-import type { Env } from './envValues.ts'
+import { ConfigError } from '@coilgun/core'
+import type { Env } from '@coilgun/core'
 
 // The command line of coilgun-sender and coilgun-listener (issue 16): the
 // configuration stays in the environment; the arguments only ask for help, the

@@ -1,4 +1,4 @@
-import { ConfigError } from './envValues.ts'
+import { ConfigError } from '@coilgun/core'
 
 /**
  * Issue 16: `COILGUN_CODECS=dcz` on a Node without zstd started and answered `full`

@@ -1,4 +1,4 @@
-import { ERR_UPSTREAM_TIMEOUT } from './errors.ts'
+import { ERR_UPSTREAM_TIMEOUT } from '@coilgun/core'
 
 // How a failed upstream request (undici and socket error codes) is reported to the
 // client: a timeout is 504, anything else 502 (RFC 9110 section 15.6.3 and 15.6.5).

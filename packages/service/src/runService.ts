@@ -1,4 +1,4 @@
-import { ConfigError } from './envValues.ts'
+import { ConfigError } from '@coilgun/core'
 import { startupFailureLine } from './startupFailure.ts'
 
 export interface RunnableService {

@@ -1,6 +1,5 @@
-import { MIN_SECRET_LENGTH } from './origin/senderAuth.ts'
-import { ConfigError } from './envValues.ts'
-import type { Env } from './envValues.ts'
+import { ConfigError, MIN_SECRET_LENGTH } from '@coilgun/core'
+import type { Env } from '@coilgun/core'
 
 // Environment values of the privacy settings (issue 11), shared by coilgun-sender and
 // coilgun-listener. Only the apps' config.ts call these (STYLE rule 3).

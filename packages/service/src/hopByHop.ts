@@ -1,4 +1,4 @@
-import { ConfigError } from './envValues.ts'
+import { ConfigError } from '@coilgun/core'
 
 // Which header fields stop at this hop (RFC 9110 section 7.6.1), and the Via entry a
 // proxy adds (RFC 9110 section 7.6.3). Shared by the sender, the listener and the

@@ -1,4 +1,4 @@
-import { ConfigError } from './envValues.ts'
+import { ConfigError } from '@coilgun/core'
 
 /**
  * The one line printed when a service cannot start for a reason the operator must
