@@ -119,11 +119,6 @@ export class UpstreamPools {
     return this.#pools.length
   }
 
-  /** An undici Agent-compatible dispatcher for @fastify/http-proxy (first upstream). */
-  proxyDispatcher (): Dispatcher {
-    return this.#pools[0]!
-  }
-
   async close (): Promise<void> {
     if (this.#timer !== undefined) clearInterval(this.#timer)
     if (!this.#owned) return
