@@ -2,7 +2,7 @@ import { pipeline, Readable } from 'node:stream'
 import zlib from 'node:zlib'
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify'
 import type { Dispatcher } from 'undici'
-import { acceptsEncoding, COILGUN_CLOSING_HEADER, deltaRequestHeaders, ERR_UPSTREAM_BUSY, ERR_VISITOR_GONE, isCoilgunError, ORIGIN_ETAG_HEADER, parseAcceptEncoding, parseHost, readBounded, rebuildFromAnswer, resourceKey, versionId } from '@coilgun/core'
+import { acceptsEncoding, COILGUN_CLOSING_HEADER, deltaRequestHeaders, ERR_UPSTREAM_BUSY, ERR_VISITOR_GONE, isCoilgunError, mergeVary, ORIGIN_ETAG_HEADER, parseAcceptEncoding, parseHost, readBounded, rebuildFromAnswer, resourceKey, versionId } from '@coilgun/core'
 import type { Codec, CodecName, HeldVersion, RebuiltVersion } from '@coilgun/core'
 import type { SenderConfig } from './config.ts'
 import { formatDiagnostic } from './diagnostic.ts'
@@ -398,15 +398,4 @@ function sendUpstreamError (ctx: DeltaContext, reply: FastifyReply, err: unknown
 function sendShortError (reply: FastifyReply, status: number, text: string): void {
   if (reply.sent) return
   reply.code(status).header('content-type', 'text/plain; charset=utf-8').header('cache-control', 'no-store').send(text)
-}
-
-function mergeVary (app: string | string[] | undefined, ours: string): string {
-  let value = Array.isArray(app) ? app.join(', ') : app
-  if (value === undefined || value.trim() === '') return ours
-  const present = value.split(',').map(m => m.trim().toLowerCase())
-  if (present.includes('*')) return value
-  for (const name of ours.split(',').map(m => m.trim())) {
-    if (!present.includes(name.toLowerCase())) value = `${value}, ${name}`
-  }
-  return value
 }
