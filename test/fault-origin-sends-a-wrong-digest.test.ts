@@ -72,3 +72,12 @@ test('a wrong digest on every answer: 502, nothing stored; a sound origin is tru
   assert.ok(next.body.equals(page.versions[2]!))
   assert.equal(outcomeOf(next), 'delta')
 })
+
+test('a Coilgun digest on a 500 is refused with its own code, not a borrowed one (issue 14)', async (t) => {
+  const pair = await startFaultPair(t, pages)
+  pair.proxy.tamper = (req, real) => send(req.index === 0 ? { ...real, status: 500 } : real)
+  const res = await rawGet(pair.url + path)
+  assert.ok(res.body.equals(page.versions[0]!), 'the full page refetched once is served')
+  assert.equal(outcomeOf(res), 'fallback')
+  assert.equal(whyOf(res), 'COILGUN_ERR_ANSWER_STATUS')
+})

@@ -2,7 +2,7 @@ import { pipeline, Readable } from 'node:stream'
 import zlib from 'node:zlib'
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify'
 import type { Dispatcher } from 'undici'
-import { acceptsEncoding, COILGUN_CLOSING_HEADER, deltaRequestHeaders, ERR_UPSTREAM_BUSY, ERR_VISITOR_GONE, isCoilgunError, ORIGIN_ETAG_HEADER, parseAcceptEncoding, parseHost, readBounded, rebuildFromAnswer, resourceKey, versionId } from '@coilgun/core'
+import { acceptsEncoding, COILGUN_CLOSING_HEADER, deltaRequestHeaders, ERR_ANSWER_STATUS, ERR_ANSWER_TOO_LARGE, ERR_UPSTREAM_BUSY, ERR_VISITOR_GONE, isCoilgunError, mergeVary, ORIGIN_ETAG_HEADER, parseAcceptEncoding, parseHost, readBounded, rebuildFromAnswer, resourceKey, versionId } from '@coilgun/core'
 import type { Codec, CodecName, HeldVersion, RebuiltVersion } from '@coilgun/core'
 import type { SenderConfig } from './config.ts'
 import { formatDiagnostic } from './diagnostic.ts'
@@ -61,15 +61,6 @@ interface UpstreamAnswer {
   permit: Permit
 }
 
-/** A failed answer that must not be served: 502 with a short body. */
-class BadAnswer extends Error {
-  readonly code: string
-  constructor (code: string, message: string) {
-    super(message)
-    this.code = code
-  }
-}
-
 /**
  * GET (and HEAD, which Fastify serves through the GET route) for any resource:
  * asks the upstream for a delta against the held version, verifies and rebuilds it,
@@ -120,7 +111,7 @@ async function answerDeltaGet (ctx: DeltaContext, request: FastifyRequest, reply
   } catch (err) {
     // Past the deadline (or the visitor gone) nothing is refetched: the reason is what failed.
     if (abort.signal.aborted) return sendUpstreamError(ctx, reply, abort.signal.reason, started)
-    if (isBusy(err) || (!isCoilgunError(err) && !(err instanceof BadAnswer))) return sendUpstreamError(ctx, reply, err, started)
+    if (!isAnswerFault(err)) return sendUpstreamError(ctx, reply, err, started)
     // A visitor never receives bytes that failed verification: count it, log it,
     // and fetch the page once more without naming a base.
     why = (err as { code: string }).code
@@ -133,7 +124,7 @@ async function answerDeltaGet (ctx: DeltaContext, request: FastifyRequest, reply
       outcome = 'fallback'
     } catch (retryErr) {
       if (abort.signal.aborted) return sendUpstreamError(ctx, reply, abort.signal.reason, started)
-      if (!isBusy(retryErr) && (isCoilgunError(retryErr) || retryErr instanceof BadAnswer)) {
+      if (isAnswerFault(retryErr)) {
         ctx.metrics.verificationFailures.inc({ reason: (retryErr as { code: string }).code })
         noteOutcome(request.raw, { outcome: 'error', why: (retryErr as { code: string }).code })
         request.log.error({ err: retryErr, key }, 'coilgun: full answer failed verification too')
@@ -235,13 +226,13 @@ async function readAndRebuild (ctx: DeltaContext, answer: UpstreamAnswer, base: 
     received += (chunk as Buffer).length
     if (received > limit) {
       answer.body.destroy()
-      throw new BadAnswer('COILGUN_ERR_DELTA_TOO_LARGE', `the answer exceeds ${limit} bytes`)
+      throw new ERR_ANSWER_TOO_LARGE(String(limit))
     }
     chunks.push(chunk as Buffer)
   }
   const rebuilt = rebuildFromAnswer({ status: answer.status, headers: answer.headers, body: Buffer.concat(chunks, received) }, base, ctx.codecs, ctx.config.maxBodyBytes)
   if (answer.status !== 200 && answer.status !== 226 && answer.status !== 304) {
-    throw new BadAnswer('COILGUN_ERR_VERIFY_FAILED', `status ${answer.status} with a Coilgun digest`)
+    throw new ERR_ANSWER_STATUS(String(answer.status))
   }
   return { rebuilt, received }
 }
@@ -366,8 +357,13 @@ function isSmallAnswer (answer: UpstreamAnswer): boolean {
   return typeof declared === 'string' && Number(declared) <= SMALL_PASSTHROUGH_BYTES
 }
 
-function isBusy (err: unknown): boolean {
-  return (err as { code?: unknown }).code === 'COILGUN_ERR_UPSTREAM_BUSY'
+/**
+ * A Coilgun answer that must not be served (it failed decoding, verification or
+ * its bounds): refetched in full once. Busy upstreams and bodies cut short are the
+ * upstream's trouble, answered as such.
+ */
+function isAnswerFault (err: unknown): boolean {
+  return isCoilgunError(err) && err.code !== 'COILGUN_ERR_UPSTREAM_BUSY' && err.code !== 'COILGUN_ERR_BODY_INCOMPLETE'
 }
 
 function sendUpstreamError (ctx: DeltaContext, reply: FastifyReply, err: unknown, started: number): void {
@@ -397,15 +393,4 @@ function sendUpstreamError (ctx: DeltaContext, reply: FastifyReply, err: unknown
 function sendShortError (reply: FastifyReply, status: number, text: string): void {
   if (reply.sent) return
   reply.code(status).header('content-type', 'text/plain; charset=utf-8').header('cache-control', 'no-store').send(text)
-}
-
-function mergeVary (app: string | string[] | undefined, ours: string): string {
-  let value = Array.isArray(app) ? app.join(', ') : app
-  if (value === undefined || value.trim() === '') return ours
-  const present = value.split(',').map(m => m.trim().toLowerCase())
-  if (present.includes('*')) return value
-  for (const name of ours.split(',').map(m => m.trim())) {
-    if (!present.includes(name.toLowerCase())) value = `${value}, ${name}`
-  }
-  return value
 }

@@ -19,6 +19,11 @@ export const ERR_ENCODE_BUSY = createError('COILGUN_ERR_ENCODE_BUSY', 'The %s en
 export const ERR_ENCODE_TIMEOUT = createError('COILGUN_ERR_ENCODE_TIMEOUT', 'An encode of %s bytes ran longer than %s ms', 503)
 export const ERR_UPSTREAM_BUSY = createError('COILGUN_ERR_UPSTREAM_BUSY', 'Too many requests waiting for upstream %s (%s)', 503)
 export const ERR_VISITOR_GONE = createError('COILGUN_ERR_VISITOR_GONE', 'The visitor closed the connection before the answer was complete', 499)
+export const ERR_ENCODER_WORKER = createError('COILGUN_ERR_ENCODER_WORKER', 'An encoder worker failed: %s', 500)
+export const ERR_ENCODER_CLOSED = createError('COILGUN_ERR_ENCODER_CLOSED', 'The encoder pool is closed', 503)
+export const ERR_BODY_INCOMPLETE = createError('COILGUN_ERR_BODY_INCOMPLETE', 'The body stream closed before its end', 502)
+export const ERR_ANSWER_TOO_LARGE = createError('COILGUN_ERR_ANSWER_TOO_LARGE', 'The upstream\'s Coilgun answer exceeds %s bytes', 502)
+export const ERR_ANSWER_STATUS = createError('COILGUN_ERR_ANSWER_STATUS', 'The upstream answered status %s with a Coilgun digest', 502)
 
 /** All codes defined by @coilgun/core, for documentation checks. */
 export const CORE_ERROR_CODES: readonly string[] = Object.freeze([
@@ -36,7 +41,12 @@ export const CORE_ERROR_CODES: readonly string[] = Object.freeze([
   'COILGUN_ERR_ENCODE_BUSY',
   'COILGUN_ERR_ENCODE_TIMEOUT',
   'COILGUN_ERR_UPSTREAM_BUSY',
-  'COILGUN_ERR_VISITOR_GONE'
+  'COILGUN_ERR_VISITOR_GONE',
+  'COILGUN_ERR_ENCODER_WORKER',
+  'COILGUN_ERR_ENCODER_CLOSED',
+  'COILGUN_ERR_BODY_INCOMPLETE',
+  'COILGUN_ERR_ANSWER_TOO_LARGE',
+  'COILGUN_ERR_ANSWER_STATUS'
 ])
 
 /** True for an error that carries one of Coilgun's codes. */

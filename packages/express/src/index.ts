@@ -1,6 +1,6 @@
 import { ServerResponse } from 'node:http'
 import type { IncomingMessage } from 'node:http'
-import { OriginResponder, parseHost, resolveOriginOptions, resourceKey, validateOriginOptions } from '@coilgun/core'
+import { ERR_INVALID_OPTION, OriginResponder, parseHost, resolveOriginOptions, resourceKey, validateOriginOptions } from '@coilgun/core'
 import type { OriginOptions, OriginResponseInfo } from '@coilgun/core'
 
 export interface CoilgunExpressOptions extends OriginOptions {
@@ -38,7 +38,7 @@ export function coilgun (options: CoilgunExpressOptions): CoilgunMiddleware {
   // Every check that can fail runs now, so a bad option throws at app start.
   const { eligibility } = validateOriginOptions(options)
   if (options.eligible !== undefined && typeof options.eligible !== 'function') {
-    throw new TypeError('COILGUN_ERR_INVALID_OPTION: eligible must be a function')
+    throw new ERR_INVALID_OPTION('eligible', 'expected a function')
   }
   const eligible = options.eligible
   const responderPromise = resolveOriginOptions(options).then(resolved => new OriginResponder(resolved, options.logger ?? console))

@@ -11,7 +11,8 @@ test('invalid options throw at creation with a coded error naming the option', (
     [{ secret: 'short' }, /secret/, 'COILGUN_ERR_INVALID_OPTION'],
     [{ secret: SECRET, codecs: ['bsdiff'] }, /bsdiff/, 'COILGUN_ERR_UNKNOWN_CODEC'],
     [{ secret: SECRET, minBodyBytes: -1 }, /minBodyBytes/, 'COILGUN_ERR_INVALID_OPTION'],
-    [{ secret: SECRET, contentTypes: ['nope'] }, /contentTypes/, 'COILGUN_ERR_INVALID_OPTION']
+    [{ secret: SECRET, contentTypes: ['nope'] }, /contentTypes/, 'COILGUN_ERR_INVALID_OPTION'],
+    [{ secret: SECRET, eligible: 'yes' }, /eligible/, 'COILGUN_ERR_INVALID_OPTION']
   ]
   for (const [options, message, code] of cases) {
     assert.throws(() => coilgun(options as never), { code, message })

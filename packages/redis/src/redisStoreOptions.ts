@@ -1,4 +1,4 @@
-import { ERR_INVALID_OPTION } from '@coilgun/core'
+import { ERR_INVALID_OPTION, integerOption, splitHostPort } from '@coilgun/core'
 import type { WarnLogger } from '@coilgun/core'
 import type { Cluster, Redis, RedisOptions } from 'ioredis'
 
@@ -143,13 +143,6 @@ export interface ResolvedRedisStoreOptions {
   readonly logger: RedisStoreLogger
 }
 
-function integerOption (name: string, value: unknown, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
-    throw new ERR_INVALID_OPTION(name, `expected an integer from ${min} to ${max}, got ${String(value)}`)
-  }
-  return value
-}
-
 /** `redis://` or `rediss://` URL with a host; the message never repeats credentials. */
 export function validateRedisUrl (name: string, value: unknown): string {
   if (typeof value !== 'string') throw new ERR_INVALID_OPTION(name, 'expected a redis:// or rediss:// URL')
@@ -175,12 +168,11 @@ export function parseClusterNode (name: string, node: RedisClusterNode): { host:
   if (typeof node === 'object' && node !== null && typeof node.host === 'string' && node.host !== '') {
     return { host: node.host, port: integerOption(`${name} port`, node.port, 1, 65535) }
   }
-  const m = typeof node === 'string' ? /^(?:\[([0-9a-fA-F:.]+)\]|([^\s:[\]/@]+)):(\d{1,5})$/.exec(node.trim()) : null
-  const port = m === null ? NaN : Number(m[3])
-  if (m === null || port < 1 || port > 65535) {
+  const parts = typeof node === 'string' ? splitHostPort(node) : undefined
+  if (parts === undefined || parts.host === '' || parts.port < 1) {
     throw new ERR_INVALID_OPTION(name, `expected host:port (e.g. 10.0.0.5:6379 or [::1]:7000), got ${JSON.stringify(node)}`)
   }
-  return { host: m[1] ?? m[2]!, port }
+  return parts
 }
 
 function resolveTarget (options: RedisVersionStoreOptions): RedisTarget {
@@ -227,7 +219,7 @@ export function resolveRedisStoreOptions (options: RedisVersionStoreOptions): Re
   const privateTtlSeconds = Math.min(ttlSeconds, integerOption('privateTtlSeconds', options.privateTtlSeconds ?? DEFAULT_PRIVATE_TTL_SECONDS, 1, 365 * 24 * 60 * 60))
   // 512 MB is the largest string Redis accepts.
   const maxVersionBytes = integerOption('maxVersionBytes', options.maxVersionBytes ?? DEFAULT_MAX_VERSION_BYTES, 1, 512 * 1024 * 1024)
-  const lruMaxBytes = integerOption('lruMaxBytes', options.lruMaxBytes ?? DEFAULT_LRU_MAX_BYTES, 0, Number.MAX_SAFE_INTEGER)
+  const lruMaxBytes = integerOption('lruMaxBytes', options.lruMaxBytes ?? DEFAULT_LRU_MAX_BYTES, 0)
   const commandTimeoutMs = integerOption('commandTimeoutMs', options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS, 1, 60_000)
   const reconnectMaxDelayMs = integerOption('reconnectMaxDelayMs', options.reconnectMaxDelayMs ?? DEFAULT_RECONNECT_MAX_DELAY_MS, 50, 600_000)
   const redisOptions = options.redisOptions ?? {}

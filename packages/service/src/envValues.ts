@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
-import type { CodecName, Env } from '@coilgun/core'
-import { CODEC_NAMES, ConfigError, envInteger, isCodecName, MIN_SECRET_LENGTH } from '@coilgun/core'
+import type { CodecName, Env, HostPort } from '@coilgun/core'
+import { CODEC_NAMES, ConfigError, envInteger, isCodecName, isSecretSyntax, MIN_SECRET_LENGTH, splitHostPort } from '@coilgun/core'
 import { DEFAULT_HEALTH_CHECK_HEALTHY_THRESHOLD, DEFAULT_HEALTH_CHECK_INTERVAL_MS, DEFAULT_HEALTH_CHECK_UNHEALTHY_THRESHOLD } from './activeHealthCheck.ts'
 
 // Parsers for environment values shared by coilgun-sender and coilgun-listener.
@@ -9,7 +9,7 @@ import { DEFAULT_HEALTH_CHECK_HEALTHY_THRESHOLD, DEFAULT_HEALTH_CHECK_INTERVAL_M
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 export type LogLevel = typeof LOG_LEVELS[number]
-export interface HostPort { host: string, port: number }
+export type { HostPort }
 
 
 export function envRequired (env: Env, name: string, expected: string): string {
@@ -30,10 +30,9 @@ export function envBoolean (env: Env, name: string, fallback: boolean): boolean 
 
 /** `host:port`, `[v6]:port` or `:port`. */
 export function parseHostPort (name: string, raw: string): HostPort {
-  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\s[\]]*)):(\d{1,5})$/.exec(raw.trim())
-  const port = m === null ? NaN : Number(m[3])
-  if (m === null || port > 65535) throw new ConfigError(name, 'host:port (e.g. 0.0.0.0:8080, [::]:8080 or :8080)', raw)
-  return { host: m[1] ?? (m[2] === '' || m[2] === undefined ? '0.0.0.0' : m[2]), port }
+  const parts = splitHostPort(raw)
+  if (parts === undefined) throw new ConfigError(name, 'host:port (e.g. 0.0.0.0:8080, [::]:8080 or :8080)', raw)
+  return { host: parts.host === '' ? '0.0.0.0' : parts.host, port: parts.port }
 }
 
 /** `host:port`, or `off` (undefined) for an optional listener. */
@@ -61,7 +60,7 @@ export function parseOriginUrl (name: string, raw: string, whole: string = raw):
 export function envSecret (env: Env, name: string): string {
   const expected = `a shared secret of at least ${MIN_SECRET_LENGTH} visible ASCII characters`
   const secret = envRequired(env, name, expected)
-  if (secret.length < MIN_SECRET_LENGTH || !/^[\x21-\x7e]+$/.test(secret)) throw new ConfigError(name, expected, `${secret.length} characters`)
+  if (!isSecretSyntax(secret)) throw new ConfigError(name, expected, `${secret.length} characters`)
   return secret
 }
 
@@ -182,7 +181,7 @@ export function envSecrets (env: Env, name: string, previousName?: string): stri
     secrets = text.split(/\r?\n/).map(l => l.trim()).filter(l => l !== '' && !l.startsWith('#'))
     if (secrets.length === 0) throw new ConfigError(fileName, `a file whose first line is ${expected}`, `${path} (empty)`)
     secrets.forEach((s, i) => {
-      if (s.length < MIN_SECRET_LENGTH || !/^[\x21-\x7e]+$/.test(s)) throw new ConfigError(fileName, `a file of secrets, each ${expected}`, `line ${i + 1}: ${s.length} characters`)
+      if (!isSecretSyntax(s)) throw new ConfigError(fileName, `a file of secrets, each ${expected}`, `line ${i + 1}: ${s.length} characters`)
     })
   } else {
     secrets = [envSecret(env, name)]
@@ -190,7 +189,7 @@ export function envSecrets (env: Env, name: string, previousName?: string): stri
   if (previousName !== undefined) {
     const raw = env[previousName]
     for (const s of raw === undefined ? [] : raw.split(/\s+/).filter(x => x !== '')) {
-      if (s.length < MIN_SECRET_LENGTH || !/^[\x21-\x7e]+$/.test(s)) throw new ConfigError(previousName, `whitespace-separated secrets, each ${expected}`, `${s.length} characters`)
+      if (!isSecretSyntax(s)) throw new ConfigError(previousName, `whitespace-separated secrets, each ${expected}`, `${s.length} characters`)
       secrets.push(s)
     }
   }

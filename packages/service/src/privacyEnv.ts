@@ -1,4 +1,4 @@
-import { ConfigError, MIN_SECRET_LENGTH } from '@coilgun/core'
+import { ConfigError, isSecretSyntax, MIN_SECRET_LENGTH } from '@coilgun/core'
 import type { Env } from '@coilgun/core'
 
 // Environment values of the privacy settings (issue 11), shared by coilgun-sender and
@@ -39,6 +39,6 @@ export function envOptionalToken (env: Env, name: string): string | undefined {
   const raw = env[name]
   if (raw === undefined || raw.trim() === '') return undefined
   const token = raw.trim()
-  if (token.length < MIN_SECRET_LENGTH || !/^[\x21-\x7e]+$/.test(token)) throw new ConfigError(name, `at least ${MIN_SECRET_LENGTH} visible ASCII characters (e.g. from openssl rand -base64 24)`, `${token.length} characters`)
+  if (!isSecretSyntax(token)) throw new ConfigError(name, `at least ${MIN_SECRET_LENGTH} visible ASCII characters (e.g. from openssl rand -base64 24)`, `${token.length} characters`)
   return token
 }

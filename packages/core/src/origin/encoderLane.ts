@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads'
 import type { CodecName } from '../codecs/codec.ts'
-import { ERR_ENCODE_BUSY, ERR_ENCODE_TIMEOUT } from '../errors.ts'
+import { ERR_ENCODE_BUSY, ERR_ENCODE_TIMEOUT, ERR_ENCODER_CLOSED, ERR_ENCODER_WORKER } from '../errors.ts'
 import type { EncodeTask, EncodeTaskInput, EncodeTaskResult } from './encoderPool.ts'
 
 // The worker runs the compiled file next to this one (.js in dist, .ts from source).
@@ -55,7 +55,7 @@ export class EncoderLane {
   }
 
   run (input: EncodeTaskInput, size: number): Promise<EncodeTaskResult> {
-    if (this.#closed) return Promise.reject(new Error('encoder pool closed'))
+    if (this.#closed) return Promise.reject(new ERR_ENCODER_CLOSED())
     if (this.#queue.length >= this.#options.queueMax && this.#idleWorker() === undefined) {
       return Promise.reject(new ERR_ENCODE_BUSY(this.#options.name, String(this.#queue.length)))
     }
@@ -72,7 +72,7 @@ export class EncoderLane {
 
   async close (): Promise<void> {
     this.#closed = true
-    for (const queued of this.#queue.splice(0)) queued.reject(new Error('encoder pool closed'))
+    for (const queued of this.#queue.splice(0)) queued.reject(new ERR_ENCODER_CLOSED())
     const workers = this.#workers.splice(0)
     for (const w of workers) if (w.current !== undefined) clearTimeout(w.current.timer)
     await Promise.all(workers.map(w => w.worker.terminate()))
@@ -129,7 +129,7 @@ export class EncoderLane {
     const gone = this.#workerGone.bind(this, entry)
     worker.on('message', this.#workerMessage.bind(this, entry))
     worker.on('error', gone)
-    worker.on('exit', function onEncoderExit (code) { gone(new Error(`encoder worker exited with code ${code}`)) })
+    worker.on('exit', function onEncoderExit (code) { gone(new ERR_ENCODER_WORKER(`it exited with code ${code}`)) })
   }
 
   #workerMessage (entry: LaneWorker, msg: EncodeTaskResult | { ready: true }): void {

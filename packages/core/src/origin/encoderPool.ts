@@ -1,5 +1,6 @@
 import type { CodecName } from '../codecs/codec.ts'
 import type { EncodedDelta } from '../policy/chooseEncoding.ts'
+import { ERR_ENCODER_WORKER } from '../errors.ts'
 import { EncoderLane } from './encoderLane.ts'
 
 export type EncodeTask =
@@ -65,7 +66,7 @@ export class EncoderPool {
 
 /** Rebuilds an EncodedDelta from a worker's result. */
 export function deltaFromResult (result: EncodeTaskResult): EncodedDelta | undefined {
-  if (!result.ok) throw new Error(result.error)
+  if (!result.ok) throw new ERR_ENCODER_WORKER(result.error)
   if (result.body === undefined || result.codec === undefined) return undefined
   return { codec: result.codec, secondary: result.secondary, body: result.body }
 }

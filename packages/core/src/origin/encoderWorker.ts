@@ -1,6 +1,7 @@
 import { setPriority } from 'node:os'
 import { parentPort, workerData } from 'node:worker_threads'
 import { loadCodecs } from '../codecs/registry.ts'
+import { ERR_ENCODER_WORKER } from '../errors.ts'
 import { chooseEncoding } from '../policy/chooseEncoding.ts'
 import { compressFullBody } from './fullBody.ts'
 import { ownedBytes } from '../ownedBytes.ts'
@@ -10,7 +11,7 @@ import type { EncodeTask, EncodeTaskResult } from './encoderPool.ts'
 // 400 KB page costs 10-15 ms of CPU, far more than an event loop should stall).
 
 const port = parentPort
-if (port === null) throw new Error('encoderWorker must run in a worker thread')
+if (port === null) throw new ERR_ENCODER_WORKER('encoderWorker.ts must run in a worker thread')
 const data = workerData as { codecs: string[], nice: number }
 const codecs = await loadCodecs(data.codecs)
 // Issue 12: the large lane's encodes are batch work; at a lower priority they take

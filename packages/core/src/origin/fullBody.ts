@@ -1,7 +1,6 @@
-import zlib from 'node:zlib'
 import { LRUCache } from 'lru-cache'
-import { ownedBytes } from '../ownedBytes.ts'
-import { ENTRY_OVERHEAD_BYTES } from '../store/memoryStore.ts'
+import { CompressedBodies, compressBody } from '../compressedBodies.ts'
+import type { BodyCompressionLevels } from '../compressedBodies.ts'
 import { DEFAULT_FULL_BROTLI_QUALITY, DEFAULT_FULL_GZIP_LEVEL } from './originOptions.ts'
 
 /** Content codings a full body may travel in to a sender, in order of preference. */
@@ -15,6 +14,9 @@ const RATIO_ENTRIES = 50_000
  */
 const RATIO_BYTES = 2 * 1024 * 1024
 
+/** Full bodies are HTML and other text: brotli's text mode helps. */
+const FULL_BODY_LEVELS: BodyCompressionLevels = Object.freeze({ brotliQuality: DEFAULT_FULL_BROTLI_QUALITY, gzipLevel: DEFAULT_FULL_GZIP_LEVEL, brotliText: true })
+
 /**
  * Compresses full bodies for the link to the sender, remembering the result per
  * version: the first sender to fetch a new version pays for the compression, the
@@ -23,22 +25,17 @@ const RATIO_BYTES = 2 * 1024 * 1024
  * no compression of the full body to be judged.
  */
 export class FullBodyCompressor {
-  readonly #cache: LRUCache<string, Uint8Array> | undefined
+  readonly #bodies: CompressedBodies
   readonly #ratios = new LRUCache<string, number>({ max: RATIO_ENTRIES, maxSize: RATIO_BYTES, sizeCalculation: ratioEntrySize })
 
   constructor (cacheBytes: number) {
-    this.#cache = cacheBytes > 0
-      ? new LRUCache<string, Uint8Array>({ maxSize: cacheBytes, sizeCalculation: compressedSize })
-      : undefined
+    this.#bodies = new CompressedBodies(cacheBytes, FULL_BODY_LEVELS)
   }
 
   /** The body in `coding` (`br`, `gzip` or `identity`). */
   compress (id: string, body: Uint8Array, coding: string, resourceKey: string): Uint8Array {
     if (coding !== 'br' && coding !== 'gzip') return body
-    const key = `${coding}:${id}`
-    const hit = this.#cache?.get(key)
-    if (hit !== undefined) return hit
-    return this.store(id, coding, compressFullBody(body, coding), body.length, resourceKey)
+    return this.#bodies.get(id, coding) ?? this.store(id, coding, compressFullBody(body, coding), body.length, resourceKey)
   }
 
   /** Compressed size over identity size the last time `resourceKey` was compressed in `coding`. */
@@ -48,29 +45,23 @@ export class FullBodyCompressor {
 
   /** The cached compressed body, if any. */
   cached (id: string, coding: string): Uint8Array | undefined {
-    return this.#cache?.get(`${coding}:${id}`)
+    return this.#bodies.get(id, coding)
   }
 
   /**
    * Caches a compressed body (made here or by an encoder worker) and its ratio, and
-   * returns the bytes cached: zlib's output of a small page is a slice of a 16 KiB
-   * chunk, copied so the entry holds only what it is counted for (issue 12).
+   * returns the bytes cached (owned; see {@link CompressedBodies.set}).
    */
   store (id: string, coding: string, packed: Uint8Array, size: number, resourceKey: string): Uint8Array {
-    const owned = ownedBytes(packed)
-    this.#cache?.set(`${coding}:${id}`, owned)
+    const owned = this.#bodies.set(id, coding, packed)
     if (size > 0) this.#ratios.set(`${coding}:${resourceKey}`, owned.length / size)
     return owned
   }
 
   clear (): void {
-    this.#cache?.clear()
+    this.#bodies.clear()
     this.#ratios.clear()
   }
-}
-
-function compressedSize (value: Uint8Array, key: string): number {
-  return value.byteLength + key.length + ENTRY_OVERHEAD_BYTES
 }
 
 function ratioEntrySize (_value: number, key: string): number {
@@ -79,15 +70,5 @@ function ratioEntrySize (_value: number, key: string): number {
 
 /** Compresses a full body in `coding` (`br` or `gzip`; anything else is returned as is). */
 export function compressFullBody (body: Uint8Array, coding: string): Uint8Array {
-  if (coding === 'br') {
-    return zlib.brotliCompressSync(body, {
-      params: {
-        [zlib.constants.BROTLI_PARAM_QUALITY]: DEFAULT_FULL_BROTLI_QUALITY,
-        [zlib.constants.BROTLI_PARAM_SIZE_HINT]: body.length,
-        [zlib.constants.BROTLI_PARAM_MODE]: zlib.constants.BROTLI_MODE_TEXT
-      }
-    })
-  }
-  if (coding === 'gzip') return zlib.gzipSync(body, { level: DEFAULT_FULL_GZIP_LEVEL })
-  return body
+  return compressBody(body, coding, FULL_BODY_LEVELS)
 }

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os'
 import type { Codec, CodecName } from '../codecs/codec.ts'
 import { CODEC_NAMES } from '../codecs/codec.ts'
 import { isCodecName, loadCodecs } from '../codecs/registry.ts'
+import { integerOption } from '../integerOption.ts'
 import { ERR_INVALID_OPTION, ERR_UNKNOWN_CODEC } from '../errors.ts'
 import type { EligibilityOptions, EligibilityPolicy } from '../policy/eligibility.ts'
 import { resolveEligibility } from '../policy/eligibility.ts'
@@ -171,13 +172,6 @@ export interface ResolvedOriginOptions {
   readonly unavailableCodecs: ReadonlyArray<{ name: CodecName, reason: string }>
 }
 
-function nonNegativeInteger (name: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    throw new ERR_INVALID_OPTION(name, `expected an integer >= 0, got ${String(value)}`)
-  }
-  return value
-}
-
 /**
  * Validates and resolves origin options once, at registration (STYLE rule 3). Every
  * problem is a coded error that names the option.
@@ -223,17 +217,15 @@ export function validateOriginOptions (options: OriginOptions): { secrets: reado
   for (const name of names) {
     if (typeof name !== 'string' || !isCodecName(name)) throw new ERR_UNKNOWN_CODEC(String(name), CODEC_NAMES.join(', '))
   }
-  const storeTimeoutMs = nonNegativeInteger('storeTimeoutMs', options.storeTimeoutMs ?? DEFAULT_STORE_TIMEOUT_MS)
-  const fullCacheBytes = nonNegativeInteger('fullCacheBytes', options.fullCacheBytes ?? DEFAULT_FULL_CACHE_BYTES)
-  const deltaMemoBytes = nonNegativeInteger('deltaMemoBytes', options.deltaMemoBytes ?? DEFAULT_DELTA_MEMO_BYTES)
-  const encodeWorkers = nonNegativeInteger('encodeWorkers', options.encodeWorkers ?? (availableParallelism() > 1 ? 1 : 0))
-  if (encodeWorkers > 64) throw new ERR_INVALID_OPTION('encodeWorkers', `expected at most 64, got ${encodeWorkers}`)
-  const offloadMinBytes = nonNegativeInteger('offloadMinBytes', options.offloadMinBytes ?? DEFAULT_OFFLOAD_MIN_BYTES)
-  const deltaBackoffMs = nonNegativeInteger('deltaBackoffMs', options.deltaBackoffMs ?? DEFAULT_DELTA_BACKOFF_MS)
-  const encodeTimeoutMs = nonNegativeInteger('encodeTimeoutMs', options.encodeTimeoutMs ?? DEFAULT_ENCODE_TIMEOUT_MS)
-  if (encodeTimeoutMs < 1) throw new ERR_INVALID_OPTION('encodeTimeoutMs', `expected an integer >= 1, got ${encodeTimeoutMs}`)
-  const encodeQueueMax = nonNegativeInteger('encodeQueueMax', options.encodeQueueMax ?? DEFAULT_ENCODE_QUEUE_MAX)
-  const largeEncodeBytes = nonNegativeInteger('largeEncodeBytes', options.largeEncodeBytes ?? DEFAULT_LARGE_ENCODE_BYTES)
+  const storeTimeoutMs = integerOption('storeTimeoutMs', options.storeTimeoutMs ?? DEFAULT_STORE_TIMEOUT_MS, 0)
+  const fullCacheBytes = integerOption('fullCacheBytes', options.fullCacheBytes ?? DEFAULT_FULL_CACHE_BYTES, 0)
+  const deltaMemoBytes = integerOption('deltaMemoBytes', options.deltaMemoBytes ?? DEFAULT_DELTA_MEMO_BYTES, 0)
+  const encodeWorkers = integerOption('encodeWorkers', options.encodeWorkers ?? (availableParallelism() > 1 ? 1 : 0), 0, 64)
+  const offloadMinBytes = integerOption('offloadMinBytes', options.offloadMinBytes ?? DEFAULT_OFFLOAD_MIN_BYTES, 0)
+  const deltaBackoffMs = integerOption('deltaBackoffMs', options.deltaBackoffMs ?? DEFAULT_DELTA_BACKOFF_MS, 0)
+  const encodeTimeoutMs = integerOption('encodeTimeoutMs', options.encodeTimeoutMs ?? DEFAULT_ENCODE_TIMEOUT_MS, 1)
+  const encodeQueueMax = integerOption('encodeQueueMax', options.encodeQueueMax ?? DEFAULT_ENCODE_QUEUE_MAX, 0)
+  const largeEncodeBytes = integerOption('largeEncodeBytes', options.largeEncodeBytes ?? DEFAULT_LARGE_ENCODE_BYTES, 0)
   if (options.secondaryCompression !== undefined && typeof options.secondaryCompression !== 'boolean') {
     throw new ERR_INVALID_OPTION('secondaryCompression', 'expected a boolean')
   }
@@ -243,11 +235,7 @@ export function validateOriginOptions (options: OriginOptions): { secrets: reado
   const eligibility = resolveEligibility(options)
   const privacy = resolvePrivacy(options)
   if (options.privateDeltas !== undefined && typeof options.privateDeltas !== 'boolean') throw new ERR_INVALID_OPTION('privateDeltas', 'expected a boolean')
-  const privateTtlMs = options.privateTtlMs ?? DEFAULT_PRIVATE_TTL_MS
-  if (typeof privateTtlMs !== 'number' || !Number.isSafeInteger(privateTtlMs) || privateTtlMs < 1) throw new ERR_INVALID_OPTION('privateTtlMs', `expected an integer >= 1, got ${String(privateTtlMs)}`)
-  const storeMaxBytes = options.storeMaxBytes
-  if (storeMaxBytes !== undefined && (typeof storeMaxBytes !== 'number' || !Number.isSafeInteger(storeMaxBytes) || storeMaxBytes < 1024)) {
-    throw new ERR_INVALID_OPTION('storeMaxBytes', `expected an integer >= 1024, got ${String(storeMaxBytes)}`)
-  }
+  const privateTtlMs = integerOption('privateTtlMs', options.privateTtlMs ?? DEFAULT_PRIVATE_TTL_MS, 1)
+  if (options.storeMaxBytes !== undefined) integerOption('storeMaxBytes', options.storeMaxBytes, 1024)
   return { secrets, codecNames: names, storeTimeoutMs, fullCacheBytes, deltaMemoBytes, encodeWorkers, offloadMinBytes, deltaBackoffMs, encodeTimeoutMs, encodeQueueMax, largeEncodeBytes, eligibility, privacy, privateDeltas: options.privateDeltas ?? true, privateTtlMs }
 }

@@ -6,6 +6,7 @@ import { acceptsEncoding, negotiateEncoding, parseAcceptEncoding } from '../head
 import { parseAvailableDictionary } from '../headers/availableDictionary.ts'
 import { parseIfNoneMatch } from '../headers/entityTags.ts'
 import { acceptsIm, formatIm, parseAIm } from '../headers/instanceManipulation.ts'
+import { mergeVary } from '../headers/vary.ts'
 import { chooseEncoding } from '../policy/chooseEncoding.ts'
 import type { EncodedDelta } from '../policy/chooseEncoding.ts'
 import { methodEligible } from '../policy/eligibility.ts'
@@ -376,14 +377,4 @@ function withoutSkip (delta: EncodedDelta | undefined | typeof ENCODE_SKIPPED): 
 
 function noDelta (): undefined {
   return undefined
-}
-
-/** Adds our Vary members to the application's (RFC 9110 section 12.5.5), without repeats. */
-function mergeVary (app: string | undefined, ours: string): string {
-  if (app === undefined || app.trim() === '') return ours
-  if (app.trim() === '*') return '*'
-  const members = app.split(',').map(m => m.trim()).filter(m => m !== '')
-  const seen = new Set(members.map(m => m.toLowerCase()))
-  for (const m of ours.split(', ')) if (!seen.has(m.toLowerCase())) members.push(m)
-  return members.join(', ')
 }

@@ -6,6 +6,16 @@ export const MIN_SECRET_LENGTH = 16
 /** At most one "wrong secret" warning per this many milliseconds. */
 export const WRONG_SECRET_LOG_INTERVAL_MS = 10_000
 
+/**
+ * True for a well-formed shared secret (or token): at least {@link MIN_SECRET_LENGTH}
+ * characters, all visible ASCII (RFC 9110 section 5.5 `VCHAR`, no obs-text), since
+ * it travels in a header field. The one syntax check behind the plugin options and
+ * the apps' environment (issue 14).
+ */
+export function isSecretSyntax (value: string): boolean {
+  return value.length >= MIN_SECRET_LENGTH && /^[\x21-\x7e]+$/.test(value)
+}
+
 export interface WarnLogger {
   warn (obj: object, msg: string): void
 }
@@ -30,7 +40,7 @@ export function validateSecret (name: string, secret: unknown): string {
   if (typeof secret !== 'string' || secret.length < MIN_SECRET_LENGTH) {
     throw new ERR_INVALID_OPTION(name, `expected a string of at least ${MIN_SECRET_LENGTH} characters (got ${typeof secret === 'string' ? `${secret.length} characters` : typeof secret})`)
   }
-  if (!/^[\x21-\x7e]+$/.test(secret)) throw new ERR_INVALID_OPTION(name, 'expected visible ASCII characters only (it travels in an HTTP header)')
+  if (!isSecretSyntax(secret)) throw new ERR_INVALID_OPTION(name, 'expected visible ASCII characters only (it travels in an HTTP header)')
   return secret
 }
 

@@ -1,5 +1,7 @@
 import type { PutVersionOptions, VersionStore } from '../store/versionStore.ts'
 import type { WarnLogger } from './senderAuth.ts'
+import { TIMED_OUT, withDeadline } from '../deadline.ts'
+import { ERR_STORE_UNAVAILABLE } from '../errors.ts'
 
 const PRIVATE_VERSION: PutVersionOptions = Object.freeze({ private: true })
 
@@ -23,18 +25,10 @@ export class StoreGuard {
   }
 
   async getVersion (id: string): Promise<Uint8Array | undefined> {
-    let timer: NodeJS.Timeout | undefined
     try {
-      const result = await Promise.race([
-        this.#store.getVersion(id),
-        new Promise<'timeout'>(resolve => {
-          // The verdict waits one more turn of the event loop: when our own process
-          // was busy past the deadline, an answer already in the socket still counts.
-          timer = setTimeout(function deferVerdict () { setImmediate(resolve, 'timeout') }, this.#timeoutMs)
-        })
-      ])
-      if (result === 'timeout') {
-        this.#failed(new Error(`store read took longer than ${this.#timeoutMs} ms`))
+      const result = await withDeadline(this.#store.getVersion(id), this.#timeoutMs)
+      if (result === TIMED_OUT) {
+        this.#failed(new ERR_STORE_UNAVAILABLE(`a read took longer than ${this.#timeoutMs} ms`))
         return undefined
       }
       this.#recovered()
@@ -42,8 +36,6 @@ export class StoreGuard {
     } catch (err) {
       this.#failed(err)
       return undefined
-    } finally {
-      clearTimeout(timer)
     }
   }
 

@@ -1,4 +1,5 @@
 import { ERR_INVALID_OPTION } from '../errors.ts'
+import { integerOption } from '../integerOption.ts'
 
 // Which responses may travel as deltas. The content types start from Railgun's
 // list (text and script/markup that changes a little between versions); binary
@@ -53,10 +54,8 @@ const MEDIA_RANGE = /^[a-z0-9!#$&^_.+-]+\/(?:\*|\*\+[a-z0-9!#$&^_.-]+|[a-z0-9!#$
 
 /** Resolves eligibility options once into a frozen policy (STYLE rule 3). */
 export function resolveEligibility (options: EligibilityOptions = {}): EligibilityPolicy {
-  const minBodyBytes = options.minBodyBytes ?? DEFAULT_MIN_BODY_BYTES
-  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
-  if (!Number.isSafeInteger(minBodyBytes) || minBodyBytes < 0) throw new ERR_INVALID_OPTION('minBodyBytes', `expected an integer >= 0, got ${String(minBodyBytes)}`)
-  if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 1) throw new ERR_INVALID_OPTION('maxBodyBytes', `expected an integer >= 1, got ${String(maxBodyBytes)}`)
+  const minBodyBytes = integerOption('minBodyBytes', options.minBodyBytes ?? DEFAULT_MIN_BODY_BYTES, 0)
+  const maxBodyBytes = integerOption('maxBodyBytes', options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, 1)
   if (minBodyBytes > maxBodyBytes) throw new ERR_INVALID_OPTION('minBodyBytes', `must not exceed maxBodyBytes (${maxBodyBytes})`)
   const contentTypes = (options.contentTypes ?? DEFAULT_CONTENT_TYPES).map(t => String(t).trim().toLowerCase())
   for (const type of contentTypes) {

@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache'
-import { ERR_INVALID_OPTION } from '../errors.ts'
+import { integerOption } from '../integerOption.ts'
 import { ownedBytes } from '../ownedBytes.ts'
 import type { PutVersionOptions, VersionStore, VersionStoreStats } from './versionStore.ts'
 
@@ -42,13 +42,6 @@ export interface MemoryStoreOptions {
 const VERSION_PREFIX = 'v:'
 const LATEST_PREFIX = 'k:'
 
-function positiveInteger (name: string, value: unknown, min: number): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
-    throw new ERR_INVALID_OPTION(name, `expected an integer >= ${min}, got ${String(value)}`)
-  }
-  return value
-}
-
 /**
  * The embedded, in-process version store: one byte-bounded `lru-cache` holding both
  * version bodies and latest-version pointers, so the bound covers everything.
@@ -59,9 +52,9 @@ export class MemoryVersionStore implements VersionStore {
   readonly #privateTtlMs: number
 
   constructor (options: MemoryStoreOptions = {}) {
-    this.#maxBytes = positiveInteger('maxBytes', options.maxBytes ?? DEFAULT_STORE_MAX_BYTES, 1024)
-    const ttl = positiveInteger('ttlMs', options.ttlMs ?? DEFAULT_STORE_TTL_MS, 0)
-    const privateTtl = positiveInteger('privateTtlMs', options.privateTtlMs ?? DEFAULT_PRIVATE_TTL_MS, 1)
+    this.#maxBytes = integerOption('maxBytes', options.maxBytes ?? DEFAULT_STORE_MAX_BYTES, 1024)
+    const ttl = integerOption('ttlMs', options.ttlMs ?? DEFAULT_STORE_TTL_MS, 0)
+    const privateTtl = integerOption('privateTtlMs', options.privateTtlMs ?? DEFAULT_PRIVATE_TTL_MS, 1)
     this.#privateTtlMs = ttl > 0 ? Math.min(ttl, privateTtl) : privateTtl
     this.#cache = new LRUCache<string, Uint8Array | string>({
       maxSize: this.#maxBytes,

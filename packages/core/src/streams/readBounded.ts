@@ -1,5 +1,6 @@
 import { PassThrough } from 'node:stream'
 import type { Readable } from 'node:stream'
+import { ERR_BODY_INCOMPLETE } from '../errors.ts'
 
 export type BoundedRead =
   | { complete: true, body: Buffer }
@@ -40,7 +41,7 @@ export function readBounded (stream: Readable, maxBytes: number): Promise<Bounde
     function onClose (): void {
       // Closed without 'end': the body is incomplete and must not become a version.
       cleanup()
-      reject(new Error('stream closed before its end'))
+      reject(new ERR_BODY_INCOMPLETE())
     }
     function cleanup (): void {
       stream.off('data', onData)
