@@ -2,16 +2,21 @@ import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
 import { ERR_INVALID_OPTION, OriginResponder, readBounded, resolveOriginOptions, senderRequestArrived } from '@coilgun/core'
 import type { OriginAnswer, OriginOptions, SenderExchange } from '@coilgun/core'
-import type { FastifyReply, FastifyRequest, onSendHookHandler, RouteOptions } from 'fastify'
+import type { FastifyReply, FastifyRequest, RouteOptions } from 'fastify'
 import { Readable } from 'node:stream'
 
 /** Options of `@coilgun/fastify`: the shared origin options of `@coilgun/core`. */
 export type CoilgunFastifyOptions = OriginOptions
 
+/** Set by `onRoute` on the config of a route declared with `config: { coilgun: false }`. */
+const OPTED_OUT = Symbol('coilgun opted out')
+
 declare module 'fastify' {
   interface FastifyContextConfig {
     /** `false` opts a route out of Coilgun: its responses are never delta-encoded. */
     coilgun?: boolean
+    /** Resolved from `coilgun` when the route is registered (internal to the plugin). */
+    [OPTED_OUT]?: true
   }
   interface FastifyRequest {
     /** True when the request comes from an authenticated Coilgun sender. */
@@ -39,16 +44,15 @@ const coilgunPlugin: FastifyPluginAsync<CoilgunFastifyOptions> = async function 
   fastify.decorateRequest('coilgunSender', false)
   fastify.decorateRequest('coilgunExchange', null)
 
-  // The route opt-out is resolved once, when the route is registered (as
-  // @fastify/compress does): an opted-out route never gets the answer hook.
+  // The route opt-out is resolved once, when the route is registered, and kept on
+  // the route's config (as @fastify/compress does). The answer hook stays global so
+  // it runs where the plugin was registered in the app's onSend chain.
   fastify.addHook('onRoute', function coilgunOnRoute (route: RouteOptions) {
     const flag = (route.config as { coilgun?: unknown } | undefined)?.coilgun
     if (flag !== undefined && typeof flag !== 'boolean') {
       throw new ERR_INVALID_OPTION(`config.coilgun of ${route.method.toString()} ${route.url}`, 'expected a boolean')
     }
-    if (flag === false) return
-    const own = route.onSend === undefined ? [] : Array.isArray(route.onSend) ? route.onSend : [route.onSend]
-    route.onSend = [...own, coilgunOnSend as onSendHookHandler]
+    if (flag === false) route.config = { ...route.config, [OPTED_OUT]: true }
   })
 
   fastify.addHook('onRequest', function coilgunOnRequest (request: FastifyRequest, reply: FastifyReply, done: () => void) {
@@ -64,9 +68,10 @@ const coilgunPlugin: FastifyPluginAsync<CoilgunFastifyOptions> = async function 
     done()
   })
 
-  async function coilgunOnSend (request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> {
+  fastify.addHook('onSend', async function coilgunOnSend (request: FastifyRequest, reply: FastifyReply, payload: unknown) {
     const exchange = request.coilgunExchange
     if (exchange === null || payload === null || payload === undefined) return payload
+    if (request.routeOptions.config[OPTED_OUT] === true) return payload
     const head = exchange.responseHead(reply.statusCode, reply.getHeaders())
     if (head === undefined) return payload
 
@@ -84,7 +89,7 @@ const coilgunPlugin: FastifyPluginAsync<CoilgunFastifyOptions> = async function 
     if (answer === undefined) return body
     applyAnswer(request, reply, answer)
     return answer.body === undefined ? null : Buffer.from(answer.body.buffer, answer.body.byteOffset, answer.body.byteLength)
-  }
+  })
 
   fastify.addHook('onClose', async function coilgunOnClose () {
     await responder.close()
