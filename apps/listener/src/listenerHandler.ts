@@ -2,7 +2,7 @@ import type { StatusRecorder } from '@coilgun/status'
 import type { Readable } from 'node:stream'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Dispatcher } from 'undici'
-import { ERR_VISITOR_GONE, INTERNAL_HEADERS, LISTENER_DIAGNOSTIC_HEADER, parseHost, readBounded, resourceKey } from '@coilgun/core'
+import { ERR_VISITOR_GONE, INTERNAL_HEADERS, LISTENER_DIAGNOSTIC_HEADER, parseHost, readBounded, senderRequestArrived } from '@coilgun/core'
 import { abortAfter, classifyUpstreamError, OWN_ERROR_HEADERS, REQUEST_ID_HEADER, upstreamRequestHeaders, viaEntry, withoutHopByHop } from '@coilgun/service'
 import { noteOutcome } from './requestOutcome.ts'
 import type { OriginResponder } from '@coilgun/core'
@@ -27,12 +27,6 @@ export interface ListenerContext {
 
 /** Never forwarded to an origin: the protocol's own headers (the secret first). */
 const DROP_FOR_ORIGIN = new Set(INTERNAL_HEADERS)
-/** Also hidden from the origin on a sender's GET: those name Coilgun versions. */
-const DROP_FOR_SENDER_GET = ['if-none-match', 'accept-encoding']
-
-function header (value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value.join(', ') : value
-}
 
 /**
  * Any request: forwarded to the origin of its Host. A GET from an authenticated
@@ -73,14 +67,15 @@ async function answerListenerRequest (ctx: ListenerContext, request: FastifyRequ
     // RFC 9110 section 15.5.20: this server is not able to answer for that host.
     return reply.code(421).headers(OWN_ERROR_HEADERS).send(`Misdirected Request: no origin is configured for host "${request.headers.host ?? ''}"\n`)
   }
-  const sender = ctx.responder.requestEligible({ method: request.method, headers: request.headers, resourceKey: '', remoteAddress: request.ip })
+  // A sender's secret and If-None-Match (Coilgun versions) never reach the origin.
+  const arrival = senderRequestArrived(ctx.responder, { method: request.method, headers: request.headers, url: request.url, remoteAddress: request.ip, scope: route.url })
+  const exchange = arrival.kind === 'sender' ? arrival.exchange : undefined
   // Hop-by-hop and internal headers go (never Host); forwarding headers and Via as
   // COILGUN_TRUST_PROXY and COILGUN_VIA say (issue 13).
   const headers = upstreamRequestHeaders(request.headers, { ip: request.ip, proto: request.protocol, host: request.headers.host, via: ctx.via === undefined ? undefined : viaEntry(request.raw.httpVersion, ctx.via) }, ctx.trustProxy, false)
-  if (sender) for (const name of DROP_FOR_SENDER_GET) delete headers[name]
   // Identity from the origin: the delta is computed on the exact body, and the
   // link to the origin is local.
-  if (sender) headers['accept-encoding'] = 'identity'
+  if (exchange !== undefined) headers['accept-encoding'] = 'identity'
   // Issue 16: the application logs the same request id as the sender and listener.
   headers[REQUEST_ID_HEADER] = request.id
   const hasBody = hasRequestBody(request)
@@ -101,17 +96,8 @@ async function answerListenerRequest (ctx: ListenerContext, request: FastifyRequ
   const originMs = performance.now() - started
   ctx.metrics.originDuration.observe(originMs / 1000)
   const responseHeaders = withoutHopByHop(res.headers as Record<string, string | string[] | undefined>, DROP_FOR_ORIGIN)
-  const info = {
-    status: res.statusCode,
-    contentType: header(res.headers['content-type']),
-    contentEncoding: header(res.headers['content-encoding']),
-    contentRange: header(res.headers['content-range']),
-    etag: header(res.headers.etag),
-    vary: header(res.headers.vary),
-    headers: res.headers
-  }
-  const declared = Number(res.headers['content-length'])
-  if (!sender || !ctx.responder.responseEligible(info, Number.isFinite(declared) ? declared : undefined)) {
+  const info = exchange?.responseHead(res.statusCode, res.headers)
+  if (exchange === undefined || info === undefined) {
     clearTimeout(deadline)
     noteOutcome(request.raw, { outcome: 'passthrough', originMs })
     if (ctx.diagnosticHeader) responseHeaders[LISTENER_DIAGNOSTIC_HEADER] = `passthrough; ot=${Math.round(originMs)}`
@@ -126,12 +112,16 @@ async function answerListenerRequest (ctx: ListenerContext, request: FastifyRequ
     return sendOriginError(ctx, request, reply, signal.aborted ? signal.reason : err)
   }
   clearTimeout(deadline)
-  if (!read.complete || !ctx.responder.options.eligibility.sizeEligible(read.body.length)) {
-    noteOutcome(request.raw, { outcome: 'passthrough', originMs, size: read.complete ? read.body.length : undefined })
-    return reply.code(res.statusCode).headers(responseHeaders).send(read.complete ? read.body : read.replay)
+  if (!read.complete) {
+    noteOutcome(request.raw, { outcome: 'passthrough', originMs })
+    return reply.code(res.statusCode).headers(responseHeaders).send(read.replay)
+  }
+  const answer = await exchange.answered(info, read.body)
+  if (answer === undefined) {
+    noteOutcome(request.raw, { outcome: 'passthrough', originMs, size: read.body.length })
+    return reply.code(res.statusCode).headers(responseHeaders).send(read.body)
   }
   ctx.metrics.originBytes.inc(read.body.length)
-  const answer = await ctx.responder.answer({ method: request.method, headers: request.headers, resourceKey: `${route.url}|${resourceKey(host, request.url)}`, path: request.url, remoteAddress: request.ip }, info, read.body)
   for (const name of answer.remove) delete responseHeaders[name]
   Object.assign(responseHeaders, answer.headers)
   if (ctx.diagnosticHeader) responseHeaders[LISTENER_DIAGNOSTIC_HEADER] = `${answer.kind}; ot=${Math.round(originMs)}; size=${read.body.length}`
@@ -140,7 +130,7 @@ async function answerListenerRequest (ctx: ListenerContext, request: FastifyRequ
   // The status page names resources by host and path only, private pages only in
   // aggregate (issues 11, 19).
   if (ctx.status !== undefined) {
-    const isPrivate = ctx.responder.options.privacy.isPrivate({ path: request.url, headers: request.headers }, info.headers)
+    const isPrivate = ctx.responder.options.privacy.isPrivate({ path: request.url, headers: exchange.request.headers }, info.headers ?? {})
     ctx.status.recordPage(isPrivate ? '(private pages)' : `${request.headers.host ?? ''}${request.url.split('?', 1)[0]}`, read.body.length, answer.body?.length ?? 0)
   }
   reply.code(answer.status).headers(responseHeaders)

@@ -25,6 +25,8 @@ export type { OriginOptions, ResolvedOriginOptions } from './origin/originOption
 export { DEFAULT_DELTA_BACKOFF_MS, DEFAULT_ENCODE_QUEUE_MAX, DEFAULT_ENCODE_TIMEOUT_MS, DEFAULT_FULL_CACHE_BYTES, DEFAULT_LARGE_ENCODE_BYTES, DEFAULT_STORE_TIMEOUT_MS, resolveOriginOptions, validateOriginOptions } from './origin/originOptions.ts'
 export type { OriginAnswer, OriginRequestInfo, OriginResponseInfo } from './origin/originResponder.ts'
 export { OriginResponder } from './origin/originResponder.ts'
+export type { ArrivingRequest, SenderArrival } from './origin/originExchange.ts'
+export { SenderExchange, senderRequestArrived } from './origin/originExchange.ts'
 export { FULL_CODINGS } from './origin/fullBody.ts'
 export type { BoundedRead } from './streams/readBounded.ts'
 export { readBounded } from './streams/readBounded.ts'

@@ -26,7 +26,7 @@ test('origin options take a string or a non-empty list; each entry is validated 
   assert.throws(() => validateOriginOptions({ secret: [CURRENT, 'short'] }), (err: Error) => (err as Error & { code: string }).code === 'COILGUN_ERR_INVALID_OPTION' && err.message.includes('secret[1]'))
   const options = await resolveOriginOptions({ secret: [CURRENT, PREVIOUS], encodeWorkers: 0 })
   const responder = new OriginResponder(options)
-  const request = (secret: string): boolean => responder.requestEligible({ method: 'GET', headers: { 'coilgun-secret': secret }, resourceKey: '/', remoteAddress: '127.0.0.1' })
+  const request = (secret: string): boolean => responder.requestEligible({ method: 'GET', headers: { 'coilgun-secret': secret }, remoteAddress: '127.0.0.1' })
   assert.equal(request(PREVIOUS), true)
   responder.replaceSecrets([CURRENT])
   assert.equal(request(PREVIOUS), false)

@@ -1,7 +1,7 @@
 import { ServerResponse } from 'node:http'
 import type { IncomingMessage } from 'node:http'
-import { ERR_INVALID_OPTION, OriginResponder, parseHost, resolveOriginOptions, resourceKey, validateOriginOptions } from '@coilgun/core'
-import type { OriginOptions, OriginResponseInfo } from '@coilgun/core'
+import { ERR_INVALID_OPTION, OriginResponder, resolveOriginOptions, SECRET_HEADER, senderRequestArrived, validateOriginOptions } from '@coilgun/core'
+import type { OriginOptions, OriginResponseInfo, SenderExchange } from '@coilgun/core'
 
 export interface CoilgunExpressOptions extends OriginOptions {
   /**
@@ -36,7 +36,7 @@ export interface CoilgunMiddleware {
  */
 export function coilgun (options: CoilgunExpressOptions): CoilgunMiddleware {
   // Every check that can fail runs now, so a bad option throws at app start.
-  const { eligibility } = validateOriginOptions(options)
+  validateOriginOptions(options)
   if (options.eligible !== undefined && typeof options.eligible !== 'function') {
     throw new ERR_INVALID_OPTION('eligible', 'expected a function')
   }
@@ -47,28 +47,17 @@ export function coilgun (options: CoilgunExpressOptions): CoilgunMiddleware {
   let responder: OriginResponder | undefined
 
   function coilgunMiddleware (req: IncomingMessage, res: ServerResponse, next: Next): void {
-    if (req.headers['coilgun-secret'] === undefined) { next(); return }
+    if (req.headers[SECRET_HEADER] === undefined) { next(); return }
     if (responder === undefined) {
       responderPromise.then(r => { responder = r; coilgunMiddleware(req, res, next) }, next)
       return
     }
-    const isSender = responder.requestEligible({ method: req.method ?? 'GET', headers: req.headers, resourceKey: '', remoteAddress: req.socket.remoteAddress })
-    // The application never sees the secret (logs, error reports).
-    delete req.headers['coilgun-secret']
-    // Issue 11: a sender's request names its resource by Host; one that is not a
-    // valid host would not have a key of its own.
-    // `:authority` replaces Host on HTTP/2 (RFC 9113 section 8.3.1).
-    const host = isSender ? parseHost(req.headers.host ?? req.headers[':authority']) : undefined
-    if (isSender && host === undefined) {
+    const arrival = senderRequestArrived(responder, { method: req.method ?? 'GET', headers: req.headers, url: req.url ?? '/', remoteAddress: req.socket.remoteAddress, answerable: eligible === undefined ? undefined : () => eligible(req) })
+    if (arrival.kind === 'bad-host') {
       res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }).end('Bad Request: invalid Host\n')
       return
     }
-    if (!isSender || (eligible !== undefined && !eligible(req))) { next(); return }
-    // The sender's If-None-Match names Coilgun versions, not the app's: hidden from
-    // the app so its own freshness check (res.send's 304) cannot answer for us.
-    const ifNoneMatch = req.headers['if-none-match']
-    delete req.headers['if-none-match']
-    interceptResponse(responder, eligibility.maxBodyBytes, req, res, ifNoneMatch, resourceKey(host!, req.url ?? '/'))
+    if (arrival.kind === 'sender') interceptResponse(arrival.exchange, res)
     next()
   }
 
@@ -83,12 +72,14 @@ export function coilgun (options: CoilgunExpressOptions): CoilgunMiddleware {
  * Buffers the app's body (up to maxBodyBytes) by wrapping res.write/res.end, then
  * sends the answer. An ineligible or oversize response is released untouched.
  */
-function interceptResponse (responder: OriginResponder, maxBodyBytes: number, req: IncomingMessage, res: ServerResponse, ifNoneMatch: string | undefined, key: string): void {
+function interceptResponse (exchange: SenderExchange, res: ServerResponse): void {
+  const maxBodyBytes = exchange.maxBodyBytes
   const write = res.write
   const end = res.end
   const chunks: Buffer[] = []
   let length = 0
   let state: 'undecided' | 'buffering' | 'released' = 'undecided'
+  let head: OriginResponseInfo | undefined
 
   function release (): void {
     state = 'released'
@@ -98,7 +89,8 @@ function interceptResponse (responder: OriginResponder, maxBodyBytes: number, re
 
   function decide (): boolean {
     if (state !== 'undecided') return state === 'buffering'
-    if (!res.headersSent && responder.responseEligible(responseInfo(res))) {
+    head = res.headersSent ? undefined : exchange.responseHead(res.statusCode, res.getHeaders())
+    if (head !== undefined) {
       state = 'buffering'
       return true
     }
@@ -144,20 +136,19 @@ function interceptResponse (responder: OriginResponder, maxBodyBytes: number, re
       length += buf.length
     }
     const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length)
-    if (length > maxBodyBytes || !responder.options.eligibility.sizeEligible(length)) {
-      release()
-      return (end as LooseCall).call(res, body, callback) as ServerResponse
-    }
     release()
-    sendAnswer(responder, req, res, body, end, callback, ifNoneMatch, key)
+    if (length > maxBodyBytes) return (end as LooseCall).call(res, body, callback) as ServerResponse
+    sendAnswer(exchange, head!, res, body, end, callback)
     return res
   } as typeof res.end
 }
 
-function sendAnswer (responder: OriginResponder, req: IncomingMessage, res: ServerResponse, body: Buffer, end: ServerResponse['end'], callback: (() => void) | undefined, ifNoneMatch: string | undefined, key: string): void {
-  responder.answer({ method: req.method ?? 'GET', headers: { ...req.headers, 'if-none-match': ifNoneMatch }, resourceKey: key, path: req.url ?? '/', remoteAddress: req.socket.remoteAddress }, responseInfo(res), body)
+function sendAnswer (exchange: SenderExchange, head: OriginResponseInfo, res: ServerResponse, body: Buffer, end: ServerResponse['end'], callback: (() => void) | undefined): void {
+  exchange.answered(head, body)
     .then(answer => {
       if (res.destroyed) return
+      // Too small (or too large) to answer: the app's response as it is.
+      if (answer === undefined) { (end as LooseCall).call(res, body, callback); return }
       res.statusCode = answer.status
       for (const name of answer.remove) res.removeHeader(name)
       for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value)
@@ -172,23 +163,6 @@ function sendAnswer (responder: OriginResponder, req: IncomingMessage, res: Serv
       // The answer failed (a bug, not bad input): send the app's response unchanged.
       if (!res.destroyed) (end as LooseCall).call(res, body, callback)
     })
-}
-
-function responseInfo (res: ServerResponse): OriginResponseInfo {
-  return {
-    status: res.statusCode,
-    contentType: headerString(res.getHeader('content-type')),
-    contentEncoding: headerString(res.getHeader('content-encoding')),
-    contentRange: headerString(res.getHeader('content-range')),
-    etag: headerString(res.getHeader('etag')),
-    vary: headerString(res.getHeader('vary')),
-    headers: res.getHeaders()
-  }
-}
-
-function headerString (value: number | string | string[] | undefined): string | undefined {
-  if (value === undefined) return undefined
-  return Array.isArray(value) ? value.join(', ') : String(value)
 }
 
 export default coilgun

@@ -1,23 +1,28 @@
 import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
-import { ERR_INVALID_OPTION, OriginResponder, parseHost, readBounded, resolveOriginOptions, resourceKey } from '@coilgun/core'
-import type { OriginAnswer, OriginOptions, OriginResponseInfo } from '@coilgun/core'
+import { ERR_INVALID_OPTION, OriginResponder, readBounded, resolveOriginOptions, senderRequestArrived } from '@coilgun/core'
+import type { OriginAnswer, OriginOptions, SenderExchange } from '@coilgun/core'
 import type { FastifyReply, FastifyRequest, RouteOptions } from 'fastify'
 import { Readable } from 'node:stream'
 
 /** Options of `@coilgun/fastify`: the shared origin options of `@coilgun/core`. */
 export type CoilgunFastifyOptions = OriginOptions
 
+/** Set by `onRoute` on the config of a route declared with `config: { coilgun: false }`. */
+const OPTED_OUT = Symbol('coilgun opted out')
+
 declare module 'fastify' {
   interface FastifyContextConfig {
     /** `false` opts a route out of Coilgun: its responses are never delta-encoded. */
     coilgun?: boolean
+    /** Resolved from `coilgun` when the route is registered (internal to the plugin). */
+    [OPTED_OUT]?: true
   }
   interface FastifyRequest {
     /** True when the request comes from an authenticated Coilgun sender. */
     coilgunSender: boolean
-    /** The sender's If-None-Match (Coilgun versions), hidden from the app. */
-    coilgunIfNoneMatch: string | undefined
+    /** The sender's request on its way to the answer (internal to the plugin). */
+    coilgunExchange: SenderExchange | null
   }
   interface FastifyInstance {
     coilgun: { readonly responder: OriginResponder }
@@ -34,73 +39,54 @@ const coilgunPlugin: FastifyPluginAsync<CoilgunFastifyOptions> = async function 
   const options = await resolveOriginOptions(opts)
   const responder = new OriginResponder(options, log)
   for (const { name, reason } of options.unavailableCodecs) fastify.log.info({ codec: name, reason }, 'coilgun: codec unavailable, not offered')
-  const maxBodyBytes = options.eligibility.maxBodyBytes
 
   fastify.decorate('coilgun', { responder })
   fastify.decorateRequest('coilgunSender', false)
-  fastify.decorateRequest('coilgunIfNoneMatch', undefined)
+  fastify.decorateRequest('coilgunExchange', null)
 
+  // The route opt-out is resolved once, when the route is registered, and kept on
+  // the route's config (as @fastify/compress does). The answer hook stays global so
+  // it runs where the plugin was registered in the app's onSend chain.
   fastify.addHook('onRoute', function coilgunOnRoute (route: RouteOptions) {
     const flag = (route.config as { coilgun?: unknown } | undefined)?.coilgun
     if (flag !== undefined && typeof flag !== 'boolean') {
       throw new ERR_INVALID_OPTION(`config.coilgun of ${route.method.toString()} ${route.url}`, 'expected a boolean')
     }
+    if (flag === false) route.config = { ...route.config, [OPTED_OUT]: true }
   })
 
   fastify.addHook('onRequest', function coilgunOnRequest (request: FastifyRequest, reply: FastifyReply, done: () => void) {
-    if (request.headers['coilgun-secret'] !== undefined) {
-      request.coilgunSender = responder.requestEligible({ method: request.method, headers: request.headers, resourceKey: '', remoteAddress: request.ip })
-      // The application never sees the secret (logs, error reports).
-      delete request.headers['coilgun-secret']
-      // Issue 11: a sender's request names its resource by Host; one that is not a
-      // valid host would not have a key of its own.
-      if (request.coilgunSender && parseHost(hostOf(request)) === undefined) {
-        reply.code(400).header('content-type', 'text/plain; charset=utf-8').header('cache-control', 'no-store').send('Bad Request: invalid Host\n')
-        return
-      }
-      if (request.coilgunSender) {
-        // The sender's If-None-Match names Coilgun versions, not the app's: hidden
-        // so the app's own conditional handling cannot answer 304 for us.
-        request.coilgunIfNoneMatch = request.headers['if-none-match']
-        delete request.headers['if-none-match']
-      }
+    const arrival = senderRequestArrived(responder, { method: request.method, headers: request.headers, url: request.url, remoteAddress: request.ip })
+    if (arrival.kind === 'bad-host') {
+      reply.code(400).header('content-type', 'text/plain; charset=utf-8').header('cache-control', 'no-store').send('Bad Request: invalid Host\n')
+      return
+    }
+    if (arrival.kind === 'sender') {
+      request.coilgunSender = true
+      request.coilgunExchange = arrival.exchange
     }
     done()
   })
 
   fastify.addHook('onSend', async function coilgunOnSend (request: FastifyRequest, reply: FastifyReply, payload: unknown) {
-    if (!request.coilgunSender || payload === null || payload === undefined) return payload
-    if (request.routeOptions.config.coilgun === false) return payload
-    const response: OriginResponseInfo = {
-      status: reply.statusCode,
-      contentType: headerString(reply.getHeader('content-type')),
-      contentEncoding: headerString(reply.getHeader('content-encoding')),
-      contentRange: headerString(reply.getHeader('content-range')),
-      etag: headerString(reply.getHeader('etag')),
-      vary: headerString(reply.getHeader('vary')),
-      headers: reply.getHeaders()
-    }
-    const declared = Number(reply.getHeader('content-length'))
-    if (!responder.responseEligible(response, Number.isFinite(declared) ? declared : undefined)) return payload
+    const exchange = request.coilgunExchange
+    if (exchange === null || payload === null || payload === undefined) return payload
+    if (request.routeOptions.config[OPTED_OUT] === true) return payload
+    const head = exchange.responseHead(reply.statusCode, reply.getHeaders())
+    if (head === undefined) return payload
 
     let body: Buffer
     if (typeof payload === 'string') body = Buffer.from(payload)
     else if (Buffer.isBuffer(payload)) body = payload
     else if (payload instanceof Uint8Array) body = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength)
     else if (payload instanceof Readable) {
-      const read = await readBounded(payload, maxBodyBytes)
+      const read = await readBounded(payload, exchange.maxBodyBytes)
       if (!read.complete) return read.replay
       body = read.body
     } else return payload
-    if (!options.eligibility.sizeEligible(body.length)) return body
 
-    const answer = await responder.answer({
-      method: request.method,
-      headers: { ...request.headers, 'if-none-match': request.coilgunIfNoneMatch },
-      resourceKey: resourceKey(parseHost(hostOf(request))!, request.url),
-      path: request.url,
-      remoteAddress: request.ip
-    }, response, body)
+    const answer = await exchange.answered(head, body)
+    if (answer === undefined) return body
     applyAnswer(request, reply, answer)
     return answer.body === undefined ? null : Buffer.from(answer.body.buffer, answer.body.byteOffset, answer.body.byteLength)
   })
@@ -117,16 +103,6 @@ function applyAnswer (request: FastifyRequest, reply: FastifyReply, answer: Orig
   // What Coilgun sends a sender is final: @fastify/compress must not re-encode a
   // delta (RFC 3229 IM already says how it is encoded) nor an RFC 9842 body.
   request.headers['x-no-compression'] = '1'
-}
-
-/** The request's Host: `Host` on HTTP/1.1, `:authority` on HTTP/2 (RFC 9113 section 8.3.1). */
-function hostOf (request: FastifyRequest): string | string[] | undefined {
-  return request.headers.host ?? request.headers[':authority']
-}
-
-function headerString (value: unknown): string | undefined {
-  if (value === undefined || value === null) return undefined
-  return Array.isArray(value) ? value.join(', ') : String(value)
 }
 
 export const coilgun = fp(coilgunPlugin, { fastify: '5.x', name: '@coilgun/fastify' })

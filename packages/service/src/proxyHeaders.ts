@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import { connectionOptions, isHopByHop } from './hopByHop.ts'
-import { INTERNAL_HEADERS } from '@coilgun/core'
+import { headerText, INTERNAL_HEADERS } from '@coilgun/core'
 
 // Header hygiene at the edge (RFC 9110 section 7.6.1): hop-by-hop headers and
 // Coilgun's internal headers are removed in both directions, so a visitor can never
@@ -36,10 +36,6 @@ export interface ClientInfo {
   via?: string | undefined
 }
 
-function joined (value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value.join(', ') : value
-}
-
 /**
  * Headers for the upstream request: the visitor's minus hop-by-hop, internal and
  * (unless trusted) forwarding headers, plus X-Forwarded-For/-Proto/-Host,
@@ -59,13 +55,13 @@ export function upstreamRequestHeaders (visitor: IncomingHttpHeaders, client: Cl
     if (deltaPath && DELTA_PATH_DROPPED.has(name)) continue
     out[name] = value
   }
-  const prior = joined(out['x-forwarded-for'])
+  const prior = headerText(out['x-forwarded-for'])
   out['x-forwarded-for'] = prior === undefined ? client.ip : `${prior}, ${client.ip}`
   if (out['x-forwarded-proto'] === undefined) out['x-forwarded-proto'] = client.proto
   if (out['x-forwarded-host'] === undefined && client.host !== undefined) out['x-forwarded-host'] = client.host
   if (out['x-real-ip'] === undefined) out['x-real-ip'] = client.ip
   if (client.via !== undefined) {
-    const via = joined(out.via)
+    const via = headerText(out.via)
     out.via = via === undefined || via.trim() === '' ? client.via : `${via}, ${client.via}`
   }
   return out

@@ -91,6 +91,16 @@ export function joinFieldValue (value: unknown): string | undefined {
   return lines.length === 0 ? undefined : lines.join(', ')
 }
 
+/**
+ * One header value as a single string: repeated field lines joined with ", "
+ * (RFC 9110 section 5.3), a number (a Content-Length set by the app) as its text.
+ * Undefined when the field is absent.
+ */
+export function headerText (value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined
+  return Array.isArray(value) ? value.join(', ') : String(value)
+}
+
 function hasContent (line: string): boolean {
   return skipOws(line, 0) < line.length
 }

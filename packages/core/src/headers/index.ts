@@ -3,6 +3,7 @@
 // (Available-Dictionary). Every parser treats malformed input as absent and never throws.
 
 export type { FieldValue } from './fieldSyntax.ts'
+export { headerText } from './fieldSyntax.ts'
 export type { InstanceManipulation } from './instanceManipulation.ts'
 export { acceptsIm, formatIm, parseAIm, parseIm } from './instanceManipulation.ts'
 export type { EntityTag, IfNoneMatch } from './entityTags.ts'

@@ -127,7 +127,7 @@ export class OriginResponder {
    * True for a GET from an authenticated sender: only such requests are ever
    * buffered or answered differently. Everyone else gets the app's response as is.
    */
-  requestEligible (req: OriginRequestInfo): boolean {
+  requestEligible (req: Pick<OriginRequestInfo, 'method' | 'headers' | 'remoteAddress'>): boolean {
     const secret = req.headers[SECRET_HEADER]
     if (secret === undefined) return false
     if (!this.#auth.authenticate(secret, req.remoteAddress)) return false

@@ -5,6 +5,7 @@ import { formatAvailableDictionary, formatStrongETag, sha256 } from '../digest.t
 import { ERR_DELTA_CORRUPT, ERR_DELTA_TOO_LARGE, ERR_UNSUPPORTED_ENCODING, ERR_VERIFY_FAILED } from '../errors.ts'
 import { parseCoilgunETag } from '../digest.ts'
 import { parseDeltaBase } from '../headers/deltaBase.ts'
+import { headerText } from '../headers/fieldSyntax.ts'
 import { parseIm } from '../headers/instanceManipulation.ts'
 import { parseSha256ReprDigest } from '../headers/reprDigest.ts'
 import { SECRET_HEADER, STATUS_IM_USED } from '../protocol.ts'
@@ -73,11 +74,11 @@ export function rebuildFromAnswer (answer: OriginAnswerIn, base: HeldVersion | u
     return { kind: 'not-modified', body: base.body, hash: base.hash, codec: undefined, secondary: undefined }
   }
 
-  const contentEncoding = headerValue(h['content-encoding'])?.trim().toLowerCase()
+  const contentEncoding = headerText(h['content-encoding'])?.trim().toLowerCase()
   const im = answer.status === STATUS_IM_USED ? parseIm(h.im) : undefined
   if (answer.status === STATUS_IM_USED || contentEncoding === 'dcz' || contentEncoding === 'dcb') {
     const form = deltaFormFromWire(im, answer.status === STATUS_IM_USED ? undefined : contentEncoding)
-    if (form === undefined) throw new ERR_UNSUPPORTED_ENCODING(answer.status === STATUS_IM_USED ? `IM: ${headerValue(h.im) ?? ''}` : `Content-Encoding: ${contentEncoding ?? ''}`)
+    if (form === undefined) throw new ERR_UNSUPPORTED_ENCODING(answer.status === STATUS_IM_USED ? `IM: ${headerText(h.im) ?? ''}` : `Content-Encoding: ${contentEncoding ?? ''}`)
     const codec = codecs.get(form.codec)
     if (codec === undefined || !codec.available) throw new ERR_UNSUPPORTED_ENCODING(`${form.codec} is not enabled here`)
     if (base === undefined) throw new ERR_DELTA_CORRUPT(form.codec, 'a delta arrived but no base is held')
@@ -113,8 +114,4 @@ export function decodeFullBody (contentEncoding: string | undefined, body: Uint8
     throw new ERR_DELTA_CORRUPT(contentEncoding, e.message)
   }
   throw new ERR_UNSUPPORTED_ENCODING(`Content-Encoding: ${contentEncoding}`)
-}
-
-function headerValue (value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value.join(', ') : value
 }
