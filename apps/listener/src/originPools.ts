@@ -17,9 +17,12 @@ export class OriginPools {
   #routes = new Map<string, OriginRoute>()
   #pools = new Map<string, Pool>()
   readonly #config: ListenerConfig
+  /** Given by the embedding code (tests, a custom transport): used for every origin, never closed here. */
+  readonly #injected: Dispatcher | undefined
 
-  constructor (config: ListenerConfig) {
+  constructor (config: ListenerConfig, dispatcher?: Dispatcher) {
     this.#config = config
+    this.#injected = dispatcher
     this.#build(config.origins)
   }
 
@@ -27,6 +30,10 @@ export class OriginPools {
     const routes = new Map<string, OriginRoute>()
     const pools = new Map<string, Pool>()
     for (const [host, url] of origins) {
+      if (this.#injected !== undefined) {
+        routes.set(host, { url, dispatcher: this.#injected })
+        continue
+      }
       let pool = pools.get(url) ?? this.#pools.get(url)
       if (pool === undefined) {
         pool = new Pool(url, {

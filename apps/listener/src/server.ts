@@ -1,4 +1,5 @@
 import Fastify from 'fastify'
+import type { Dispatcher } from 'undici'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { COILGUN_CLOSING_HEADER, OriginResponder, resolveOriginOptions } from '@coilgun/core'
 import { ActiveHealthCheck, answerConnect, answerOwnError, answerRequestTarget, answerUnmetExpectation, answerUnsupportedMethod, assertUsableCodecs, buildAdmin, http2AsHttp1, noStoreWhileClosing, proxyServerOptions, registerAccessLog, ServerDrain } from '@coilgun/service'
@@ -26,6 +27,12 @@ export interface ListenerDeps {
   logger?: boolean | object
   /** Interval of the status page's snapshots (default: DEFAULT_STATUS_INTERVAL_MS; tests use less). */
   statusIntervalMs?: number
+  /**
+   * undici dispatcher for every origin instead of the listener's own pools (as the
+   * sender's `deps.dispatcher`, issue 14); not closed by the listener. Health checks
+   * and upgrade tunnels still connect to the origins directly.
+   */
+  dispatcher?: Dispatcher
 }
 
 export interface Listener {
@@ -95,7 +102,7 @@ export async function buildListener (config: ListenerConfig, deps: ListenerDeps 
   }
   const responder = new OriginResponder(options, app.log)
   for (const { name, reason } of options.unavailableCodecs) app.log.info({ codec: name, reason }, 'coilgun-listener: codec unavailable, not offered')
-  const pools = new OriginPools(config)
+  const pools = new OriginPools(config, deps.dispatcher)
   const metrics = new ListenerMetrics(redis, options.codecs.map(c => c.name))
   registerAccessLog(app, listenerAccessLine, function countRequest (outcome, status) { metrics.countRequest(outcome, status) })
   const origins = [...new Set(config.origins.values())]
