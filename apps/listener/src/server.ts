@@ -2,7 +2,8 @@ import Fastify from 'fastify'
 import type { Dispatcher } from 'undici'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { COILGUN_CLOSING_HEADER, OriginResponder, resolveOriginOptions } from '@coilgun/core'
-import { ActiveHealthCheck, answerConnect, answerOwnError, answerRequestTarget, answerUnmetExpectation, answerUnsupportedMethod, assertUsableCodecs, buildAdmin, http2AsHttp1, noStoreWhileClosing, proxyServerOptions, registerAccessLog, ServerDrain } from '@coilgun/service'
+import { ActiveHealthCheck, answerConnect, answerOwnError, answerRequestTarget, answerUnmetExpectation, answerUnsupportedMethod, assertUsableCodecs, buildAdmin, http2AsHttp1, listenService, noStoreWhileClosing, proxyServerOptions, registerAccessLog, ServerDrain } from '@coilgun/service'
+import type { ProxyService } from '@coilgun/service'
 import { listenerAccessLine } from './accessLog.ts'
 import { listenerReadiness } from './readiness.ts'
 import { reloadListener } from './reload.ts'
@@ -35,17 +36,10 @@ export interface ListenerDeps {
   dispatcher?: Dispatcher
 }
 
-export interface Listener {
-  readonly app: FastifyInstance
-  readonly admin: FastifyInstance | undefined
+/** A running listener; `reload` applies the TLS files, the host map and the secrets read again. */
+export interface Listener extends ProxyService<ListenerConfig> {
   readonly metrics: ListenerMetrics
   readonly responder: OriginResponder
-  /** Requests in flight; `begin()` on close (prompt, honest shutdown, issue 12). */
-  readonly drain: ServerDrain
-  listen (): Promise<string>
-  close (): Promise<void>
-  /** Applies a configuration read again (SIGHUP): files only; throws and keeps the old one when it is invalid. Returns what changed. */
-  reload (next: ListenerConfig): string[]
 }
 
 /**
@@ -164,11 +158,8 @@ export async function buildListener (config: ListenerConfig, deps: ListenerDeps 
     metrics,
     responder,
     drain,
-    async listen () {
-      const url = await app.listen({ host: config.listen.host, port: config.listen.port })
-      health.start()
-      if (admin !== undefined && config.adminListen !== undefined) await admin.listen({ host: config.adminListen.host, port: config.adminListen.port })
-      return url
+    listen () {
+      return listenService(app, admin, config.listen, config.adminListen, health)
     },
     async close () {
       await Promise.all([app.close(), admin?.close()])

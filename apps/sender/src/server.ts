@@ -1,11 +1,12 @@
 import type { Server as TlsServer } from 'node:tls'
 import Fastify from 'fastify'
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import httpProxy from '@fastify/http-proxy'
 import { Agent } from 'undici'
 import type { Dispatcher } from 'undici'
 import { loadCodecs, resolvePrivacy } from '@coilgun/core'
-import { ActiveHealthCheck, answerConnect, answerOwnError, answerRequestTarget, answerUnmetExpectation, answerUnsupportedMethod, assertUsableCodecs, buildAdmin, classifyUpstreamError, http2AsHttp1, isConnectFailure, noStoreWhileClosing, OWN_ERROR_HEADERS, proxyServerOptions, registerAccessLog, REQUEST_ID_HEADER, ServerDrain, upstreamRequestHeaders, viaEntry, visitorResponseHeaders } from '@coilgun/service'
+import { ActiveHealthCheck, answerConnect, answerOwnError, answerRequestTarget, answerUnmetExpectation, answerUnsupportedMethod, assertUsableCodecs, buildAdmin, classifyUpstreamError, http2AsHttp1, isConnectFailure, listenService, noStoreWhileClosing, OWN_ERROR_HEADERS, proxyServerOptions, registerAccessLog, REQUEST_ID_HEADER, ServerDrain, upstreamRequestHeaders, viaEntry, visitorResponseHeaders } from '@coilgun/service'
+import type { ProxyService } from '@coilgun/service'
 import { senderAccessLine } from './accessLog.ts'
 import { senderReadiness } from './readiness.ts'
 import { noteOutcome } from './requestOutcome.ts'
@@ -51,18 +52,14 @@ export interface SenderDeps {
   logger?: boolean | object
 }
 
-export interface Sender {
-  readonly app: FastifyInstance
-  readonly admin: FastifyInstance | undefined
+/**
+ * A running sender; `reload` applies the secret (COILGUN_SECRET_FILE), the
+ * visitor-facing TLS certificate and key, and the upstream CA and client certificate
+ * (upstreamTlsReload.ts) read again.
+ */
+export interface Sender extends ProxyService<SenderConfig> {
   readonly cache: VersionCache
   readonly metrics: SenderMetrics
-  /** Visitor requests in flight; `begin()` on close (prompt, honest shutdown, issue 12). */
-  readonly drain: ServerDrain
-  /** Listens on config.listen / config.adminListen; returns the visitor URL. */
-  listen (): Promise<string>
-  close (): Promise<void>
-  /** Applies a configuration read again (SIGHUP): the secret (COILGUN_SECRET_FILE), the visitor-facing TLS certificate and key, and the upstream CA and client certificate (upstreamTlsReload.ts). Returns what changed. */
-  reload (next: SenderConfig): string[]
 }
 
 /**
@@ -256,11 +253,8 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
     cache,
     metrics,
     drain,
-    async listen () {
-      const url = await app.listen({ host: config.listen.host, port: config.listen.port })
-      health.start()
-      if (admin !== undefined && config.adminListen !== undefined) await admin.listen({ host: config.adminListen.host, port: config.adminListen.port })
-      return url
+    listen () {
+      return listenService(app, admin, config.listen, config.adminListen, health)
     },
     async close () {
       await Promise.all([app.close(), admin?.close()])

@@ -1,8 +1,23 @@
 import { LogController } from 'fastify'
-import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { http2HostFromAuthority } from './http2Host.ts'
 import { answerClientError, originFormTarget } from './ownAnswers.ts'
 import { requestIdGenerator } from './requestId.ts'
+import type { ServerDrain } from './serverDrain.ts'
+import type { HostPort } from '@coilgun/core'
+
+/** What buildSender and buildListener return: a running proxy and its admin app. */
+export interface ProxyService<Config> {
+  readonly app: FastifyInstance
+  readonly admin: FastifyInstance | undefined
+  /** Requests in flight; `begin()` on close (prompt, honest shutdown, issue 12). */
+  readonly drain: ServerDrain
+  /** Listens on the configured visitor and admin addresses; returns the visitor URL. */
+  listen (): Promise<string>
+  close (): Promise<void>
+  /** Applies a configuration read again (SIGHUP): files only; throws and keeps the old one when it is invalid. Returns what changed. */
+  reload (next: Config): string[]
+}
 
 /**
  * The Fastify server options both apps start from: what a reverse proxy needs that
@@ -43,4 +58,16 @@ export function proxyServerOptions (trustedRequestIds: boolean): {
 export function http2AsHttp1 (request: FastifyRequest, _reply: FastifyReply, done: () => void): void {
   if (request.raw.httpVersionMajor === 2) http2HostFromAuthority(request.raw.headers)
   done()
+}
+
+/**
+ * Starts a proxy service: the visitor address first, then its active health checks,
+ * then the admin address (so /readyz never answers for a proxy that cannot take
+ * visitors). Returns the visitor URL.
+ */
+export async function listenService (app: FastifyInstance, admin: FastifyInstance | undefined, listen: HostPort, adminListen: HostPort | undefined, health: { start (): void }): Promise<string> {
+  const url = await app.listen({ host: listen.host, port: listen.port })
+  health.start()
+  if (admin !== undefined && adminListen !== undefined) await admin.listen({ host: adminListen.host, port: adminListen.port })
+  return url
 }
