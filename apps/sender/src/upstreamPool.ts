@@ -33,9 +33,11 @@ export class UpstreamPools {
     this.#owned = dispatcher === undefined
     // Over HTTP/2 each connection carries up to `pipelining` requests at once; with
     // `auto` (upstreamProtocol.ts) ALPN tells, and the admission lanes follow.
-    const perConnection = upstreamPipelining(config.upstreamHttp2)
     const connections = [config.upstreamConnections, config.upstreamStreamConnections] as const
-    const admission = this.#admission = config.upstreams.map(origin => new UpstreamAdmission(origin, config.upstreamConnections * perConnection, config.upstreamStreamConnections * perConnection, config.upstreamQueue, connections))
+    const admission = this.#admission = config.upstreams.map(function lanes (origin) {
+      const perConnection = upstreamPipelining(config.upstreamHttp2, origin)
+      return new UpstreamAdmission(origin, config.upstreamConnections * perConnection, config.upstreamStreamConnections * perConnection, config.upstreamQueue, connections)
+    })
     this.#pools = config.upstreams.map((origin, index) => dispatcher ?? tlsMaterial.dispatcher(tls => new Pool(origin, {
       // Page lane plus download lane (admission.ts): admission keeps undici's own,
       // unbounded queue empty.

@@ -3,8 +3,11 @@ import type { buildConnector, Dispatcher } from 'undici'
 
 /**
  * COILGUN_UPSTREAM_HTTP2 (issue 17): `auto` offers HTTP/2 by ALPN to an `https://`
- * upstream and uses what it picks; `on` assumes HTTP/2 (as before issue 17); `off`
- * speaks HTTP/1.1 only. Over `http://` every mode speaks HTTP/1.1 (no h2c).
+ * upstream and uses what it picks; `on` does the same but sizes the page lanes for
+ * HTTP/2 from the start (for an upstream known to speak it, such as coilgun-listener
+ * with TLS); `off` speaks HTTP/1.1 only. Over `http://` every mode speaks HTTP/1.1,
+ * one request per connection (undici speaks no h2c, and pipelining HTTP/1.1 lets one
+ * slow page hold up the rest, RFC 9112 section 9.3.2).
  */
 export type UpstreamHttp2 = 'on' | 'off' | 'auto'
 
@@ -38,13 +41,17 @@ export const UPSTREAM_KEEP_ALIVE_MAX_TIMEOUT_MS = 600_000
  * request per connection (no HTTP/1.1 pipelining). `auto` over TLS decides per
  * connection (negotiatedPipelining) and starts at 1.
  */
-export function upstreamPipelining (mode: UpstreamHttp2 | boolean): number {
-  return mode === 'on' || mode === true ? HTTP2_STREAMS_PER_CONNECTION : 1
+export function upstreamPipelining (mode: UpstreamHttp2 | boolean, origin = 'https:'): number {
+  return (mode === 'on' || mode === true) && origin.startsWith('https:') ? HTTP2_STREAMS_PER_CONNECTION : 1
 }
 
-/** True when the mode follows ALPN per connection (`auto` to an `https://` upstream). */
+/**
+ * True when the mode follows ALPN per connection: `auto` or `on` to an `https://`
+ * upstream. `on` used to fix 100 requests per connection, which pipelined HTTP/1.1
+ * 100 deep when an upstream answered ALPN with http/1.1 or had no TLS.
+ */
 export function negotiatesProtocol (mode: UpstreamHttp2, origin: string): boolean {
-  return mode === 'auto' && origin.startsWith('https:')
+  return mode !== 'off' && origin.startsWith('https:')
 }
 
 /**
@@ -62,7 +69,7 @@ export function upstreamProtocolOptions (
   origin: string,
   onProtocol?: (h2: boolean) => void
 ): Pick<Pool.Options, 'allowH2' | 'pipelining' | 'factory'> {
-  if (!negotiatesProtocol(mode, origin)) return { allowH2: mode === 'on', pipelining: upstreamPipelining(mode) }
+  if (!negotiatesProtocol(mode, origin)) return { allowH2: false, pipelining: 1 }
   return {
     allowH2: true,
     pipelining: 1,

@@ -74,7 +74,8 @@ test('default setting: an HTTPS upstream that offers h2 gets concurrent GETs as 
   assert.equal(await post.body.text(), '2.0 POST /form 5')
 })
 
-test('default setting: an HTTPS upstream that speaks only HTTP/1.1 still answers, one request per connection at a time', { skip: noOpenssl }, async (t) => {
+for (const mode of ['auto (the default)', 'on'] as const) {
+test(`${mode}: an HTTPS upstream that speaks only HTTP/1.1 still answers, one request per connection at a time`, { skip: noOpenssl }, async (t) => {
   const pki = makePki()
   const server = createHttpsServer({ cert: readFileSync(pki.serverCert), key: readFileSync(pki.serverKey), ALPNProtocols: ['http/1.1'] }, answer)
   // Request heads that arrived on a connection (read off the decrypted bytes, before
@@ -97,7 +98,7 @@ test('default setting: an HTTPS upstream that speaks only HTTP/1.1 still answers
   })
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
   const upstream = `https://127.0.0.1:${(server.address() as AddressInfo).port}`
-  const { sender, url } = await startSender(upstream, { COILGUN_UPSTREAM_CA: pki.ca })
+  const { sender, url } = await startSender(upstream, { COILGUN_UPSTREAM_CA: pki.ca, ...(mode === 'on' ? { COILGUN_UPSTREAM_HTTP2: 'on' } : {}) })
   t.after(async () => { await sender.close(); server.closeAllConnections(); server.close() })
 
   assert.equal(await (await request(`${url}/first`)).body.text(), '1.1 GET /first 0')
@@ -108,6 +109,7 @@ test('default setting: an HTTPS upstream that speaks only HTTP/1.1 still answers
   assert.deepEqual([...alpn], ['http/1.1'], 'the upstream chose HTTP/1.1 by ALPN')
   assert.equal(mostAtOnce, 1, `up to ${mostAtOnce} requests at once on one HTTP/1.1 connection (pipelined)`)
 })
+}
 
 test('an idle upstream connection outlives undici\'s 4 s default keep-alive on the delta and passthrough paths', async (t) => {
   // keepAliveTimeout 0: the upstream never closes an idle connection and announces no

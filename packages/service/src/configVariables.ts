@@ -42,7 +42,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze([
   { name: 'COILGUN_UPSTREAM_QUEUE', apps: S, default: '1024', meaning: 'requests per upstream that may wait for a page connection (the wait counts against the upstream timeout); more: 503 at once' },
   { name: 'COILGUN_VISITOR_HEADERS_TIMEOUT_MS', apps: S, default: '20s', meaning: 'time a visitor has to send its request headers (slowloris)' },
   { name: 'COILGUN_VISITOR_SEND_TIMEOUT_MS', apps: S, default: '30s', meaning: 'a visitor that takes none of its answer for this long is cut (nginx send_timeout)' },
-  { name: 'COILGUN_UPSTREAM_HTTP2', apps: S, default: 'auto', meaning: 'auto: HTTP/2 to an https:// upstream that picks h2 by ALPN, else HTTP/1.1 (one request per connection); on: HTTP/2 assumed (100 streams per connection); off: HTTP/1.1 only' },
+  { name: 'COILGUN_UPSTREAM_HTTP2', apps: S, default: 'auto', meaning: 'auto: HTTP/2 to an https:// upstream that picks h2 by ALPN, else HTTP/1.1 (one request per connection); on: the same, page lanes sized for HTTP/2 from the start; off: HTTP/1.1 only' },
   { name: 'COILGUN_UPSTREAM_CA', apps: S, default: '', meaning: 'PEM file of the CA that signs the origin\'s certificate (reloaded on SIGHUP)' },
   { name: 'COILGUN_UPSTREAM_CERT', apps: S, default: '', meaning: 'PEM client certificate (mutual TLS), with COILGUN_UPSTREAM_KEY; reloaded on SIGHUP' },
   { name: 'COILGUN_UPSTREAM_KEY', apps: S, default: '', meaning: 'PEM client key (mutual TLS), with COILGUN_UPSTREAM_CERT; reloaded on SIGHUP' },
