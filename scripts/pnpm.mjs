@@ -9,8 +9,7 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { readFileSync, realpathSync } from 'node:fs'
 import { delimiter, dirname } from 'node:path'
-
-const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP']
+import { becomeChild } from './childProcess.mjs'
 
 const { packageManager } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
 const env = { ...process.env, npm_config_update_notifier: 'false' }
@@ -34,23 +33,4 @@ function pnpmCommand () {
 const { command, args, shell } = pnpmCommand()
 const child = spawn(command, [...args, ...process.argv.slice(2)], { stdio: 'inherit', env, shell })
 
-function forward (signal) {
-  // A Ctrl-C reaches pnpm directly too (same process group); a repeat is harmless,
-  // and a signal sent to this process alone (kill -TERM, npm stopping us) reaches pnpm only this way.
-  if (child.exitCode === null && child.signalCode === null) child.kill(signal)
-}
-for (const signal of FORWARDED_SIGNALS) process.on(signal, forward)
-
-child.on('error', function onSpawnError (err) {
-  console.error(`coilgun: could not run ${packageManager}: ${err.message}`)
-  process.exit(1)
-})
-child.on('exit', function onPnpmExit (code, signal) {
-  if (signal !== null) {
-    // Die of the same signal, so that whoever waits on us sees what happened to pnpm.
-    for (const s of FORWARDED_SIGNALS) process.off(s, forward)
-    process.kill(process.pid, signal)
-    return
-  }
-  process.exit(code ?? 1)
-})
+becomeChild(child, packageManager)

@@ -10,6 +10,7 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { becomeChild } from './childProcess.mjs'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const pnpm = join(root, 'scripts', 'pnpm.mjs')
@@ -23,21 +24,4 @@ for (const args of [['install', '--frozen-lockfile'], ['run', 'build']]) {
 const demoDir = join(root, 'apps', 'demo')
 const demo = spawn(process.execPath, ['--import', 'tsx', 'src/demo.ts'], { cwd: demoDir, stdio: 'inherit' })
 
-const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP']
-function forward (signal) {
-  if (demo.exitCode === null && demo.signalCode === null) demo.kill(signal)
-}
-for (const signal of FORWARDED_SIGNALS) process.on(signal, forward)
-
-demo.on('error', function onSpawnError (err) {
-  console.error(`coilgun: could not start the demo: ${err.message}`)
-  process.exit(1)
-})
-demo.on('exit', function onDemoExit (code, signal) {
-  if (signal !== null) {
-    for (const s of FORWARDED_SIGNALS) process.off(s, forward)
-    process.kill(process.pid, signal)
-    return
-  }
-  process.exit(code ?? 1)
-})
+becomeChild(demo, 'the demo')
