@@ -2,7 +2,7 @@ import Fastify from 'fastify'
 import type { Dispatcher } from 'undici'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { COILGUN_CLOSING_HEADER, OriginResponder, resolveOriginOptions } from '@coilgun/core'
-import { ActiveHealthCheck, answerConnect, answerOwnError, answerRequestTarget, answerUnmetExpectation, answerUnsupportedMethod, assertUsableCodecs, buildAdmin, http2AsHttp1, listenService, noStoreWhileClosing, proxyServerOptions, registerAccessLog, ServerDrain } from '@coilgun/service'
+import { ActiveHealthCheck, answerOwnError, answerRequestTarget, assertUsableCodecs, buildAdmin, http2AsHttp1, listenService, proxyServerOptions, registerAccessLog, registerProxyAnswers, ServerDrain } from '@coilgun/service'
 import type { ProxyService } from '@coilgun/service'
 import { listenerAccessLine } from './accessLog.ts'
 import { listenerReadiness } from './readiness.ts'
@@ -124,17 +124,7 @@ export async function buildListener (config: ListenerConfig, deps: ListenerDeps 
   // upgrades follow the host map through their own tunnel.
   app.addHook('onRequest', answerRequestTarget)
   app.setErrorHandler(answerOwnError)
-  const upgrades = buildListenerUpgrades(config, pools, metrics, app.log)
-  app.server.on('upgrade', upgrades.handle)
-  app.server.on('checkExpectation', answerUnmetExpectation)
-  app.server.on('connect', answerConnect)
-  app.setNotFoundHandler(answerUnsupportedMethod)
-  const markClosing = noStoreWhileClosing(app.server)
-  app.addHook('preClose', function closeUpgradeTunnels (done) {
-    markClosing()
-    upgrades.close()
-    done()
-  })
+  registerProxyAnswers(app, buildListenerUpgrades(config, pools, metrics, app.log))
   app.addContentTypeParser('*', function passBodyThrough (_request, payload, done) { done(null, payload) })
   app.route({
     method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],

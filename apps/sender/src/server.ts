@@ -5,7 +5,7 @@ import httpProxy from '@fastify/http-proxy'
 import { Agent } from 'undici'
 import type { Dispatcher } from 'undici'
 import { loadCodecs, resolvePrivacy } from '@coilgun/core'
-import { ActiveHealthCheck, answerConnect, answerOwnError, answerRequestTarget, answerUnmetExpectation, answerUnsupportedMethod, assertUsableCodecs, buildAdmin, classifyUpstreamError, http2AsHttp1, isConnectFailure, listenService, noStoreWhileClosing, OWN_ERROR_HEADERS, proxyServerOptions, registerAccessLog, REQUEST_ID_HEADER, ServerDrain, upstreamRequestHeaders, viaEntry, visitorResponseHeaders } from '@coilgun/service'
+import { ActiveHealthCheck, answerOwnError, answerRequestTarget, assertUsableCodecs, buildAdmin, classifyUpstreamError, http2AsHttp1, isConnectFailure, listenService, OWN_ERROR_HEADERS, proxyServerOptions, registerAccessLog, registerProxyAnswers, REQUEST_ID_HEADER, ServerDrain, upstreamRequestHeaders, viaEntry, visitorResponseHeaders } from '@coilgun/service'
 import type { ProxyService } from '@coilgun/service'
 import { senderAccessLine } from './accessLog.ts'
 import { senderReadiness } from './readiness.ts'
@@ -224,17 +224,7 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
     }
   })
 
-  const upgrades = buildSenderUpgrades(config, pools, metrics, app.log, upstreamTls)
-  app.server.on('upgrade', upgrades.handle)
-  app.server.on('checkExpectation', answerUnmetExpectation)
-  app.server.on('connect', answerConnect)
-  app.setNotFoundHandler(answerUnsupportedMethod)
-  const markClosing = noStoreWhileClosing(app.server)
-  app.addHook('preClose', function closeUpgradeTunnels (done) {
-    markClosing()
-    upgrades.close()
-    done()
-  })
+  registerProxyAnswers(app, buildSenderUpgrades(config, pools, metrics, app.log, upstreamTls))
 
   const admin = config.adminListen === undefined ? undefined : buildAdmin(metrics.registry, () => senderReadiness(health), status)
   status?.start()

@@ -1,9 +1,10 @@
 import { LogController } from 'fastify'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { http2HostFromAuthority } from './http2Host.ts'
-import { answerClientError, originFormTarget } from './ownAnswers.ts'
+import { answerClientError, answerConnect, answerUnmetExpectation, answerUnsupportedMethod, noStoreWhileClosing, originFormTarget } from './ownAnswers.ts'
 import { requestIdGenerator } from './requestId.ts'
 import type { ServerDrain } from './serverDrain.ts'
+import type { UpgradeTunnels } from './upgradeTunnel.ts'
 import type { HostPort } from '@coilgun/core'
 
 /** What buildSender and buildListener return: a running proxy and its admin app. */
@@ -70,4 +71,23 @@ export async function listenService (app: FastifyInstance, admin: FastifyInstanc
   health.start()
   if (admin !== undefined && adminListen !== undefined) await admin.listen({ host: adminListen.host, port: adminListen.port })
   return url
+}
+
+/**
+ * What a proxy answers or tunnels outside its routes (issue 13): `Upgrade` requests
+ * through `upgrades` (RFC 9110 section 7.8), unmet expectations (417), `CONNECT`
+ * (refused), methods it does not proxy (501), and `no-store` on whatever Node answers
+ * while the server closes; the tunnels close with the server.
+ */
+export function registerProxyAnswers (app: FastifyInstance, upgrades: UpgradeTunnels): void {
+  app.server.on('upgrade', upgrades.handle)
+  app.server.on('checkExpectation', answerUnmetExpectation)
+  app.server.on('connect', answerConnect)
+  app.setNotFoundHandler(answerUnsupportedMethod)
+  const markClosing = noStoreWhileClosing(app.server)
+  app.addHook('preClose', function closeUpgradeTunnels (done) {
+    markClosing()
+    upgrades.close()
+    done()
+  })
 }
