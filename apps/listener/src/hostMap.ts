@@ -51,8 +51,8 @@ export function hostMapFileEntries (path: string, text: string): Array<{ text: s
  * The keys to try for a Host header value, most specific first (see the file
  * comment). Case-insensitive; a trailing dot is ignored.
  */
-export function hostCandidates (hostHeader: string | undefined): string[] {
-  if (hostHeader === undefined) return [DEFAULT_HOST]
+export function * hostCandidates (hostHeader: string | undefined): Generator<string> {
+  if (hostHeader === undefined) { yield DEFAULT_HOST; return }
   let host = hostHeader.trim().toLowerCase()
   let port: string | undefined
   const bracket = host.startsWith('[') ? host.indexOf(']') : -1
@@ -69,17 +69,15 @@ export function hostCandidates (hostHeader: string | undefined): string[] {
   }
   if (host.endsWith('.')) host = host.slice(0, -1)
   if (port !== undefined && !/^\d{1,5}$/.test(port)) port = undefined
-  const out: string[] = []
-  if (port !== undefined) out.push(`${host}:${port}`)
-  out.push(host)
+  // A generator: the lookup usually stops at the exact host, before any wildcard key is built.
+  if (port !== undefined) yield `${host}:${port}`
+  yield host
   if (bracket === -1) {
-    const labels = host.split('.')
-    for (let i = 1; i < labels.length; i++) {
-      const suffix = labels.slice(i).join('.')
-      if (port !== undefined) out.push(`*.${suffix}:${port}`)
-      out.push(`*.${suffix}`)
+    for (let dot = host.indexOf('.'); dot !== -1; dot = host.indexOf('.', dot + 1)) {
+      const suffix = host.slice(dot + 1)
+      if (port !== undefined) yield `*.${suffix}:${port}`
+      yield `*.${suffix}`
     }
   }
-  out.push(DEFAULT_HOST)
-  return out
+  yield DEFAULT_HOST
 }

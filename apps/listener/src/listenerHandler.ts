@@ -59,7 +59,7 @@ async function answerListenerRequest (ctx: ListenerContext, request: FastifyRequ
   const host = parseHost(request.headers.host)
   if (host === undefined) {
     noteOutcome(request.raw, { outcome: 'bad-host' })
-    return reply.code(400).header('content-type', 'text/plain; charset=utf-8').header('cache-control', 'no-store').send('Bad Request: invalid Host\n')
+    return reply.code(400).headers(OWN_ERROR_HEADERS).send('Bad Request: invalid Host\n')
   }
   const route = ctx.pools.route(request.headers.host)
   if (route === undefined) {

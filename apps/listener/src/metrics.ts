@@ -1,13 +1,12 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import type { ActiveHealthCheck } from '@coilgun/service'
-import { statusClass, STATUS_CLASSES } from '@coilgun/service'
+import { STATUS_CLASSES, statusClass, UPSTREAM_ERROR_KINDS } from '@coilgun/service'
 import type { RedisVersionStore } from '@coilgun/redis'
 import { registerBuildInfo } from './buildInfo.ts'
 import { REQUEST_OUTCOMES } from './requestOutcome.ts'
 import type { RequestOutcome } from './requestOutcome.ts'
 
 /** Kinds of classifyUpstreamError (core), present from start at 0. */
-export const ORIGIN_ERROR_KINDS = ['timeout', 'connect-timeout', 'unreachable', 'bad-answer'] as const
 
 /**
  * Prometheus metrics of one listener (its own registry), named by the Prometheus
@@ -54,7 +53,7 @@ export class ListenerMetrics {
     this.originDuration = new Histogram({ name: 'coilgun_listener_origin_duration_seconds', help: 'Time until the origin\'s response headers', buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers })
     this.senderAborts = new Counter({ name: 'coilgun_listener_sender_aborts_total', help: 'Requests the sender gave up on before the answer was complete (not origin errors)', registers })
     for (const outcome of REQUEST_OUTCOMES) for (const cls of STATUS_CLASSES) this.requests.inc({ outcome, status_class: cls }, 0)
-    for (const kind of ORIGIN_ERROR_KINDS) this.originErrors.inc({ kind }, 0)
+    for (const kind of UPSTREAM_ERROR_KINDS) this.originErrors.inc({ kind }, 0)
     registerBuildInfo(this.registry, codecs)
     collectDefaultMetrics({ register: this.registry })
   }

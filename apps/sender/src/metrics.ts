@@ -1,13 +1,12 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import type { ActiveHealthCheck } from '@coilgun/service'
-import { statusClass, STATUS_CLASSES } from '@coilgun/service'
+import { STATUS_CLASSES, statusClass, UPSTREAM_ERROR_KINDS } from '@coilgun/service'
 import { registerBuildInfo } from './buildInfo.ts'
 import { REQUEST_OUTCOMES } from './requestOutcome.ts'
 import type { RequestOutcome } from './requestOutcome.ts'
 import type { VersionCache } from './versionCache.ts'
 
 /** Kinds of classifyUpstreamError (core), present from start at 0. */
-export const UPSTREAM_ERROR_KINDS = ['timeout', 'connect-timeout', 'unreachable', 'bad-answer'] as const
 /** Coded reasons a delta or body fails verification on the sender. */
 export const VERIFICATION_REASONS = ['COILGUN_ERR_DELTA_CORRUPT', 'COILGUN_ERR_DELTA_TOO_LARGE', 'COILGUN_ERR_DICTIONARY_MISMATCH', 'COILGUN_ERR_VERIFY_FAILED', 'COILGUN_ERR_UNSUPPORTED_ENCODING'] as const
 

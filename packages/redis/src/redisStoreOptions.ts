@@ -1,4 +1,4 @@
-import { ERR_INVALID_OPTION, integerOption, splitHostPort } from '@coilgun/core'
+import { DEFAULT_PRIVATE_TTL_MS, ERR_INVALID_OPTION, integerOption, splitHostPort } from '@coilgun/core'
 import type { WarnLogger } from '@coilgun/core'
 import type { Cluster, Redis, RedisOptions } from 'ioredis'
 
@@ -7,7 +7,7 @@ export const DEFAULT_PREFIX = 'coilgun:'
 /** Versions and pointers live one day, as in the embedded store: older bases are rarely asked for. */
 export const DEFAULT_TTL_SECONDS = 24 * 60 * 60
 /** Private versions (one visitor's page, issue 11) live ten minutes, as in the embedded store. */
-export const DEFAULT_PRIVATE_TTL_SECONDS = 10 * 60
+export const DEFAULT_PRIVATE_TTL_SECONDS = DEFAULT_PRIVATE_TTL_MS / 1000
 /** Same as the origin's largest eligible body (`maxBodyBytes`): larger versions are not stored. */
 export const DEFAULT_MAX_VERSION_BYTES = 8 * 1024 * 1024
 /** In-process cache of versions in front of Redis. */

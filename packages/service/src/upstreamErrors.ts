@@ -3,8 +3,12 @@ import { ERR_UPSTREAM_TIMEOUT } from '@coilgun/core'
 // How a failed upstream request (undici and socket error codes) is reported to the
 // client: a timeout is 504, anything else 502 (RFC 9110 section 15.6.3 and 15.6.5).
 
+/** The kinds of upstream failure, a label of each app's upstream-error counter. */
+export const UPSTREAM_ERROR_KINDS = ['timeout', 'connect-timeout', 'unreachable', 'bad-answer'] as const
+export type UpstreamErrorKind = typeof UPSTREAM_ERROR_KINDS[number]
+
 /** How an upstream failure is reported to the visitor. */
-export function classifyUpstreamError (err: unknown): { status: 502 | 504, kind: string } {
+export function classifyUpstreamError (err: unknown): { status: 502 | 504, kind: UpstreamErrorKind } {
   // @fastify/reply-from wraps the socket error: a 504-coded wrapper is a timeout.
   if ((err as { statusCode?: number }).statusCode === 504) return { status: 504, kind: 'timeout' }
   const code = rootCode(err)

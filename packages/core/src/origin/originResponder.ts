@@ -210,7 +210,7 @@ export class OriginResponder {
         // Bounded by the identity size, so that the memo entry serves whether or not
         // the full body is compressed yet; the comparison with it comes below.
         const delta = isPrivate
-          ? await this.#encode(base, baseHash, body, codecs, wantsGzipIm, this.#pool !== undefined && body.length >= this.options.offloadMinBytes ? this.#pool : undefined)
+          ? await this.#encode(base, baseHash, body, codecs, wantsGzipIm)
           : await this.#encodeMemoized(base, baseHash, body, id, codecs, wantsGzipIm)
         if (delta === ENCODE_SKIPPED) continue
         attempted = true
@@ -290,9 +290,8 @@ export class OriginResponder {
       return running
     }
     // Issue 12: a task refused by a saturated lane skips the delta; nothing is memoized.
-    const lane = this.#pool !== undefined && target.length >= this.options.offloadMinBytes ? this.#pool : undefined
     this.#encodes++
-    const encoding = this.#encode(base, baseHash, target, codecs, secondaryCompression, lane)
+    const encoding = this.#encode(base, baseHash, target, codecs, secondaryCompression)
     // Waiters for the same encode see a skipped or failed one as "no delta" (a full answer).
     this.#inflight.set(key, encoding.then(withoutSkip, noDelta))
     try {
@@ -308,8 +307,10 @@ export class OriginResponder {
     }
   }
 
-  async #encode (base: Uint8Array, baseHash: Buffer, target: Uint8Array, codecs: readonly Codec[], secondaryCompression: boolean, pool: EncoderPool | undefined): Promise<EncodedDelta | undefined | typeof ENCODE_SKIPPED> {
+  async #encode (base: Uint8Array, baseHash: Buffer, target: Uint8Array, codecs: readonly Codec[], secondaryCompression: boolean): Promise<EncodedDelta | undefined | typeof ENCODE_SKIPPED> {
     const fullSize = target.length
+    // Large bodies are encoded in a worker (issue 12); small ones here, cheaper than the hop.
+    const pool = this.#pool !== undefined && fullSize >= this.options.offloadMinBytes ? this.#pool : undefined
     if (pool !== undefined) {
       try {
         const result = await pool.run({ kind: 'delta', base, baseHash, target, codecs: codecs.map(c => c.name), fullSize, secondaryCompression })

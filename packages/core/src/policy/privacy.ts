@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import { ERR_INVALID_OPTION } from '../errors.ts'
+import { headerText, splitList } from '../headers/fieldSyntax.ts'
 
 // Which responses are private (issue 11). A private response is one visitor's page:
 // it may hold a session's CSRF token, a name, an account balance. Keeping one last
@@ -50,40 +51,13 @@ export interface PrivacyPolicy {
   isPrivate (request: PrivacyRequest, responseHeaders: PrivacyResponseHeaders): boolean
 }
 
-function fieldText (value: string | string[] | number | undefined): string {
-  if (value === undefined) return ''
-  return Array.isArray(value) ? value.join(',') : String(value)
-}
-
 /**
- * Names of the comma-separated members of a field (Cache-Control directives, Vary
- * members), lower-case, with quoted strings skipped so `no-cache="a, private"` does
- * not read as `private` (RFC 9110 section 5.6.1, 5.6.4).
+ * Names of the members of a list field (Cache-Control directives, Vary members),
+ * lower-case, with quoted strings kept as data so `no-cache="a, private"` does not
+ * read as `private` (RFC 9110 sections 5.6.1, 5.6.4).
  */
-function memberNames (value: string): string[] {
-  const names: string[] = []
-  let current = ''
-  let quoted = false
-  let inValue = false
-  for (let i = 0; i < value.length; i++) {
-    const c = value[i]!
-    if (quoted) {
-      if (c === '\\') i++
-      else if (c === '"') quoted = false
-      continue
-    }
-    if (c === '"') { quoted = true; continue }
-    if (c === ',') {
-      names.push(current.trim().toLowerCase())
-      current = ''
-      inValue = false
-      continue
-    }
-    if (c === '=') { inValue = true; continue }
-    if (!inValue) current += c
-  }
-  names.push(current.trim().toLowerCase())
-  return names.filter(n => n !== '')
+function memberNames (value: unknown): string[] {
+  return splitList(value, Number.MAX_SAFE_INTEGER).map(m => m.split('=', 1)[0]!.trim().toLowerCase())
 }
 
 /**
@@ -93,12 +67,12 @@ function memberNames (value: string): string[] {
  * or `Authorization`, or `*` (RFC 9110 section 12.5.5: the page depends on who asks).
  */
 export function isPrivateResponse (headers: PrivacyResponseHeaders): boolean {
-  for (const directive of memberNames(fieldText(headers['cache-control']))) {
+  for (const directive of memberNames(headers['cache-control'])) {
     if (directive === 'private' || directive === 'no-store') return true
   }
   const setCookie = headers['set-cookie']
-  if (setCookie !== undefined && fieldText(setCookie) !== '') return true
-  for (const member of memberNames(fieldText(headers.vary))) {
+  if (setCookie !== undefined && (headerText(setCookie) ?? '') !== '') return true
+  for (const member of memberNames(headers.vary)) {
     if (member === '*' || member === 'cookie' || member === 'authorization') return true
   }
   return false
