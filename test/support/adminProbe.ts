@@ -1,3 +1,4 @@
+import { waitFor as poll } from '@coilgun/fixtures/waitFor'
 import type { AddressInfo } from 'node:net'
 import { request } from 'undici'
 
@@ -18,12 +19,7 @@ export async function getText (url: string): Promise<string> {
   return await res.body.text()
 }
 
-/** Polls `probe` until it returns true (a loaded machine may take a while), or throws after `ms`. */
+/** Polls `probe` until it returns true (a loaded machine may take a while: 30 s by default), or throws. */
 export async function waitFor (what: string, probe: () => Promise<boolean>, ms = 30_000): Promise<void> {
-  const end = performance.now() + ms
-  for (;;) {
-    if (await probe()) return
-    if (performance.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise(resolve => setTimeout(resolve, 25))
-  }
+  await poll(what, probe, ms)
 }

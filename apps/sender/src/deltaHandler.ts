@@ -8,7 +8,7 @@ import type { SenderConfig } from './config.ts'
 import { formatDiagnostic } from './diagnostic.ts'
 import type { Diagnostic, DiagnosticGate } from './diagnostic.ts'
 import type { VisitorBases } from './visitorBases.ts'
-import { abortAfter, classifyUpstreamError, isConnectFailure, REQUEST_ID_HEADER, upstreamRequestHeaders, viaEntry, visitorResponseHeaders } from '@coilgun/service'
+import { abortAfter, classifyUpstreamError, isConnectFailure, OWN_ERROR_HEADERS, REQUEST_ID_HEADER, upstreamRequestHeaders, viaEntry, visitorResponseHeaders } from '@coilgun/service'
 import type { OutgoingHeaders } from '@coilgun/service'
 import type { SenderMetrics } from './metrics.ts'
 import { isVisitorFresh } from './visitorConditional.ts'
@@ -82,17 +82,15 @@ export async function handleDeltaGet (ctx: DeltaContext, request: FastifyRequest
 async function answerDeltaGet (ctx: DeltaContext, request: FastifyRequest, reply: FastifyReply, abort: AbortController): Promise<void> {
   const started = performance.now()
   // The Host was validated by refuseInvalidHost; the key is core's (issue 11).
-  const key = resourceKey(parseHost(request.headers.host) ?? '', request.url)
-  const slot = ctx.bases.slotFor(ctx.cache, key, request.url, request.headers)
-  const base = request.headers.range === undefined && slot.baseKey !== undefined ? ctx.cache.get(slot.baseKey) : undefined
-  const forwarded = upstreamRequestHeaders(request.headers, { ip: request.raw.socket.remoteAddress ?? request.ip, proto: request.protocol, host: request.headers.host, via: ctx.config.via === undefined ? undefined : viaEntry(request.raw.httpVersion, ctx.config.via) }, ctx.config.trustProxy, request.headers.range === undefined)
-  // Issue 16: the origin logs the same request id as the sender.
-  forwarded[REQUEST_ID_HEADER] = request.id
   // The visitor went away before the answer was written: stop the upstream work.
   // The reason says so, so it is not taken for an upstream failure (issue 12).
   reply.raw.once('close', function abortUpstreamOnClientClose () { if (!reply.raw.writableFinished) abort.abort(new ERR_VISITOR_GONE()) })
-  // HEAD is forwarded as HEAD: no body crosses the link (issue 12, item 4).
+  // HEAD is forwarded as HEAD: no body crosses the link (issue 12, item 4), and no base is looked up.
   if (request.method === 'HEAD') return answerHead(ctx, request, reply, abort.signal, started)
+  const key = resourceKey(parseHost(request.headers.host) ?? '', request.url)
+  const slot = ctx.bases.slotFor(ctx.cache, key, request.url, request.headers)
+  const base = request.headers.range === undefined && slot.baseKey !== undefined ? ctx.cache.get(slot.baseKey) : undefined
+  const forwarded = forwardedHeaders(ctx, request, request.headers.range === undefined)
 
   let answer: UpstreamAnswer
   let rebuilt: RebuiltVersion | undefined
@@ -324,13 +322,23 @@ async function passthrough (ctx: DeltaContext, request: FastifyRequest, reply: F
 }
 
 /**
+ * The visitor's request headers as the upstream gets them: forwarding headers
+ * replaced (RFC 9110 section 7.6), the sender's request id (issue 16), and, on the
+ * delta path, the protocol headers left for deltaRequestHeaders to set.
+ */
+function forwardedHeaders (ctx: DeltaContext, request: FastifyRequest, deltaPath: boolean): OutgoingHeaders {
+  const forwarded = upstreamRequestHeaders(request.headers, { ip: request.raw.socket.remoteAddress ?? request.ip, proto: request.protocol, host: request.headers.host, via: ctx.config.via === undefined ? undefined : viaEntry(request.raw.httpVersion, ctx.config.via) }, ctx.config.trustProxy, deltaPath)
+  forwarded[REQUEST_ID_HEADER] = request.id
+  return forwarded
+}
+
+/**
  * HEAD is forwarded as HEAD with the visitor's own headers (no delta exchange): the
  * origin's status and headers, Content-Length included, and no body over the link
  * or to the visitor; nothing is counted as body bytes (issue 12, item 4).
  */
 async function answerHead (ctx: DeltaContext, request: FastifyRequest, reply: FastifyReply, signal: AbortSignal, started: number): Promise<void> {
-  const forwarded = upstreamRequestHeaders(request.headers, { ip: request.raw.socket.remoteAddress ?? request.ip, proto: request.protocol, host: request.headers.host, via: ctx.config.via === undefined ? undefined : viaEntry(request.raw.httpVersion, ctx.config.via) }, ctx.config.trustProxy, false)
-  forwarded[REQUEST_ID_HEADER] = request.id
+  const forwarded = forwardedHeaders(ctx, request, false)
   let answer: UpstreamAnswer
   try {
     answer = await fetchUpstream(ctx, request.url, forwarded, signal, 'HEAD')
@@ -392,5 +400,5 @@ function sendUpstreamError (ctx: DeltaContext, reply: FastifyReply, err: unknown
 
 function sendShortError (reply: FastifyReply, status: number, text: string): void {
   if (reply.sent) return
-  reply.code(status).header('content-type', 'text/plain; charset=utf-8').header('cache-control', 'no-store').send(text)
+  reply.code(status).headers(OWN_ERROR_HEADERS).send(text)
 }

@@ -98,7 +98,7 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
     let hosts = 0
     for (let i = 0; i < raw.length; i += 2) if (raw[i]!.length === 4 && raw[i]!.toLowerCase() === 'host') hosts++
     if (hosts > 1) {
-      reply.code(400).header('connection', 'close').header('content-type', 'text/plain; charset=utf-8').header('cache-control', 'no-store').send('Bad Request: more than one Host header\n')
+      reply.code(400).header('connection', 'close').headers(OWN_ERROR_HEADERS).send('Bad Request: more than one Host header\n')
       return
     }
     done()

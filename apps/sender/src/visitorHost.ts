@@ -1,3 +1,4 @@
+import { OWN_ERROR_HEADERS } from '@coilgun/service'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { parseHost } from '@coilgun/core'
 
@@ -10,7 +11,7 @@ import { parseHost } from '@coilgun/core'
  */
 export function refuseInvalidHost (request: FastifyRequest, reply: FastifyReply, done: () => void): void {
   if (parseHost(request.headers.host) === undefined) {
-    reply.code(400).header('connection', 'close').header('content-type', 'text/plain; charset=utf-8').header('cache-control', 'no-store').send('Bad Request: invalid Host\n')
+    reply.code(400).header('connection', 'close').headers(OWN_ERROR_HEADERS).send('Bad Request: invalid Host\n')
     return
   }
   done()

@@ -75,9 +75,6 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze([
   { name: 'COILGUN_REDIS_LRU_MAX_BYTES', apps: L, default: '32MiB', meaning: 'in-process cache in front of Redis' }
 ] satisfies ConfigVariable[])
 
-/** Variables that hold a secret: --check never prints their value. */
-export const SECRET_VARIABLES: ReadonlySet<string> = new Set(['COILGUN_SECRET', 'COILGUN_PREVIOUS_SECRETS'])
-
 /** Edit distance (Levenshtein), for "did you mean". */
 function distance (a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, i) => i)

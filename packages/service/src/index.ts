@@ -19,7 +19,7 @@ export { envCookieNames, envOptionalToken, envPrivatePaths } from './privacyEnv.
 export type { HealthCheckOptions, TargetHealth } from './activeHealthCheck.ts'
 export { ActiveHealthCheck, DEFAULT_HEALTH_CHECK_HEALTHY_THRESHOLD, DEFAULT_HEALTH_CHECK_INTERVAL_MS, DEFAULT_HEALTH_CHECK_UNHEALTHY_THRESHOLD } from './activeHealthCheck.ts'
 export type { AppName, ConfigVariable } from './configVariables.ts'
-export { closestVariable, CONFIG_VARIABLES, formatHelp, SECRET_VARIABLES, unknownVariableWarnings } from './configVariables.ts'
+export { closestVariable, CONFIG_VARIABLES, formatHelp, unknownVariableWarnings } from './configVariables.ts'
 export type { StatusClass } from './statusClass.ts'
 export { STATUS_CLASSES, statusClass } from './statusClass.ts'
 export { MAX_REQUEST_ID_LENGTH, REQUEST_ID_HEADER, requestIdGenerator } from './requestId.ts'
