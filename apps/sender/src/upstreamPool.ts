@@ -1,6 +1,5 @@
-import { connect, isIP } from 'node:net'
-import { connect as tlsConnect } from 'node:tls'
 import { Pool } from 'undici'
+import { connectProbe } from '@coilgun/service'
 import type { Dispatcher } from 'undici'
 import type { SenderConfig } from './config.ts'
 import { UpstreamAdmission } from './admission.ts'
@@ -102,10 +101,9 @@ export class UpstreamPools {
       if (this.#down[index] !== true) continue
       anyDown = true
       const url = new URL(this.origins[index]!)
-      const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80))
-      const socket = url.protocol === 'https:'
-        ? tlsConnect({ host: url.hostname, port, ...(isIP(url.hostname) === 0 ? { servername: url.hostname } : {}), ...this.#tls.options() })
-        : connect({ host: url.hostname, port })
+      // The health probes' connector: an IPv6 literal loses its brackets (here it did
+      // not, so an upstream such as http://[::1]:8080 once down never came back).
+      const socket = connectProbe(url, this.#tls.options())
       socket.setTimeout(this.#connectTimeoutMs)
       socket.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', () => { this.#down[index] = false; socket.destroy() })
       socket.once('timeout', () => socket.destroy())

@@ -2,12 +2,14 @@ import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { createServer } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { createSecureServer } from 'node:http2'
 import type { AddressInfo } from 'node:net'
 import { test } from 'node:test'
 import { request } from 'undici'
 import { makePki } from '@coilgun/fixtures/pki'
 import { startSender } from './harness.ts'
+import { waitFor } from '@coilgun/fixtures/waitFor'
 
 // Issue 4/5: HTTP/2 to the upstream (over TLS, verified against a CA) as an option;
 // bodies spread over several upstreams, and a dead one leaves the rotation.
@@ -68,4 +70,29 @@ test('POSTs rotate over two upstreams; a dead upstream is taken out after one fa
   for (let i = 0; i < 10; i++) statuses.push((await request(`${url}/p`, { method: 'POST', body: 'x' })).statusCode)
   assert.ok(statuses.filter(s => s === 502).length <= 1, `at most the first POST to the dead upstream fails: ${statuses.join(',')}`)
   assert.equal(statuses.at(-1), 200)
+})
+
+test('an upstream named by an IPv6 literal comes back into rotation after it was taken out', async (t) => {
+  // The sender's probe of a down upstream connected to "[::1]", brackets and all: the
+  // lookup failed every second, so such an upstream never came back.
+  const hits = { a: 0, b: 0 }
+  const handler = (name: 'a' | 'b') => (req: IncomingMessage, res: ServerResponse) => { hits[name]++; req.resume(); req.on('end', () => res.end(name)) }
+  let a = createServer(handler('a'))
+  const b = createServer(handler('b'))
+  await new Promise<void>(resolve => a.listen(0, '::1', resolve))
+  await new Promise<void>(resolve => b.listen(0, '127.0.0.1', resolve))
+  const portA = (a.address() as AddressInfo).port
+  const { sender, url } = await startSender(`http://[::1]:${portA},http://127.0.0.1:${(b.address() as AddressInfo).port}`)
+  t.after(async () => { await sender.close(); for (const s of [a, b]) { s.closeAllConnections(); s.close() } })
+  a.closeAllConnections()
+  await new Promise<void>(resolve => a.close(() => resolve()))
+  // POSTs until one meets the dead upstream and takes it out of rotation.
+  for (let i = 0; i < 4; i++) await (await request(`${url}/p`, { method: 'POST', body: 'x' })).body.dump()
+  a = createServer(handler('a'))
+  await new Promise<void>(resolve => a.listen(portA, '::1', resolve))
+  const before = hits.a
+  await waitFor('the IPv6 upstream to get requests again', async () => {
+    await (await request(`${url}/p`, { method: 'POST', body: 'x' })).body.dump()
+    return hits.a > before
+  }, 15_000)
 })

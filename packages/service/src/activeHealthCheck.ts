@@ -110,19 +110,7 @@ export class ActiveHealthCheck {
     const targets = this.#targets
     if (target.probing !== undefined) return
     const https = target.url.protocol === 'https:'
-    const port = Number(target.url.port || (https ? 443 : 80))
-    const host = target.url.hostname.startsWith('[') ? target.url.hostname.slice(1, -1) : target.url.hostname
-    const tls = this.#options.tls ?? {}
-    const socket = https
-      ? tlsConnect({
-        host,
-        port,
-        // SNI carries host names only (RFC 6066 section 3); Node 26 refuses an IP address.
-        ...(isIP(host) === 0 ? { servername: host } : {}),
-        ...(tls.ca === undefined ? {} : { ca: tls.ca }),
-        ...(tls.cert === undefined ? {} : { cert: tls.cert, key: tls.key })
-      })
-      : connect({ host, port })
+    const socket = connectProbe(target.url, this.#options.tls)
     target.probing = socket
     let settled = false
     const settle = (ok: boolean, reason: string | undefined): void => {
@@ -158,4 +146,25 @@ export class ActiveHealthCheck {
     }
     if (before !== undefined && before !== t.healthy) this.#options.onChange?.(index, t.healthy === true, t.reason, t.url.origin)
   }
+}
+
+/**
+ * A TCP (http:) or TLS (https:) connection to an upstream's address, as the health
+ * probes open it: the default port of the scheme, an IPv6 literal without its
+ * brackets, SNI only for a host name (RFC 6066 section 3; Node 26 refuses an IP
+ * address), and the CA and client certificate when given. The socket emits `connect`
+ * (http:) or `secureConnect` (https:) once usable.
+ */
+export function connectProbe (url: URL, tls: { ca?: string | Buffer | undefined, cert?: string | Buffer | undefined, key?: string | Buffer | undefined } = {}): Socket {
+  const https = url.protocol === 'https:'
+  const port = Number(url.port || (https ? 443 : 80))
+  const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname
+  if (!https) return connect({ host, port })
+  return tlsConnect({
+    host,
+    port,
+    ...(isIP(host) === 0 ? { servername: host } : {}),
+    ...(tls.ca === undefined ? {} : { ca: tls.ca }),
+    ...(tls.cert === undefined ? {} : { cert: tls.cert, key: tls.key })
+  })
 }
