@@ -4,6 +4,7 @@ import Fastify from 'fastify'
 import coilgun from '@coilgun/fastify'
 import { buildSender, loadSenderConfig } from '@coilgun/sender'
 import type { Sender } from '@coilgun/sender'
+import { exitWhenIdle } from '@coilgun/service'
 import { request } from 'undici'
 import { corpusPage, generatedPage } from './changingPage.ts'
 import { CompressedBaseline } from './compressedBaseline.ts'
@@ -126,7 +127,7 @@ function stop (): Promise<void> {
     await sender.close()
     await origin.close()
     console.log(`stopped after ${totals.visits} visits: ${fmt(totals.pageBytes)} of pages served; origin link ${savings()}`)
-    process.exit(0)
+    exitWhenIdle(0)
   })()
   return stopping
 }

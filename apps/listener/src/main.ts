@@ -18,9 +18,9 @@ const exitCode = await handleCommandLine(process.argv.slice(2), {
   load: () => loadListenerConfig(process.env),
   verify: async function usableCodecs (config) { assertUsableCodecs('COILGUN_CODECS', (await loadCodecs(config.codecs)).values()) }
 })
-if (exitCode !== undefined) process.exit(exitCode)
-
-await runService('coilgun-listener', () => loadListenerConfig(process.env), async function startListener (config) {
+// process.exitCode, not process.exit(): see exitWithoutDeadlock in @coilgun/service.
+if (exitCode !== undefined) process.exitCode = exitCode
+else await runService('coilgun-listener', () => loadListenerConfig(process.env), async function startListener (config) {
   const listener = await buildListener(config)
   return { listen: () => listener.listen(), close: () => listener.close(), log: listener.app.log, reload: () => listener.reload(loadListenerConfig(process.env)), inFlight: () => listener.drain.inFlight }
 }, config => ({ origins: Object.fromEntries(config.origins), tls: config.tls !== undefined, mutualTls: config.tlsClientCa !== undefined, admin: config.adminListen }))

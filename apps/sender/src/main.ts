@@ -18,9 +18,9 @@ const exitCode = await handleCommandLine(process.argv.slice(2), {
   load: () => loadSenderConfig(process.env),
   verify: async function usableCodecs (config) { assertUsableCodecs('COILGUN_CODECS', (await loadCodecs(config.codecs)).values()) }
 })
-if (exitCode !== undefined) process.exit(exitCode)
-
-await runService('coilgun-sender', () => loadSenderConfig(process.env), async function startSender (config) {
+// process.exitCode, not process.exit(): see exitWithoutDeadlock in @coilgun/service.
+if (exitCode !== undefined) process.exitCode = exitCode
+else await runService('coilgun-sender', () => loadSenderConfig(process.env), async function startSender (config) {
   const sender = await buildSender(config)
   return { listen: () => sender.listen(), close: () => sender.close(), log: sender.app.log, reload: () => sender.reload(loadSenderConfig(process.env)), inFlight: () => sender.drain.inFlight }
 }, config => ({ upstreams: config.upstreams, admin: config.adminListen }))

@@ -28,6 +28,7 @@ export { handleCommandLine, redactConfig } from './commandLine.ts'
 export { assertUsableCodecs } from './usableCodecs.ts'
 export { startupFailureLine } from './startupFailure.ts'
 export { EXIT_GRACE_EXPIRED } from './runService.ts'
+export { EXIT_BACKSTOP_MS, exitWhenIdle } from './exitProcess.ts'
 export { ServerDrain } from './serverDrain.ts'
 export { http2HostFromAuthority } from './http2Host.ts'
 // The configuration error lives in core, where @coilgun/redis's env helper uses it too.

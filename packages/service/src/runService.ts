@@ -1,4 +1,5 @@
 import { ConfigError } from '@coilgun/core'
+import { exitWhenIdle } from './exitProcess.ts'
 import { startupFailureLine } from './startupFailure.ts'
 
 export interface RunnableService {
@@ -38,11 +39,12 @@ export async function runService<C extends { shutdownTimeoutMs: number }> (name:
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${name}: ${err.message}\n`)
-      process.exit(1)
+      exitWhenIdle(1)
+      return
     }
     throw err
   }
-  let service: RunnableService
+  let service: RunnableService | undefined
   let url: string
   try {
     service = await start(config)
@@ -52,29 +54,34 @@ export async function runService<C extends { shutdownTimeoutMs: number }> (name:
     const line = startupFailureLine(name, err)
     if (line === undefined) throw err
     process.stderr.write(`${line}\n`)
-    process.exit(1)
+    // What start() opened (pools, workers, timers) is closed, so the loop can empty.
+    await service?.close().catch(() => {})
+    exitWhenIdle(1)
+    return
   }
-  service.log.info({ url, ...describe(config) }, `${name} listening`)
+  const running = service
+  running.log.info({ url, ...describe(config) }, `${name} listening`)
 
   let stopping = false
   async function shutdown (signal: string): Promise<void> {
     if (stopping) return
     stopping = true
-    service.log.info({ signal }, `${name}: stopping, finishing in-flight requests`)
+    running.log.info({ signal }, `${name}: stopping, finishing in-flight requests`)
     const timer = setTimeout(function forceExit () {
-      service.log.info({ cut: service.inFlight?.() }, `${name}: grace period over, cutting requests in flight`)
-      service.log.warn(`${name}: grace period over, exiting with code ${EXIT_GRACE_EXPIRED}`)
+      running.log.info({ cut: running.inFlight?.() }, `${name}: grace period over, cutting requests in flight`)
+      running.log.warn(`${name}: grace period over, exiting with code ${EXIT_GRACE_EXPIRED}`)
       process.exit(EXIT_GRACE_EXPIRED)
     }, config.shutdownTimeoutMs)
     timer.unref()
-    await service.close()
-    process.exit(0)
+    await running.close()
+    clearTimeout(timer)
+    exitWhenIdle(0)
   }
   process.once('SIGTERM', function onSigterm () { void shutdown('SIGTERM') })
   process.once('SIGINT', function onSigint () { void shutdown('SIGINT') })
   // Issue 16: SIGHUP killed the process with nothing logged; it reloads what comes
   // from files, and a failed reload keeps the running configuration.
-  process.on('SIGHUP', function onSighup () { reloadService(name, service) })
+  process.on('SIGHUP', function onSighup () { reloadService(name, running) })
 }
 
 function reloadService (name: string, service: RunnableService): void {
