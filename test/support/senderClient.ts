@@ -39,7 +39,9 @@ export class SenderClient {
   /** Requests `path`, rebuilds the answer, remembers it as the next base. */
   async get (path: string, extraHeaders: Record<string, string> = {}): Promise<{ status: number, headers: Record<string, string | string[] | undefined>, wireBytes: number, rebuilt: RebuiltVersion }> {
     const base = this.held.get(path)
-    const headers = { ...deltaRequestHeaders(this.#secret, this.codecs, base), ...extraHeaders }
+    // Verbose (not the lean answer a real sender asks for): tests read what the origin
+    // did from Coilgun-Origin, and its Repr-Digest and Delta-Base.
+    const headers = { ...deltaRequestHeaders(this.#secret, this.codecs, base, true), ...extraHeaders }
     const res = await request(this.#origin + path, { headers, ...(this.#dispatcher ? { dispatcher: this.#dispatcher } : {}) })
     const body = Buffer.from(await res.body.arrayBuffer())
     const answer = { status: res.statusCode, headers: res.headers as Record<string, string | string[] | undefined>, body }

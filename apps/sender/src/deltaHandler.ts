@@ -2,7 +2,7 @@ import { pipeline, Readable } from 'node:stream'
 import zlib from 'node:zlib'
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify'
 import type { Dispatcher } from 'undici'
-import { acceptsEncoding, COILGUN_CLOSING_HEADER, deltaRequestHeaders, ERR_ANSWER_STATUS, ERR_ANSWER_TOO_LARGE, ERR_UPSTREAM_BUSY, ERR_VISITOR_GONE, isCoilgunError, mergeVary, ORIGIN_ETAG_HEADER, parseAcceptEncoding, parseHost, readBounded, rebuildFromAnswer, resourceKey, versionId } from '@coilgun/core'
+import { acceptsEncoding, COILGUN_CLOSING_HEADER, deltaRequestHeaders, isCoilgunAnswer, ERR_ANSWER_STATUS, ERR_ANSWER_TOO_LARGE, ERR_UPSTREAM_BUSY, ERR_VISITOR_GONE, isCoilgunError, mergeVary, ORIGIN_ETAG_HEADER, parseAcceptEncoding, parseHost, readBounded, rebuildFromAnswer, resourceKey, versionId } from '@coilgun/core'
 import type { Codec, CodecName, HeldVersion, RebuiltVersion } from '@coilgun/core'
 import type { SenderConfig } from './config.ts'
 import { formatDiagnostic } from './diagnostic.ts'
@@ -192,7 +192,7 @@ async function fetchAndRebuild (ctx: DeltaContext, path: string, headers: Outgoi
   for (let attempt = 0; ; attempt++) {
     const answer = await fetchUpstream(ctx, path, headers, signal, 'GET')
     ctx.recognition.observe(answer.upstream, answer.status, answer.headers)
-    if (answer.headers['repr-digest'] === undefined) return { answer, rebuilt: undefined, received: 0 }
+    if (!isCoilgunAnswer(answer.headers)) return { answer, rebuilt: undefined, received: 0 }
     try {
       const { rebuilt, received } = await readAndRebuild(ctx, answer, base)
       return { answer, rebuilt, received }

@@ -1,4 +1,4 @@
-import { resolveEligibility } from '@coilgun/core'
+import { isCoilgunAnswer, resolveEligibility } from '@coilgun/core'
 
 /** Consecutive eligible-looking answers without Coilgun headers that start an episode. */
 export const UNRECOGNISED_ANSWERS_BEFORE_WARNING = 20
@@ -35,7 +35,7 @@ export class SecretRecognition {
 
   /** One answer of upstream `index` to a delta request. */
   observe (index: number, status: number, headers: Record<string, string | string[] | undefined>): void {
-    if (headers['repr-digest'] !== undefined) {
+    if (isCoilgunAnswer(headers)) {
       this.#streak[index] = 0
       if (this.#warned[index] === true) {
         this.#warned[index] = false

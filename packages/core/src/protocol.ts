@@ -16,6 +16,17 @@ export const LISTENER_DIAGNOSTIC_HEADER = 'coilgun-listener'
  * forge it.
  */
 export const COILGUN_CLOSING_HEADER = 'coilgun-closing'
+/**
+ * The lean answer (issue 17): a sender that sends `Want-Repr-Digest: sha-256=0`
+ * (RFC 9530 section 4: sha-256 digests are not wanted) verifies by the strong `cg-`
+ * ETag alone, so the origin leaves out `Repr-Digest`, `Delta-Base` (optional with a
+ * single If-None-Match tag, RFC 3229 section 10.5.1) and `Coilgun-Origin`, which
+ * only repeat what the ETag, the If-None-Match and the status, `IM` or
+ * `Content-Encoding` already say. A request without it gets every header, so
+ * senders of 0.1 and hand-made clients keep working.
+ */
+export const LEAN_ANSWER_HEADER = 'want-repr-digest'
+export const LEAN_ANSWER_VALUE = 'sha-256=0'
 /** Diagnostic header the sender adds for visitors, in the spirit of CF-Railgun. */
 export const DIAGNOSTIC_HEADER = 'coilgun'
 
@@ -40,6 +51,7 @@ export const INTERNAL_HEADERS: readonly string[] = Object.freeze([
   'im',
   'delta-base',
   'repr-digest',
+  LEAN_ANSWER_HEADER,
   'available-dictionary',
   'dictionary-id',
   'use-as-dictionary'

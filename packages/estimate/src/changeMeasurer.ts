@@ -129,9 +129,9 @@ export class ChangeMeasurer {
   /**
    * The sender holds version N-1 and asks for version N, as in docs/PROTOCOL.md.
    * Header bytes: every line the sender's request carries for Coilgun (secret,
-   * A-IM/If-None-Match or Available-Dictionary, Accept-Encoding) plus every line the
-   * origin's answer sets (ETag, Repr-Digest, Coilgun-Origin, IM/Delta-Base or
-   * Content-Encoding/Vary), plus the longer status line of a 226.
+   * Want-Repr-Digest, A-IM/If-None-Match or Available-Dictionary, Accept-Encoding)
+   * plus every line the origin's lean answer sets (ETag, IM or Content-Encoding/Vary),
+   * plus the longer status line of a 226.
    */
   async #measureLink (peer: LinkPeer, resourceKey: string, prev: Version, next: Version): Promise<MethodFigure> {
     await peer.store.putVersion(versionId(prev.hash), prev.body)
@@ -143,7 +143,7 @@ export class ChangeMeasurer {
     if (!next.hash.equals(rebuilt.hash)) throw new Error(`internal: the ${peer.codec.name} answer did not rebuild version ${versionId(next.hash)}`)
     const headers = headerLineBytes(request) + headerLineBytes(answer.headers) + statusLineExtraBytes(answer.status)
     const form = answer.kind === 'delta'
-      ? `delta ${answer.headers['coilgun-origin']?.replace(/^delta; codec=/, '') ?? peer.codec.name}`
+      ? `delta ${answer.headers.im === 'vcdiff, gzip' ? 'vcdiff+gzip' : peer.codec.name}`
       : `${answer.kind} ${answer.headers['content-encoding'] ?? 'identity'}`
     return { body: body.length, headers, total: body.length + headers, form }
   }

@@ -18,7 +18,9 @@ function line (name: string, valueLength: number): number {
   return name.length + 2 + valueLength + 2
 }
 const TAG = 48 // "cg-" + 43 base64url + quotes (PROTOCOL.md, Versions)
-const DIGEST = 'sha-256=:'.length + 44 + 1 // RFC 9530 Repr-Digest
+// The lean answer (PROTOCOL.md): the sender asks with Want-Repr-Digest: sha-256=0 and
+// the origin names the version by its ETag only.
+const LEAN = line('want-repr-digest', 'sha-256=0'.length)
 const DICT = 46 // RFC 9842 Available-Dictionary: ":" + 44 base64 + ":"
 const SECRET = 43
 const IM_USED_EXTRA = 'IM Used'.length - 'OK'.length
@@ -26,13 +28,12 @@ const IM_USED_EXTRA = 'IM Used'.length - 'OK'.length
 function expectedLinkHeaders (form: string): number {
   if (form === 'delta vcdiff' || form === 'delta vcdiff+gzip') {
     const gz = form.endsWith('+gzip')
-    return line('coilgun-secret', SECRET) + line('a-im', 'vcdiff, gzip'.length) + line('if-none-match', TAG) + line('accept-encoding', 'br, gzip'.length) +
-      line('etag', TAG) + line('repr-digest', DIGEST) + line('coilgun-origin', `delta; codec=${gz ? 'vcdiff+gzip' : 'vcdiff'}`.length) +
-      line('im', (gz ? 'vcdiff, gzip' : 'vcdiff').length) + line('delta-base', TAG) + IM_USED_EXTRA
+    return line('coilgun-secret', SECRET) + LEAN + line('a-im', 'vcdiff, gzip'.length) + line('if-none-match', TAG) + line('accept-encoding', 'br, gzip'.length) +
+      line('etag', TAG) + line('im', (gz ? 'vcdiff, gzip' : 'vcdiff').length) + IM_USED_EXTRA
   }
   const codec = form.replace(/^delta /, '')
-  return line('coilgun-secret', SECRET) + line('available-dictionary', DICT) + line('accept-encoding', `${codec}, br, gzip`.length) +
-    line('etag', TAG) + line('repr-digest', DIGEST) + line('content-encoding', codec.length) + line('vary', 'Accept-Encoding, Available-Dictionary'.length) + line('coilgun-origin', `delta; codec=${codec}`.length)
+  return line('coilgun-secret', SECRET) + LEAN + line('available-dictionary', DICT) + line('accept-encoding', `${codec}, br, gzip`.length) +
+    line('etag', TAG) + line('content-encoding', codec.length) + line('vary', 'Accept-Encoding, Available-Dictionary'.length)
 }
 
 test('each change measured by polling equals what gzip, brotli and each Coilgun codec produce on the same two versions', async (t) => {

@@ -9,7 +9,7 @@ export { acceptsIm, formatIm, parseAIm, parseIm } from './instanceManipulation.t
 export type { EntityTag, IfNoneMatch } from './entityTags.ts'
 export { formatEntityTag, parseEntityTag, parseIfNoneMatch, strongMatch, strongTags, weakMatch } from './entityTags.ts'
 export { parseDeltaBase } from './deltaBase.ts'
-export { parseReprDigest, parseSha256ReprDigest } from './reprDigest.ts'
+export { parseReprDigest, parseSha256ReprDigest, wantsNoSha256Digest } from './reprDigest.ts'
 export { parseAvailableDictionary } from './availableDictionary.ts'
 export { acceptsEncoding, negotiateEncoding, parseAcceptEncoding } from './acceptEncoding.ts'
 export { mergeVary } from './vary.ts'

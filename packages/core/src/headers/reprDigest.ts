@@ -39,6 +39,19 @@ export function parseReprDigest (value: FieldValue): Map<string, Buffer> {
 }
 
 /**
+ * True when `Want-Repr-Digest` (RFC 9530 section 4, an RFC 9651 Dictionary of
+ * algorithm to preference 0-10) gives `sha-256` the preference 0, "not acceptable":
+ * the request of a sender that verifies by ETag and wants the lean answer
+ * (LEAN_ANSWER_HEADER in protocol.ts). A malformed field wants nothing. Never throws.
+ */
+export function wantsNoSha256Digest (value: FieldValue): boolean {
+  const s = joinFieldValue(value)
+  if (s === undefined) return false
+  const members = parseStructuredField(parseDictionary, s)
+  return members?.get('sha-256')?.[0] === 0
+}
+
+/**
  * The `sha-256` member of `Repr-Digest` (RFC 9530 section 3), or undefined when it
  * is missing, malformed or not exactly 32 bytes long.
  */

@@ -4,6 +4,7 @@ import type { Codec } from '../codecs/codec.ts'
 import { formatReprDigest, formatStrongETag, parseCoilgunETag, sha256, versionId } from '../digest.ts'
 import { acceptsEncoding, negotiateEncoding, parseAcceptEncoding } from '../headers/acceptEncoding.ts'
 import { parseAvailableDictionary } from '../headers/availableDictionary.ts'
+import { wantsNoSha256Digest } from '../headers/reprDigest.ts'
 import { parseIfNoneMatch } from '../headers/entityTags.ts'
 import { acceptsIm, formatIm, parseAIm } from '../headers/instanceManipulation.ts'
 import { mergeVary } from '../headers/vary.ts'
@@ -11,7 +12,7 @@ import { chooseEncoding } from '../policy/chooseEncoding.ts'
 import type { EncodedDelta } from '../policy/chooseEncoding.ts'
 import { methodEligible } from '../policy/eligibility.ts'
 import type { PrivacyResponseHeaders } from '../policy/privacy.ts'
-import { ORIGIN_ETAG_HEADER, ORIGIN_STATUS_HEADER, SECRET_HEADER, STATUS_IM_USED } from '../protocol.ts'
+import { LEAN_ANSWER_HEADER, ORIGIN_ETAG_HEADER, ORIGIN_STATUS_HEADER, SECRET_HEADER, STATUS_IM_USED } from '../protocol.ts'
 import { compressFullBody, FULL_CODINGS, FullBodyCompressor } from './fullBody.ts'
 import type { ResolvedOriginOptions } from './originOptions.ts'
 import type { WarnLogger } from './senderAuth.ts'
@@ -158,13 +159,13 @@ export class OriginResponder {
     const deltasAllowed = !isPrivate || this.options.privateDeltas
     if (deltasAllowed) this.#store.remember(req.resourceKey, id, body, isPrivate)
 
-    const headers: Record<string, string> = {
-      etag: tag,
-      'repr-digest': formatReprDigest(hash)
-    }
+    const h = req.headers
+    // Issue 17: a lean sender (LEAN_ANSWER_HEADER) gets each identifier once: the ETag.
+    const lean = wantsNoSha256Digest(h[LEAN_ANSWER_HEADER])
+    const headers: Record<string, string> = { etag: tag }
+    if (!lean) headers['repr-digest'] = formatReprDigest(hash)
     if (res.etag !== undefined) headers[ORIGIN_ETAG_HEADER] = res.etag
 
-    const h = req.headers
     const aIm = parseAIm(h['a-im'])
     const wantsVcdiff = this.#vcdiff !== undefined && acceptsIm(aIm, 'vcdiff')
     // `IM: vcdiff, gzip` only for a sender whose A-IM accepts gzip (RFC 3229 section 10.5.3).
@@ -179,7 +180,7 @@ export class OriginResponder {
     const dictionaryBase = dictionaryCodecs.length > 0 ? parseAvailableDictionary(h['available-dictionary']) : undefined
 
     if (inmBases.some(b => b.equals(hash)) || dictionaryBase?.equals(hash) === true) {
-      headers[ORIGIN_STATUS_HEADER] = 'not-modified'
+      if (!lean) headers[ORIGIN_STATUS_HEADER] = 'not-modified'
       return { kind: 'not-modified', status: 304, headers, remove: REMOVE_ALWAYS, body: undefined, delta: undefined }
     }
 
@@ -236,7 +237,7 @@ export class OriginResponder {
         full = await this.#compressFull(id, body, fullCoding, req.resourceKey, !isPrivate)
         if (full === undefined) { fullCoding = 'identity'; full = body }
       }
-      headers[ORIGIN_STATUS_HEADER] = 'full'
+      if (!lean) headers[ORIGIN_STATUS_HEADER] = 'full'
       if (fullCoding !== 'identity') {
         headers['content-encoding'] = fullCoding
         headers.vary = mergeVary(res.vary, 'Accept-Encoding')
@@ -247,13 +248,13 @@ export class OriginResponder {
     const { delta, baseHash } = chosen
     if (delta.codec === 'vcdiff') {
       headers.im = formatIm(delta.secondary === 'gzip' ? ['vcdiff', 'gzip'] : ['vcdiff'])
-      headers['delta-base'] = formatStrongETag(baseHash)
-      headers[ORIGIN_STATUS_HEADER] = `delta; codec=${delta.secondary === 'gzip' ? 'vcdiff+gzip' : 'vcdiff'}`
+      if (!lean) headers['delta-base'] = formatStrongETag(baseHash)
+      if (!lean) headers[ORIGIN_STATUS_HEADER] = `delta; codec=${delta.secondary === 'gzip' ? 'vcdiff+gzip' : 'vcdiff'}`
       return { kind: 'delta', status: STATUS_IM_USED, headers, remove: REMOVE_ALWAYS, body: delta.body, delta }
     }
     headers['content-encoding'] = delta.codec
     headers.vary = mergeVary(res.vary, 'Accept-Encoding, Available-Dictionary')
-    headers[ORIGIN_STATUS_HEADER] = `delta; codec=${delta.codec}`
+    if (!lean) headers[ORIGIN_STATUS_HEADER] = `delta; codec=${delta.codec}`
     return { kind: 'delta', status: res.status, headers, remove: REMOVE_ALWAYS, body: delta.body, delta }
   }
 

@@ -8,7 +8,7 @@ import { parseDeltaBase } from '../headers/deltaBase.ts'
 import { headerText } from '../headers/fieldSyntax.ts'
 import { parseIm } from '../headers/instanceManipulation.ts'
 import { parseSha256ReprDigest } from '../headers/reprDigest.ts'
-import { SECRET_HEADER, STATUS_IM_USED } from '../protocol.ts'
+import { LEAN_ANSWER_HEADER, LEAN_ANSWER_VALUE, SECRET_HEADER, STATUS_IM_USED } from '../protocol.ts'
 
 /** A version the sender holds: its identity body and SHA-256. */
 export interface HeldVersion {
@@ -20,10 +20,13 @@ export interface HeldVersion {
  * Request headers with which a sender asks for a delta against `base` (docs/PROTOCOL.md):
  * RFC 3229 (`A-IM`, `If-None-Match`) when vcdiff is enabled, RFC 9842
  * (`Accept-Encoding: dcz, dcb`, `Available-Dictionary`) for the dictionary codecs,
- * and the codings a full answer may use.
+ * and the codings a full answer may use. It asks for the lean answer (LEAN_ANSWER_HEADER)
+ * unless `verbose`, which a hand-made client uses to see Repr-Digest, Delta-Base and
+ * Coilgun-Origin as a sender of 0.1 did.
  */
-export function deltaRequestHeaders (secret: string, codecs: readonly Codec[], base: HeldVersion | undefined): Record<string, string> {
+export function deltaRequestHeaders (secret: string, codecs: readonly Codec[], base: HeldVersion | undefined, verbose = false): Record<string, string> {
   const headers: Record<string, string> = { [SECRET_HEADER]: secret }
+  if (!verbose) headers[LEAN_ANSWER_HEADER] = LEAN_ANSWER_VALUE
   const names = new Set<CodecName>(codecs.filter(c => c.available).map(c => c.name))
   const codings: string[] = []
   if (base !== undefined) {
@@ -49,7 +52,7 @@ export interface OriginAnswerIn {
 
 export interface RebuiltVersion {
   kind: 'delta' | 'full' | 'not-modified'
-  /** Identity body, verified against Repr-Digest. */
+  /** Identity body, verified against the version the answer names (see coilgunAnswerHash). */
   body: Uint8Array
   hash: Uint8Array
   codec: CodecName | undefined
@@ -59,15 +62,13 @@ export interface RebuiltVersion {
 /**
  * Turns an origin's answer into the verified identity body: applies a 226 delta or
  * an RFC 9842 body to the base, decodes a compressed full body, or takes the base
- * for a 304. Whatever it returns matches the origin's Repr-Digest; anything else is
+ * for a 304. Whatever it returns has the SHA-256 the answer names; anything else is
  * a coded error (COILGUN_ERR_*), and the caller refetches without a delta.
  */
 export function rebuildFromAnswer (answer: OriginAnswerIn, base: HeldVersion | undefined, codecs: ReadonlyMap<CodecName, Codec>, maxOutputBytes: number): RebuiltVersion {
   const h = answer.headers
-  const expectedHash = parseSha256ReprDigest(h['repr-digest'])
-  if (expectedHash === undefined) throw new ERR_VERIFY_FAILED('the answer carries no valid Repr-Digest: sha-256')
-  const tagHash = parseCoilgunETag(typeof h.etag === 'string' ? h.etag : '')
-  if (tagHash !== undefined && !tagHash.equals(expectedHash)) throw new ERR_VERIFY_FAILED('ETag and Repr-Digest name different versions')
+  const expectedHash = coilgunAnswerHash(h)
+  if (expectedHash === undefined) throw new ERR_VERIFY_FAILED('the answer names no version: no cg- ETag and no valid Repr-Digest: sha-256')
 
   if (answer.status === 304) {
     if (base === undefined || !Buffer.from(base.hash).equals(expectedHash)) throw new ERR_VERIFY_FAILED('304 for a version the sender does not hold')
@@ -83,10 +84,15 @@ export function rebuildFromAnswer (answer: OriginAnswerIn, base: HeldVersion | u
     if (codec === undefined || !codec.available) throw new ERR_UNSUPPORTED_ENCODING(`${form.codec} is not enabled here`)
     if (base === undefined) throw new ERR_DELTA_CORRUPT(form.codec, 'a delta arrived but no base is held')
     if (form.codec === 'vcdiff') {
-      // RFC 3229 section 10.5.1: Delta-Base names the base the delta applies to.
-      const deltaBase = parseDeltaBase(h['delta-base'])
-      const named = deltaBase === undefined ? undefined : parseCoilgunETag(deltaBase)
-      if (named === undefined || !named.equals(base.hash)) throw new ERR_DELTA_CORRUPT('vcdiff', 'Delta-Base does not name the base held')
+      // RFC 3229 section 10.5.1: Delta-Base names the base the delta applies to. The
+      // lean answer leaves it out (the request named one base); when present it must
+      // name the base held. The rebuilt page is checked against the named version anyway.
+      const deltaBase = h['delta-base']
+      if (deltaBase !== undefined) {
+        const text = parseDeltaBase(deltaBase)
+        const named = text === undefined ? undefined : parseCoilgunETag(text)
+        if (named === undefined || !named.equals(base.hash)) throw new ERR_DELTA_CORRUPT('vcdiff', 'Delta-Base does not name the base held')
+      }
     }
     const out = decodeDelta({ codec, secondary: form.secondary, base: base.body, baseHash: base.hash, delta: answer.body, expectedHash, maxOutputBytes })
     return { kind: 'delta', body: out.body, hash: out.hash, codec: form.codec, secondary: form.secondary }
@@ -96,6 +102,30 @@ export function rebuildFromAnswer (answer: OriginAnswerIn, base: HeldVersion | u
   const hash = sha256(body)
   if (!hash.equals(expectedHash)) throw new ERR_VERIFY_FAILED('SHA-256 of the full body differs from Repr-Digest')
   return { kind: 'full', body, hash, codec: undefined, secondary: undefined }
+}
+
+/**
+ * True when the answer is Coilgun's (it names a version by a `cg-` ETag or by
+ * Repr-Digest), false when the origin answered as it would anyone: it does not run
+ * Coilgun or did not recognise the secret.
+ */
+export function isCoilgunAnswer (headers: Record<string, string | string[] | undefined>): boolean {
+  return headers['repr-digest'] !== undefined || parseCoilgunETag(typeof headers.etag === 'string' ? headers.etag : '') !== undefined
+}
+
+/**
+ * The SHA-256 of the version a Coilgun answer carries, undefined when the answer is
+ * not one (an origin that did not recognise the secret answers as it would anyone).
+ * A lean answer names it by its strong `cg-` ETag only; a verbose one (origins of
+ * 0.1) by `Repr-Digest: sha-256` too, and then both must agree.
+ */
+export function coilgunAnswerHash (headers: Record<string, string | string[] | undefined>): Buffer | undefined {
+  const tagHash = parseCoilgunETag(typeof headers.etag === 'string' ? headers.etag : '')
+  if (headers['repr-digest'] === undefined) return tagHash
+  const digest = parseSha256ReprDigest(headers['repr-digest'])
+  if (digest === undefined) return undefined
+  if (tagHash !== undefined && !tagHash.equals(digest)) throw new ERR_VERIFY_FAILED('ETag and Repr-Digest name different versions')
+  return digest
 }
 
 /** Inflates a full body sent with `br`, `gzip` or no coding, bounded by maxOutputBytes. */

@@ -1,0 +1,69 @@
+import { connect, createServer } from 'node:net'
+import type { AddressInfo } from 'node:net'
+import Fastify from 'fastify'
+import { request } from 'undici'
+import { buildListener, loadListenerConfig } from '@coilgun/listener'
+import { buildSender, loadSenderConfig } from '@coilgun/sender'
+import { CORPUS_MISSING, corpusAvailable, listCorpusSets, readVersions } from '@coilgun/fixtures/corpus'
+import { makePki } from '@coilgun/fixtures/pki'
+import { BENCH_SECRET } from './benchSecret.ts'
+
+// Issue 17, the header diet: what the sender -> listener link carries per changed page
+// besides the delta body. A TCP relay between the two counts every byte of the
+// connection (TLS records and HTTP/2 frames included); the delta body is the sender's
+// `up=` figure. Median over a corpus set's versions after the first two exchanges, a
+// curl-like visitor. `pnpm --filter @coilgun/bench link-headers [clear]`: HTTP/2 with
+// TLS (default), or HTTP/1.1 in clear. Results are in docs/PROTOCOL.md.
+
+const clear = process.argv.includes('clear')
+const VERSIONS = 16
+
+async function measure (name: string, versions: Buffer[], contentType: string): Promise<number | undefined> {
+  let current = 0
+  const origin = Fastify({ logger: false })
+  origin.get('/page', async function page (_req, reply) { return reply.type(contentType).header('cache-control', 'no-cache').send(versions[current]) })
+  const originUrl = await origin.listen({ port: 0, host: '127.0.0.1' })
+  const pki = makePki()
+  const common = { COILGUN_SECRET: BENCH_SECRET, COILGUN_LISTEN: '127.0.0.1:0', COILGUN_ADMIN_LISTEN: 'off', COILGUN_LOG_LEVEL: 'warn' }
+  const listener = await buildListener(loadListenerConfig({ ...common, COILGUN_ORIGIN: originUrl, ...(clear ? {} : { COILGUN_TLS_CERT: pki.serverCert, COILGUN_TLS_KEY: pki.serverKey }) }))
+  const listenerUrl = new URL(await listener.listen())
+  let bytes = 0
+  const relay = createServer(function relayConnection (visitorSide) {
+    const listenerSide = connect(Number(listenerUrl.port), '127.0.0.1')
+    visitorSide.on('data', d => { bytes += d.length; listenerSide.write(d) })
+    listenerSide.on('data', d => { bytes += d.length; visitorSide.write(d) })
+    visitorSide.on('close', () => listenerSide.destroy())
+    listenerSide.on('close', () => visitorSide.destroy())
+  })
+  await new Promise<void>(resolve => relay.listen(0, '127.0.0.1', resolve))
+  const relayPort = (relay.address() as AddressInfo).port
+  const sender = await buildSender(loadSenderConfig({ ...common, COILGUN_UPSTREAM: `${listenerUrl.protocol}//127.0.0.1:${relayPort}`, COILGUN_UPSTREAM_CA: pki.ca, COILGUN_DIAGNOSTIC_HEADER: 'on' }))
+  const url = await sender.listen()
+  const overheads: number[] = []
+  for (current = 0; current < versions.length; current++) {
+    bytes = 0
+    const r = await request(`${url}/page`, { headers: { 'user-agent': 'curl/8.5.0', accept: '*/*' } })
+    await r.body.arrayBuffer()
+    // Let the last frames (HTTP/2 WINDOW_UPDATE, TLS records) cross the relay.
+    await new Promise(resolve => setTimeout(resolve, 30))
+    const diagnostic = String(r.headers.coilgun)
+    const body = Number(/up=(\d+)/.exec(diagnostic)?.[1])
+    if (current >= 2 && diagnostic.startsWith('delta')) overheads.push(bytes - body)
+  }
+  await sender.close()
+  await listener.close()
+  await origin.close()
+  relay.close()
+  overheads.sort((a, b) => a - b)
+  console.log(`${name}: ${clear ? 'HTTP/1.1 clear' : 'HTTP/2 + TLS'}, median link bytes per changed page minus the delta body: ${overheads[Math.floor(overheads.length / 2)] ?? 'no delta'} (${overheads.length} deltas)`)
+  return overheads[Math.floor(overheads.length / 2)]
+}
+
+if (!corpusAvailable()) {
+  console.error(CORPUS_MISSING)
+  process.exitCode = 1
+} else {
+  for (const set of listCorpusSets()) {
+    await measure(set.name, readVersions(set, VERSIONS), set.files[0]!.endsWith('.json') ? 'application/json' : 'text/html; charset=utf-8')
+  }
+}
