@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { loadCodecs, sha256 } from '@coilgun/core'
+import { isCoilgunAnswer, loadCodecs, sha256 } from '@coilgun/core'
 import { runAlternating } from './alternatingRounds.ts'
 import type { LoadContender } from './alternatingRounds.ts'
 import type { BenchPage } from '@coilgun/fixtures/benchPage'
@@ -59,7 +59,7 @@ function timeSha256 (body: Uint8Array): number {
 async function primeStores (servers: Record<OverheadServer, ServerProcess>, headers: Record<string, string>): Promise<void> {
   for (const server of [servers.plugin, servers.pluginInline]) {
     const res = await rawGet(`${server.url}/version/0`, headers)
-    if (res.status !== 200 || res.headers['repr-digest'] === undefined) throw new Error(`${server.name}: priming version 0 failed (${res.status})`)
+    if (res.status !== 200 || !isCoilgunAnswer(res.headers)) throw new Error(`${server.name}: priming version 0 failed (${res.status})`)
   }
 }
 
