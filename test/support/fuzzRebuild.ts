@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib'
 import fc from 'fast-check'
-import { formatAvailableDictionary, formatReprDigest, formatStrongETag, isCoilgunError, loadCodecs, parseSha256ReprDigest, rebuildFromAnswer, sha256 } from '@coilgun/core'
+import { formatAvailableDictionary, formatReprDigest, formatStrongETag, isCoilgunError, loadCodecs, parseCoilgunETag, parseSha256ReprDigest, rebuildFromAnswer, sha256 } from '@coilgun/core'
 import type { Codec, CodecName, HeldVersion, OriginAnswerIn } from '@coilgun/core'
 import { syntheticVersions } from '@coilgun/fixtures/syntheticVersions'
 import type { FuzzTarget } from '@coilgun/fixtures/fuzzTarget'
@@ -11,7 +11,8 @@ import { runDelta } from './vcdiffCraft.ts'
 // The sender's whole verification step, `rebuildFromAnswer`, fed honest answers
 // that were then damaged (status, headers, body), answers meant for another base,
 // and plain random ones. Invariant: a coded error, or exactly the version the
-// answer's Repr-Digest names; never other bytes, never an uncoded exception.
+// answer names (its Repr-Digest and its cg- ETag, whichever it carries; a lean answer
+// carries only the ETag); never other bytes, never an uncoded exception.
 
 type Headers = Record<string, string | string[] | undefined>
 type HeldName = 'base' | 'other' | 'target' | 'none'
@@ -28,6 +29,11 @@ function headersOf (version: Uint8Array, extra: Headers): Headers {
   return { etag: formatStrongETag(hash), 'repr-digest': formatReprDigest(hash), ...extra }
 }
 
+/** The lean answer (docs/PROTOCOL.md): the version named by its ETag only, no Delta-Base. */
+function leanHeadersOf (version: Uint8Array, extra: Headers): Headers {
+  return { etag: formatStrongETag(sha256(version)), ...extra }
+}
+
 /** Honest answers an origin could send a sender holding `base` (and a few it never should). */
 function fixtures (codecs: ReadonlyMap<CodecName, Codec>, base: Buffer, target: Buffer, other: Buffer): Fixture[] {
   const out: Fixture[] = []
@@ -37,6 +43,8 @@ function fixtures (codecs: ReadonlyMap<CodecName, Codec>, base: Buffer, target: 
     const delta = Buffer.from(vcdiff.encode(base, target))
     const fromOther = Buffer.from(vcdiff.encode(other, target))
     out.push({ name: '226 vcdiff', answer: { status: 226, headers: headersOf(target, { im: 'vcdiff', 'delta-base': baseTag }), body: delta } })
+    out.push({ name: '226 vcdiff lean', answer: { status: 226, headers: leanHeadersOf(target, { im: 'vcdiff' }), body: delta } })
+    out.push({ name: '226 lean against other', answer: { status: 226, headers: leanHeadersOf(target, { im: 'vcdiff' }), body: fromOther } })
     out.push({ name: '226 vcdiff, gzip', answer: { status: 226, headers: headersOf(target, { im: 'vcdiff, gzip', 'delta-base': baseTag }), body: gzipSync(delta) } })
     // Against another URL's version, honestly named, and the same delta lying about its base.
     out.push({ name: '226 against other', answer: { status: 226, headers: headersOf(target, { im: 'vcdiff', 'delta-base': formatStrongETag(sha256(other)) }), body: fromOther } })
@@ -48,6 +56,7 @@ function fixtures (codecs: ReadonlyMap<CodecName, Codec>, base: Buffer, target: 
     const codec = codecs.get(name)
     if (codec?.available !== true) continue
     out.push({ name: `200 ${name}`, answer: { status: 200, headers: headersOf(target, { 'content-encoding': name, 'available-dictionary': formatAvailableDictionary(sha256(base)) }), body: Buffer.from(codec.encode(base, target)) } })
+    out.push({ name: `200 ${name} lean`, answer: { status: 200, headers: leanHeadersOf(target, { 'content-encoding': name }), body: Buffer.from(codec.encode(base, target)) } })
     out.push({ name: `200 ${name} against other`, answer: { status: 200, headers: headersOf(target, { 'content-encoding': name }), body: Buffer.from(codec.encode(other, target)) } })
   }
   out.push({ name: '200 identity', answer: { status: 200, headers: headersOf(target, {}), body: target } })
@@ -55,6 +64,8 @@ function fixtures (codecs: ReadonlyMap<CodecName, Codec>, base: Buffer, target: 
   out.push({ name: '200 br', answer: { status: 200, headers: headersOf(target, { 'content-encoding': 'br' }), body: brotliCompressSync(target) } })
   out.push({ name: '200 other identity', answer: { status: 200, headers: headersOf(other, {}), body: other } })
   out.push({ name: '304 base', answer: { status: 304, headers: headersOf(base, {}), body: Buffer.alloc(0) } })
+  out.push({ name: '304 base lean', answer: { status: 304, headers: leanHeadersOf(base, {}), body: Buffer.alloc(0) } })
+  out.push({ name: '200 identity lean', answer: { status: 200, headers: leanHeadersOf(target, {}), body: target } })
   // Bombs in the full-body codings: a few KB inflating to 64 MiB.
   const zeros = Buffer.alloc(64 * 1024 * 1024)
   out.push({ name: '200 gzip bomb', answer: { status: 200, headers: headersOf(target, { 'content-encoding': 'gzip' }), body: gzipSync(zeros, { level: 9 }) } })
@@ -179,8 +190,12 @@ export async function rebuildFuzz (): Promise<FuzzTarget> {
     count(outcomes, `ok ${rebuilt.kind}`)
     const hash = sha256(rebuilt.body)
     assert.ok(hash.equals(Buffer.from(rebuilt.hash)), 'the returned hash is not the hash of the returned body')
-    const announced = parseSha256ReprDigest(answer.headers['repr-digest'])
-    assert.ok(announced?.equals(hash) === true, 'returned a body that is not the version Repr-Digest names')
+    // Every name the answer gives is the returned version, and it gives at least one.
+    const digest = answer.headers['repr-digest'] === undefined ? undefined : parseSha256ReprDigest(answer.headers['repr-digest'])
+    const tag = typeof answer.headers.etag === 'string' ? parseCoilgunETag(answer.headers.etag) : undefined
+    assert.ok(digest !== undefined || tag !== undefined, 'returned a body from an answer that names no version')
+    assert.ok(digest === undefined || digest.equals(hash), 'returned a body that is not the version Repr-Digest names')
+    assert.ok(tag === undefined || tag.equals(hash), 'returned a body that is not the version the ETag names')
     const version = known.find(v => sha256(v).equals(hash))
     assert.ok(version?.equals(rebuilt.body) === true, 'returned bytes that are no version at all')
     assert.ok(rebuilt.body.length <= maxOutputBytes)
