@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http'
 import { wholeMs } from '@coilgun/service'
 import type { AccessLine } from '@coilgun/service'
-import { requestNote } from './requestOutcome.ts'
+import { requestNotes } from './requestOutcome.ts'
 import type { RequestOutcome } from './requestOutcome.ts'
 
 /**
@@ -10,7 +10,7 @@ import type { RequestOutcome } from './requestOutcome.ts'
  * origin time (`ot`).
  */
 export function listenerAccessLine (raw: IncomingMessage, status: number): AccessLine<RequestOutcome> {
-  const note = requestNote(raw)
+  const note = requestNotes.get(raw)
   return {
     outcome: note?.outcome ?? (status >= 500 ? 'error' : 'rejected'),
     codec: note?.codec,

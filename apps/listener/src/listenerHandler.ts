@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Dispatcher } from 'undici'
 import { ERR_VISITOR_GONE, INTERNAL_HEADERS, LISTENER_DIAGNOSTIC_HEADER, parseHost, readBounded, senderRequestArrived } from '@coilgun/core'
 import { abortAfter, classifyUpstreamError, OWN_ERROR_HEADERS, REQUEST_ID_HEADER, upstreamRequestHeaders, viaEntry, withoutHopByHop } from '@coilgun/service'
-import { noteOutcome } from './requestOutcome.ts'
+import { requestNotes } from './requestOutcome.ts'
 import type { OriginResponder } from '@coilgun/core'
 import type { ListenerMetrics } from './metrics.ts'
 import type { OriginPools } from './originPools.ts'
@@ -58,12 +58,12 @@ async function answerListenerRequest (ctx: ListenerContext, request: FastifyRequ
   // Issue 11: a Host that is not RFC 9110 section 7.2 syntax has no cache key of its own.
   const host = parseHost(request.headers.host)
   if (host === undefined) {
-    noteOutcome(request.raw, { outcome: 'bad-host' })
+    requestNotes.set(request.raw, { outcome: 'bad-host' })
     return reply.code(400).headers(OWN_ERROR_HEADERS).send('Bad Request: invalid Host\n')
   }
   const route = ctx.pools.route(request.headers.host)
   if (route === undefined) {
-    noteOutcome(request.raw, { outcome: 'misdirected' })
+    requestNotes.set(request.raw, { outcome: 'misdirected' })
     // RFC 9110 section 15.5.20: this server is not able to answer for that host.
     return reply.code(421).headers(OWN_ERROR_HEADERS).send(`Misdirected Request: no origin is configured for host "${request.headers.host ?? ''}"\n`)
   }
@@ -99,7 +99,7 @@ async function answerListenerRequest (ctx: ListenerContext, request: FastifyRequ
   const info = exchange?.responseHead(res.statusCode, res.headers)
   if (exchange === undefined || info === undefined) {
     clearTimeout(deadline)
-    noteOutcome(request.raw, { outcome: 'passthrough', originMs })
+    requestNotes.set(request.raw, { outcome: 'passthrough', originMs })
     if (ctx.diagnosticHeader) responseHeaders[LISTENER_DIAGNOSTIC_HEADER] = `passthrough; ot=${Math.round(originMs)}`
     return reply.code(res.statusCode).headers(responseHeaders).send(res.body)
   }
@@ -113,19 +113,19 @@ async function answerListenerRequest (ctx: ListenerContext, request: FastifyRequ
   }
   clearTimeout(deadline)
   if (!read.complete) {
-    noteOutcome(request.raw, { outcome: 'passthrough', originMs })
+    requestNotes.set(request.raw, { outcome: 'passthrough', originMs })
     return reply.code(res.statusCode).headers(responseHeaders).send(read.replay)
   }
   const answer = await exchange.answered(info, read.body)
   if (answer === undefined) {
-    noteOutcome(request.raw, { outcome: 'passthrough', originMs, size: read.body.length })
+    requestNotes.set(request.raw, { outcome: 'passthrough', originMs, size: read.body.length })
     return reply.code(res.statusCode).headers(responseHeaders).send(read.body)
   }
   ctx.metrics.originBytes.inc(read.body.length)
   for (const name of answer.remove) delete responseHeaders[name]
   Object.assign(responseHeaders, answer.headers)
   if (ctx.diagnosticHeader) responseHeaders[LISTENER_DIAGNOSTIC_HEADER] = `${answer.kind}; ot=${Math.round(originMs)}; size=${read.body.length}`
-  noteOutcome(request.raw, { outcome: answer.kind, codec: answer.delta === undefined ? undefined : answer.delta.secondary === 'gzip' ? `${answer.delta.codec}+gzip` : answer.delta.codec, linkBytes: answer.body?.length ?? 0, size: read.body.length, originMs })
+  requestNotes.set(request.raw, { outcome: answer.kind, codec: answer.delta === undefined ? undefined : answer.delta.secondary === 'gzip' ? `${answer.delta.codec}+gzip` : answer.delta.codec, linkBytes: answer.body?.length ?? 0, size: read.body.length, originMs })
   ctx.metrics.senderBytes.inc(answer.body?.length ?? 0)
   // The status page names resources by host and path only, private pages only in
   // aggregate (issues 11, 19).
@@ -158,7 +158,7 @@ function sendOriginError (ctx: ListenerContext, request: FastifyRequest, reply: 
   }
   const { status, kind } = classifyUpstreamError(err)
   ctx.metrics.originErrors.inc({ kind })
-  noteOutcome(request.raw, { outcome: 'error', why: kind })
+  requestNotes.set(request.raw, { outcome: 'error', why: kind })
   request.log.warn({ err, kind }, 'coilgun-listener: origin failed')
   if (reply.sent) return reply
   return reply.code(status).headers(OWN_ERROR_HEADERS)

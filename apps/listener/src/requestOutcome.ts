@@ -1,3 +1,5 @@
+import { RequestNotes } from '@coilgun/service'
+
 /**
  * What the listener did for one request, noted where it is decided and read once in
  * the `onResponse` hook, which counts it with the final status and writes the access
@@ -18,13 +20,5 @@ export interface RequestNote {
   why?: string | undefined
 }
 
-const notes = new WeakMap<object, RequestNote>()
-
-export function noteOutcome (raw: object, note: RequestNote): RequestNote {
-  notes.set(raw, note)
-  return note
-}
-
-export function requestNote (raw: object): RequestNote | undefined {
-  return notes.get(raw)
-}
+/** Each request's note (see RequestNotes). */
+export const requestNotes = new RequestNotes<RequestNote>()

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http'
 import { wholeMs } from '@coilgun/service'
 import type { AccessLine } from '@coilgun/service'
-import { requestNote } from './requestOutcome.ts'
+import { requestNotes } from './requestOutcome.ts'
 import type { RequestOutcome } from './requestOutcome.ts'
 
 /**
@@ -10,7 +10,7 @@ import type { RequestOutcome } from './requestOutcome.ts'
  * bytes (`size`) and upstream time (`ut`).
  */
 export function senderAccessLine (raw: IncomingMessage, status: number): AccessLine<RequestOutcome> {
-  const note = requestNote(raw)
+  const note = requestNotes.get(raw)
   return {
     // No note: the sender answered by itself (a refused request, shutting down).
     outcome: note?.outcome ?? (status >= 500 ? 'error' : 'rejected'),

@@ -16,7 +16,7 @@ import type { VisitorCompression } from './visitorCompression.ts'
 import type { VersionCache } from './versionCache.ts'
 import type { VisitorDictionaries } from './visitorDictionaries.ts'
 import type { StatusRecorder } from '@coilgun/status'
-import { noteOutcome } from './requestOutcome.ts'
+import { requestNotes } from './requestOutcome.ts'
 import type { SecretRecognition } from './secretRecognition.ts'
 import type { UpstreamPools } from './upstreamPool.ts'
 import type { Permit } from './admission.ts'
@@ -124,7 +124,7 @@ async function answerDeltaGet (ctx: DeltaContext, request: FastifyRequest, reply
       if (abort.signal.aborted) return sendUpstreamError(ctx, reply, abort.signal.reason, started)
       if (isAnswerFault(retryErr)) {
         ctx.metrics.verificationFailures.inc({ reason: (retryErr as { code: string }).code })
-        noteOutcome(request.raw, { outcome: 'error', why: (retryErr as { code: string }).code })
+        requestNotes.set(request.raw, { outcome: 'error', why: (retryErr as { code: string }).code })
         request.log.error({ err: retryErr, key }, 'coilgun: full answer failed verification too')
         return sendShortError(reply, 502, 'Bad Gateway: the origin\'s answer failed verification\n')
       }
@@ -246,7 +246,7 @@ function serveVersion (ctx: DeltaContext, request: FastifyRequest, reply: Fastif
   // RFC 9842: only public pages become dictionaries, and only for their own scope.
   const dictionaries = ctx.dictionaries !== undefined && !isPrivate ? ctx.dictionaries : undefined
   if (dictionaries !== undefined) Object.assign(headers, dictionaries.dictionaryHeaders(request.url, headers['cache-control']))
-  noteOutcome(request.raw, diagnostic)
+  requestNotes.set(request.raw, diagnostic)
   reply.headers(headers)
   if (isVisitorFresh(request.headers, headers)) {
     ctx.metrics.visitorBytes.inc(0)
@@ -310,7 +310,7 @@ async function passthrough (ctx: DeltaContext, request: FastifyRequest, reply: F
     delete headers['content-length']
   }
   let counted = 0
-  const note = noteOutcome(request.raw, { outcome: 'passthrough', upstreamMs: performance.now() - started })
+  const note = requestNotes.set(request.raw, { outcome: 'passthrough', upstreamMs: performance.now() - started })
   body.on('data', function countVisitorBytes (chunk: Buffer) { counted += chunk.length })
   body.once('end', function recordPassthrough () {
     ctx.metrics.visitorBytes.inc(counted)
@@ -354,7 +354,7 @@ async function answerHead (ctx: DeltaContext, request: FastifyRequest, reply: Fa
   const headers = visitorResponseHeaders(answer.headers, false)
   const upstreamMs = performance.now() - started
   if (ctx.diagnostic.allows(request.headers)) headers.coilgun = formatDiagnostic({ outcome: 'passthrough', upstreamBytes: 0, size: undefined, upstreamMs })
-  noteOutcome(request.raw, { outcome: 'head', upstreamMs })
+  requestNotes.set(request.raw, { outcome: 'head', upstreamMs })
   reply.code(answer.status).headers(headers).send()
 }
 
@@ -383,7 +383,7 @@ function sendUpstreamError (ctx: DeltaContext, reply: FastifyReply, err: unknown
     return
   }
   if (code === 'COILGUN_ERR_UPSTREAM_BUSY') {
-    noteOutcome(reply.request.raw, { outcome: 'busy', why: 'busy' })
+    requestNotes.set(reply.request.raw, { outcome: 'busy', why: 'busy' })
     ctx.errorLog.warn(reply.log, 'busy', err)
     if (reply.sent) return
     // RFC 9110 section 10.2.3: try again in a second.
@@ -393,7 +393,7 @@ function sendUpstreamError (ctx: DeltaContext, reply: FastifyReply, err: unknown
   }
   const { status, kind } = classifyUpstreamError(err)
   ctx.metrics.upstreamErrors.inc({ kind })
-  noteOutcome(reply.request.raw, { outcome: 'error', why: kind, upstreamMs: performance.now() - started })
+  requestNotes.set(reply.request.raw, { outcome: 'error', why: kind, upstreamMs: performance.now() - started })
   ctx.errorLog.warn(reply.log, kind, err, Math.round(performance.now() - started))
   sendShortError(reply, status, status === 504 ? 'Gateway Timeout: the origin did not answer in time\n' : 'Bad Gateway: the origin could not be reached or sent a broken answer\n')
 }

@@ -1,4 +1,4 @@
-import type { Diagnostic } from './diagnostic.ts'
+import { RequestNotes } from '@coilgun/service'
 
 /**
  * What Coilgun did for one visitor request, noted where it is decided and read once
@@ -20,15 +20,5 @@ export interface RequestNote {
   why?: string | undefined
 }
 
-const notes = new WeakMap<object, RequestNote>()
-
-/** Records the outcome of the request whose raw IncomingMessage is `raw`; returns the note (it may be completed later). */
-export function noteOutcome (raw: object, note: RequestNote | Diagnostic): RequestNote {
-  notes.set(raw, note)
-  return note
-}
-
-/** The note of a request, if one was made (answers the sender gave itself have none). */
-export function requestNote (raw: object): RequestNote | undefined {
-  return notes.get(raw)
-}
+/** Each request's note (see RequestNotes). */
+export const requestNotes = new RequestNotes<RequestNote>()

@@ -9,7 +9,7 @@ import { ActiveHealthCheck, answerOwnError, answerRequestTarget, assertUsableCod
 import type { ProxyService } from '@coilgun/service'
 import { senderAccessLine } from './accessLog.ts'
 import { senderReadiness } from './readiness.ts'
-import { noteOutcome } from './requestOutcome.ts'
+import { requestNotes } from './requestOutcome.ts'
 import { SecretRecognition } from './secretRecognition.ts'
 import type { SenderConfig } from './config.ts'
 import { handleDeltaGet } from './deltaHandler.ts'
@@ -204,7 +204,7 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
       },
       rewriteHeaders: function passthroughResponseHeaders (headers, request) {
         const out = visitorResponseHeaders(headers as Record<string, string | string[] | undefined>, false)
-        if (request !== undefined) noteOutcome(request.raw, { outcome: 'passthrough' })
+        if (request !== undefined) requestNotes.set(request.raw, { outcome: 'passthrough' })
         return out
       },
       onError: function passthroughError (reply, { error }) {
@@ -218,7 +218,7 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
         const index = upstreamOf.get(reply.request.raw)
         if (index !== undefined && isConnectFailure(error)) pools.markDown(index)
         metrics.upstreamErrors.inc({ kind })
-        noteOutcome(reply.request.raw, { outcome: 'error', why: kind })
+        requestNotes.set(reply.request.raw, { outcome: 'error', why: kind })
         reply.code(status).headers(OWN_ERROR_HEADERS).send(status === 504 ? 'Gateway Timeout: the origin did not answer in time\n' : 'Bad Gateway: the origin could not be reached\n')
       }
     }

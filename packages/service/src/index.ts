@@ -30,6 +30,7 @@ export { startupFailureLine } from './startupFailure.ts'
 export { EXIT_GRACE_EXPIRED } from './runService.ts'
 export { EXIT_BACKSTOP_MS, exitWhenIdle } from './exitProcess.ts'
 export { ServerDrain } from './serverDrain.ts'
+export { RequestNotes } from './requestNotes.ts'
 export { http2HostFromAuthority } from './http2Host.ts'
 // The configuration error lives in core, where @coilgun/redis's env helper uses it too.
 export type { Env } from '@coilgun/core'
