@@ -1,7 +1,7 @@
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-
-type Env = Record<string, string | undefined>
+import { envDurationMs, envInteger } from '@coilgun/service'
+import type { Env } from '@coilgun/service'
 
 /** Where the sender listens when nothing is set: the README's URLs. */
 export const DEFAULT_DEMO_LISTEN = '127.0.0.1:8080'
@@ -36,20 +36,12 @@ export function loadDemoConfig (env: Env): DemoConfig {
   return Object.freeze({
     listen: env.COILGUN_LISTEN ?? DEFAULT_DEMO_LISTEN,
     adminListen: env.COILGUN_ADMIN_LISTEN ?? DEFAULT_DEMO_ADMIN_LISTEN,
-    originPort: integer(env, 'COILGUN_DEMO_ORIGIN_PORT', 0, 0, 65535),
-    changeMs: integer(env, 'COILGUN_DEMO_CHANGE_MS', DEFAULT_CHANGE_MS, 50, 3_600_000),
-    visitMs: integer(env, 'COILGUN_DEMO_VISIT_MS', DEFAULT_VISIT_MS, 10, 3_600_000),
-    durationMs: integer(env, 'COILGUN_DEMO_DURATION_MS', 0, 0, 86_400_000),
-    visits: integer(env, 'COILGUN_DEMO_VISITS', 0, 0, 1_000_000),
+    originPort: envInteger(env, 'COILGUN_DEMO_ORIGIN_PORT', 0, 0, 65535),
+    // Durations accept units (`4s`, `1.5s`, `2m`) as the apps' do; a plain number is ms.
+    changeMs: envDurationMs(env, 'COILGUN_DEMO_CHANGE_MS', DEFAULT_CHANGE_MS, 50, 3_600_000),
+    visitMs: envDurationMs(env, 'COILGUN_DEMO_VISIT_MS', DEFAULT_VISIT_MS, 10, 3_600_000),
+    durationMs: envDurationMs(env, 'COILGUN_DEMO_DURATION_MS', 0, 0, 86_400_000),
+    visits: envInteger(env, 'COILGUN_DEMO_VISITS', 0, 0, 1_000_000),
     corpusDir: env.COILGUN_CORPUS ?? resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'shared', 'corpus')
   })
-}
-
-/** A whole number from `min` to `max`, or the fallback when unset; a clear message naming the variable otherwise. */
-function integer (env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name]?.trim()
-  if (raw === undefined || raw === '') return fallback
-  const value = Number(raw)
-  if (!/^\d+$/.test(raw) || value < min || value > max) throw new Error(`${name}: expected an integer from ${min} to ${max}, got "${raw}"`)
-  return value
 }
