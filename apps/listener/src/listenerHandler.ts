@@ -130,8 +130,7 @@ async function answerListenerRequest (ctx: ListenerContext, request: FastifyRequ
   // The status page names resources by host and path only, private pages only in
   // aggregate (issues 11, 19).
   if (ctx.status !== undefined) {
-    const isPrivate = ctx.responder.options.privacy.isPrivate({ path: request.url, headers: exchange.request.headers }, info.headers ?? {})
-    ctx.status.recordPage(isPrivate ? '(private pages)' : `${request.headers.host ?? ''}${request.url.split('?', 1)[0]}`, read.body.length, answer.body?.length ?? 0)
+    ctx.status.recordPage(answer.private ? '(private pages)' : `${request.headers.host ?? ''}${request.url.split('?', 1)[0]}`, read.body.length, answer.body?.length ?? 0)
   }
   reply.code(answer.status).headers(responseHeaders)
   // A 304 has no body (RFC 9110 section 15.4.5): send nothing, not a serialized null.

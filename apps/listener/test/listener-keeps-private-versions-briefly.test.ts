@@ -69,3 +69,19 @@ test('the privacy variables are validated', () => {
   assert.equal(config.privateDeltas, true)
   assert.deepEqual(config.privatePaths, [])
 })
+
+test('the status page names public pages by host and path, and private ones only as "(private pages)"', async (t) => {
+  const current = { index: 0 }
+  const origin = await startOrigin(t, current)
+  const { listener, url } = await startListener({ COILGUN_ORIGIN: origin, COILGUN_PRIVATE_PATHS: '/profile', COILGUN_ADMIN_LISTEN: '127.0.0.1:0' })
+  t.after(() => listener.close())
+  const sender = await SenderClient.create(url, SECRET, ['vcdiff'])
+  for (current.index = 0; current.index < 2; current.index++) {
+    for (const path of ['/me', '/profile', '/news']) await sender.get(path)
+  }
+  const report = await listener.admin!.inject({ url: '/status.json' })
+  const text = report.body
+  assert.match(text, /\/news/)
+  assert.match(text, /\(private pages\)/)
+  assert.doesNotMatch(text, /\/me\b|\/profile/, 'a private page is never named')
+})

@@ -60,6 +60,8 @@ export interface OriginAnswer {
   /** The bytes to send (undefined for a 304). */
   body: Uint8Array | undefined
   delta: EncodedDelta | undefined
+  /** The exchange was private (the privacy rule, issue 11): name it only in aggregate. */
+  private: boolean
 }
 
 /** Memo value for "no delta beats the full body" (lru-cache cannot store undefined). */
@@ -181,7 +183,7 @@ export class OriginResponder {
 
     if (inmBases.some(b => b.equals(hash)) || dictionaryBase?.equals(hash) === true) {
       if (!lean) headers[ORIGIN_STATUS_HEADER] = 'not-modified'
-      return { kind: 'not-modified', status: 304, headers, remove: REMOVE_ALWAYS, body: undefined, delta: undefined }
+      return { kind: 'not-modified', status: 304, headers, remove: REMOVE_ALWAYS, body: undefined, delta: undefined, private: isPrivate }
     }
 
     let fullCoding = negotiateEncoding(acceptEncoding, FULL_CODINGS) ?? 'identity'
@@ -242,7 +244,7 @@ export class OriginResponder {
         headers['content-encoding'] = fullCoding
         headers.vary = mergeVary(res.vary, 'Accept-Encoding')
       }
-      return { kind: 'full', status: res.status, headers, remove: REMOVE_ALWAYS, body: full, delta: undefined }
+      return { kind: 'full', status: res.status, headers, remove: REMOVE_ALWAYS, body: full, delta: undefined, private: isPrivate }
     }
 
     const { delta, baseHash } = chosen
@@ -250,12 +252,12 @@ export class OriginResponder {
       headers.im = formatIm(delta.secondary === 'gzip' ? ['vcdiff', 'gzip'] : ['vcdiff'])
       if (!lean) headers['delta-base'] = formatStrongETag(baseHash)
       if (!lean) headers[ORIGIN_STATUS_HEADER] = `delta; codec=${delta.secondary === 'gzip' ? 'vcdiff+gzip' : 'vcdiff'}`
-      return { kind: 'delta', status: STATUS_IM_USED, headers, remove: REMOVE_ALWAYS, body: delta.body, delta }
+      return { kind: 'delta', status: STATUS_IM_USED, headers, remove: REMOVE_ALWAYS, body: delta.body, delta, private: isPrivate }
     }
     headers['content-encoding'] = delta.codec
     headers.vary = mergeVary(res.vary, 'Accept-Encoding, Available-Dictionary')
     if (!lean) headers[ORIGIN_STATUS_HEADER] = `delta; codec=${delta.codec}`
-    return { kind: 'delta', status: res.status, headers, remove: REMOVE_ALWAYS, body: delta.body, delta }
+    return { kind: 'delta', status: res.status, headers, remove: REMOVE_ALWAYS, body: delta.body, delta, private: isPrivate }
   }
 
   /** Counters for tests and metrics. */
