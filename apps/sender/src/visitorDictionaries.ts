@@ -106,6 +106,8 @@ export class VisitorDictionaries {
   readonly #versions: number
   readonly #swr: number | undefined
   readonly #codecs: ReadonlyMap<VisitorDictionaryCoding, Codec>
+  /** The codings this Node can encode, in preference order (built once, not per request). */
+  readonly #codings: readonly VisitorDictionaryCoding[]
   /** scope -> hex hashes of its recent versions, newest last. */
   readonly #scopes: LRUCache<string, string[]>
 
@@ -119,6 +121,7 @@ export class VisitorDictionaries {
     if (dcb.available) codecs.set('dcb', dcb)
     if (dcz.available) codecs.set('dcz', dcz)
     this.#codecs = codecs
+    this.#codings = Object.freeze([...codecs.keys()])
     const cacheRef = cache
     this.#scopes = new LRUCache<string, string[]>({
       max: MAX_SCOPES,
@@ -156,7 +159,7 @@ export class VisitorDictionaries {
 
     const named = parseAvailableDictionary(input.availableDictionary)
     if (named === undefined) return undefined
-    const coding = negotiateEncoding(parseAcceptEncoding(input.acceptEncoding), [...this.#codecs.keys()]) as VisitorDictionaryCoding | undefined
+    const coding = negotiateEncoding(parseAcceptEncoding(input.acceptEncoding), this.#codings) as VisitorDictionaryCoding | undefined
     if (coding === undefined) return undefined
     const baseHex = named.toString('hex')
     const base = this.#cache.get(HISTORY_PREFIX + scope + '\n' + baseHex)
