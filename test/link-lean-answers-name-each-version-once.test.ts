@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { createHash } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { createServer } from 'node:http'
 import type { IncomingHttpHeaders } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -9,6 +9,8 @@ import Fastify from 'fastify'
 import { request } from 'undici'
 import coilgun from '@coilgun/fastify'
 import { versionedPages } from '@coilgun/fixtures/pageVersions'
+import { loadCodecs } from '@coilgun/core'
+import type { CodecName } from '@coilgun/core'
 import { SenderClient } from './support/senderClient.ts'
 import { SECRET, startSender } from '../apps/listener/test/harness.ts'
 
@@ -65,18 +67,24 @@ function headerBytes (h: Record<string, string | string[] | undefined>): number 
 }
 const isDelta = (e: LinkExchange): boolean => e.status === 226 || e.response['content-encoding'] === 'dcz' || e.response['content-encoding'] === 'dcb'
 
-async function pluginOrigin (t: TestContext): Promise<{ url: string, pages: ReturnType<typeof versionedPages>, setVersion: (v: number) => void }> {
+interface PluginOrigin { url: string, pages: ReturnType<typeof versionedPages>, setVersion: (v: number) => void, unrelatedNext: () => void }
+
+async function pluginOrigin (t: TestContext, codecs?: CodecName[]): Promise<PluginOrigin> {
   const pages = versionedPages(5)
   let version = 0
+  let unrelated: Buffer | undefined
   const origin = Fastify()
-  await origin.register(coilgun, { secret: SECRET })
+  await origin.register(coilgun, { secret: SECRET, ...(codecs === undefined ? {} : { codecs }) })
   origin.get<{ Params: { name: string } }>('/page/:name', async function page (req, reply) {
     const p = pages.find(x => x.name === req.params.name)!
-    return reply.type(p.contentType).header('cache-control', 'no-cache').send(p.versions[version % p.versions.length])
+    const body = unrelated ?? p.versions[version % p.versions.length]
+    unrelated = undefined
+    return reply.type(p.contentType).header('cache-control', 'no-cache').send(body)
   })
   const url = await origin.listen({ host: '127.0.0.1', port: 0 })
   t.after(() => origin.close())
-  return { url, pages, setVersion: v => { version = v } }
+  // The next answer is bytes no delta can help with: the origin sends it in full.
+  return { url, pages, setVersion: v => { version = v }, unrelatedNext: () => { unrelated = randomBytes(200_000) } }
 }
 
 test('a sender gets lean answers: each version named once, by its ETag, and every page rebuilt exactly', async (t) => {
@@ -157,4 +165,65 @@ test('the ETag is the only name of a lean answer: one that names another version
   if (r.statusCode === 200) assert.equal(sha(body), sha(p.versions[1]!))
   else assert.ok(r.statusCode >= 500, `status ${r.statusCode}`)
   assert.notEqual(sha(body), sha(p.versions[0]!))
+})
+
+const dictionaryCodecs = [...(await loadCodecs(['dcz', 'dcb'])).values()].filter(c => c.available).map(c => c.name)
+const noDictionaryCodecs = dictionaryCodecs.length === 0 ? `this Node (${process.version}) has no dcz or dcb` : false
+const names = (e: LinkExchange): { inm: boolean, dictionary: boolean } => ({ inm: e.request['if-none-match'] !== undefined, dictionary: e.request['available-dictionary'] !== undefined })
+
+test('after a delta the base is named once, in the family that brought it (vcdiff alone until the origin shows dictionary codecs); after a full page both families are offered again', { skip: noDictionaryCodecs }, async (t) => {
+  const origin = await pluginOrigin(t)
+  const link = await recordingLink(t, origin.url)
+  const { sender, url } = await startSender(link.url)
+  t.after(() => sender.close())
+  let dictionarySeen = false
+  for (const p of origin.pages) {
+    const get = async (v: number, unrelated = false): Promise<LinkExchange> => {
+      origin.setVersion(v)
+      if (unrelated) origin.unrelatedNext()
+      const r = await request(`${url}/page/${p.name}`)
+      const body = Buffer.from(await r.body.arrayBuffer())
+      if (!unrelated) assert.equal(sha(body), sha(p.versions[v]!), `${p.name} version ${v}`)
+      return link.exchanges.at(-1)!
+    }
+    await get(0)
+    const first = await get(1)
+    assert.deepEqual(names(first), { inm: true, dictionary: true }, `${p.name}: nothing learnt yet, both families`)
+    assert.ok(isDelta(first), `${p.name}: a delta`)
+    // vcdiff wins some pages (a 226), dcz/dcb others: the next request names the base
+    // only the way that family needs; after vcdiff, both once the origin has shown
+    // (on any page) that it has the dictionary codecs.
+    if (first.status !== 226) dictionarySeen = true
+    const family: { inm: boolean, dictionary: boolean } = first.status !== 226 ? { inm: false, dictionary: true } : dictionarySeen ? { inm: true, dictionary: true } : { inm: true, dictionary: false }
+    const next = await get(2)
+    assert.deepEqual(names(next), family, `${p.name}: after a ${first.status === 226 ? 'vcdiff' : String(first.response['content-encoding'])} delta`)
+    assert.equal(next.request['a-im'] !== undefined, family.inm)
+    assert.equal(/dc[zb]/.test(String(next.request['accept-encoding'])), family.dictionary)
+    assert.ok(isDelta(next), `${p.name}: still a delta`)
+    if (next.status !== 226) dictionarySeen = true
+    const full = await get(2, true)
+    assert.equal(isDelta(full), false, 'unrelated bytes come in full')
+    assert.deepEqual(names(await get(3)), { inm: true, dictionary: true }, `${p.name}: after a full page, both families again`)
+  }
+})
+
+test('behind an origin without dictionary codecs, after a vcdiff delta the request offers vcdiff alone', { skip: noDictionaryCodecs }, async (t) => {
+  const origin = await pluginOrigin(t, ['vcdiff'])
+  const link = await recordingLink(t, origin.url)
+  const { sender, url } = await startSender(link.url)
+  t.after(() => sender.close())
+  const p = origin.pages[0]!
+  for (let v = 0; v < 4; v++) {
+    origin.setVersion(v)
+    const r = await request(`${url}/page/${p.name}`)
+    assert.equal(sha(Buffer.from(await r.body.arrayBuffer())), sha(p.versions[v]!))
+  }
+  const [, firstDelta, ...later] = link.exchanges
+  assert.deepEqual(names(firstDelta!), { inm: true, dictionary: true })
+  assert.equal(firstDelta!.status, 226)
+  for (const e of later) {
+    assert.deepEqual(names(e), { inm: true, dictionary: false })
+    assert.doesNotMatch(String(e.request['accept-encoding']), /dc[zb]/)
+    assert.equal(e.status, 226)
+  }
 })

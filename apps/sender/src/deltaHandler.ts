@@ -17,6 +17,7 @@ import type { VersionCache } from './versionCache.ts'
 import type { VisitorDictionaries } from './visitorDictionaries.ts'
 import type { StatusRecorder } from '@coilgun/status'
 import { requestNotes } from './requestOutcome.ts'
+import type { DeltaOffers } from './deltaOffers.ts'
 import type { SecretRecognition } from './secretRecognition.ts'
 import type { UpstreamPools } from './upstreamPool.ts'
 import type { Permit } from './admission.ts'
@@ -34,7 +35,8 @@ export interface DeltaContext {
   readonly pools: UpstreamPools
   readonly cache: VersionCache
   readonly codecs: ReadonlyMap<CodecName, Codec>
-  readonly codecList: readonly Codec[]
+  /** The codecs a delta request offers, by what last brought each resource (deltaOffers.ts). */
+  readonly offers: DeltaOffers
   readonly metrics: SenderMetrics
   readonly compression: VisitorCompression
   /** The admin status page's recorder (issue 19); undefined without an admin listener. */
@@ -103,7 +105,7 @@ async function answerDeltaGet (ctx: DeltaContext, request: FastifyRequest, reply
       answer = await fetchUpstream(ctx, request.url, forwarded, abort.signal, 'GET')
       return await passthrough(ctx, request, reply, answer, started)
     }
-    ({ answer, rebuilt, received } = await fetchAndRebuild(ctx, request.url, { ...forwarded, ...deltaRequestHeaders(ctx.config.secret, ctx.codecList, base) }, base, abort.signal))
+    ({ answer, rebuilt, received } = await fetchAndRebuild(ctx, request.url, { ...forwarded, ...deltaRequestHeaders(ctx.config.secret, ctx.offers.after(base?.deltaCodec), base) }, base, abort.signal))
     if (rebuilt === undefined) return await passthrough(ctx, request, reply, answer, started)
     outcome = rebuilt.kind
   } catch (err) {
@@ -117,7 +119,7 @@ async function answerDeltaGet (ctx: DeltaContext, request: FastifyRequest, reply
     request.log.warn({ err, key }, 'coilgun: answer failed verification; refetching the full page')
     if (slot.baseKey !== undefined) ctx.cache.delete(slot.baseKey)
     try {
-      ({ answer, rebuilt, received } = await fetchAndRebuild(ctx, request.url, { ...forwarded, ...deltaRequestHeaders(ctx.config.secret, ctx.codecList, undefined) }, undefined, abort.signal))
+      ({ answer, rebuilt, received } = await fetchAndRebuild(ctx, request.url, { ...forwarded, ...deltaRequestHeaders(ctx.config.secret, ctx.offers.all, undefined) }, undefined, abort.signal))
       if (rebuilt === undefined) return await passthrough(ctx, request, reply, answer, started)
       outcome = 'fallback'
     } catch (retryErr) {
@@ -136,7 +138,7 @@ async function answerDeltaGet (ctx: DeltaContext, request: FastifyRequest, reply
   ctx.metrics.upstreamDuration.observe(upstreamMs / 1000)
   ctx.metrics.upstreamBytes.inc(received)
   ctx.metrics.bytesSaved.inc(Math.max(0, rebuilt.body.length - received))
-  const isPrivate = ctx.bases.keep(ctx.cache, slot, request.url, request.headers, answer.headers, { body: rebuilt.body, hash: rebuilt.hash })
+  const isPrivate = ctx.bases.keep(ctx.cache, slot, request.url, request.headers, answer.headers, { body: rebuilt.body, hash: rebuilt.hash, deltaCodec: ctx.offers.received(rebuilt.kind, rebuilt.codec, base) })
   const codec = rebuilt.codec === undefined ? undefined : rebuilt.secondary === 'gzip' ? `${rebuilt.codec}+gzip` : rebuilt.codec
   if (outcome === 'delta' && codec !== undefined) ctx.metrics.deltaCodecs.inc({ codec })
   // The status page names resources by host and path only: never a query string, and

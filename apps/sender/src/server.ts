@@ -14,6 +14,7 @@ import { SecretRecognition } from './secretRecognition.ts'
 import type { SenderConfig } from './config.ts'
 import { handleDeltaGet } from './deltaHandler.ts'
 import type { DeltaContext } from './deltaHandler.ts'
+import { DeltaOffers } from './deltaOffers.ts'
 import { buildSenderUpgrades } from './upgrade.ts'
 import { SenderMetrics } from './metrics.ts'
 import { UpstreamPools } from './upstreamPool.ts'
@@ -142,7 +143,7 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
     pools,
     cache,
     codecs,
-    codecList: [...codecs.values()].filter(c => c.available),
+    offers: new DeltaOffers([...codecs.values()].filter(c => c.available)),
     metrics,
     compression,
     bases: new VisitorBases({ privacy: resolvePrivacy({ privatePaths: config.privatePaths }), sessionCookies: config.sessionCookies, privateDeltas: config.privateDeltas }),

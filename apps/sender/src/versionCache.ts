@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache'
 import { ownedBytes } from '@coilgun/core'
-import type { HeldVersion } from '@coilgun/core'
+import type { CodecName, HeldVersion } from '@coilgun/core'
 
 /** Per-entry bookkeeping charged on top of body and key. */
 const ENTRY_OVERHEAD = 200
@@ -10,7 +10,12 @@ const ENTRY_OVERHEAD = 200
  * versions, so the marks count against the same byte bound.
  */
 const PRIVATE_MARK = Symbol('private resource')
-type Entry = HeldVersion | typeof PRIVATE_MARK
+
+/** A held version and the codec of the delta that last brought it (deltaOffers.ts). */
+export interface CachedVersion extends HeldVersion {
+  readonly deltaCodec?: CodecName | undefined
+}
+type Entry = CachedVersion | typeof PRIVATE_MARK
 
 /**
  * Prefix of the marks' keys. A resource key is `host SP target` and a visitor's key
@@ -38,7 +43,7 @@ export class VersionCache {
     })
   }
 
-  get (key: string): HeldVersion | undefined {
+  get (key: string): CachedVersion | undefined {
     const value = this.#lru.get(key)
     return value === PRIVATE_MARK ? undefined : value
   }
@@ -49,8 +54,8 @@ export class VersionCache {
    * hash are copied when they are views, and the entry owns exactly the bytes it is
    * counted for (issue 12).
    */
-  set (key: string, version: HeldVersion): void {
-    this.#lru.set(key, { body: ownedBytes(version.body), hash: ownedBytes(version.hash) })
+  set (key: string, version: CachedVersion): void {
+    this.#lru.set(key, { body: ownedBytes(version.body), hash: ownedBytes(version.hash), deltaCodec: version.deltaCodec })
   }
 
   delete (key: string): void {

@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto'
 import type { IncomingHttpHeaders } from 'node:http'
-import type { HeldVersion, PrivacyPolicy, PrivacyResponseHeaders } from '@coilgun/core'
-import type { VersionCache } from './versionCache.ts'
+import type { PrivacyPolicy, PrivacyResponseHeaders } from '@coilgun/core'
+import type { CachedVersion, VersionCache } from './versionCache.ts'
 
 // Issue 11: one visitor's page is never the base of another visitor's answer. The
 // sender keeps one version per public resource, shared by every visitor, and one
@@ -79,7 +79,7 @@ export class VisitorBases {
    * because of this request (`Authorization`) does neither: a visitor sending
    * `Authorization` to a public page must not take its shared base away from others.
    */
-  keep (cache: VersionCache, slot: BaseSlot, path: string, requestHeaders: IncomingHttpHeaders, responseHeaders: PrivacyResponseHeaders, version: HeldVersion): boolean {
+  keep (cache: VersionCache, slot: BaseSlot, path: string, requestHeaders: IncomingHttpHeaders, responseHeaders: PrivacyResponseHeaders, version: CachedVersion): boolean {
     const selfPrivate = this.#options.privacy.responseIsPrivate({ path, headers: requestHeaders }, responseHeaders)
     if (!selfPrivate && !slot.requestPrivate && !cache.isMarkedPrivate(slot.key)) {
       cache.set(slot.key, version)
