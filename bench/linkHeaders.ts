@@ -12,10 +12,13 @@ import { BENCH_SECRET } from './benchSecret.ts'
 // besides the delta body. A TCP relay between the two counts every byte of the
 // connection (TLS records and HTTP/2 frames included); the delta body is the sender's
 // `up=` figure. Median over a corpus set's versions after the first two exchanges, a
-// curl-like visitor. `pnpm --filter @coilgun/bench link-headers [clear]`: HTTP/2 with
-// TLS (default), or HTTP/1.1 in clear. Results are in docs/PROTOCOL.md.
+// curl-like visitor. `pnpm --filter @coilgun/bench link-headers [clear] [idle=S]`:
+// HTTP/2 with TLS (default), or HTTP/1.1 in clear; with idle=S, after the replay the
+// link stays silent S seconds and the next request reports whether it needed a new
+// connection (a warm link needs none). Results are in docs/PROTOCOL.md.
 
 const clear = process.argv.includes('clear')
+const idleS = Number(process.argv.find(a => a.startsWith('idle='))?.slice(5) ?? 0)
 const VERSIONS = 16
 
 async function measure (name: string, versions: Buffer[], contentType: string): Promise<number | undefined> {
@@ -28,7 +31,10 @@ async function measure (name: string, versions: Buffer[], contentType: string): 
   const listener = await buildListener(loadListenerConfig({ ...common, COILGUN_ORIGIN: originUrl, ...(clear ? {} : { COILGUN_TLS_CERT: pki.serverCert, COILGUN_TLS_KEY: pki.serverKey }) }))
   const listenerUrl = new URL(await listener.listen())
   let bytes = 0
+  // Connections that carried a request; the sender's health checks only connect.
+  let connections = 0
   const relay = createServer(function relayConnection (visitorSide) {
+    visitorSide.once('data', () => { connections++ })
     const listenerSide = connect(Number(listenerUrl.port), '127.0.0.1')
     visitorSide.on('data', d => { bytes += d.length; listenerSide.write(d) })
     listenerSide.on('data', d => { bytes += d.length; visitorSide.write(d) })
@@ -50,6 +56,14 @@ async function measure (name: string, versions: Buffer[], contentType: string): 
     const body = Number(/up=(\d+)/.exec(diagnostic)?.[1])
     if (current >= 2 && diagnostic.startsWith('delta')) overheads.push(bytes - body)
   }
+  if (idleS > 0) {
+    const before = connections
+    await new Promise(resolve => setTimeout(resolve, idleS * 1000))
+    bytes = 0
+    const r = await request(`${url}/page`, { headers: { 'user-agent': 'curl/8.5.0', accept: '*/*' } })
+    await r.body.arrayBuffer()
+    console.log(`${name}: after ${idleS} s of silence, the next request opened ${connections - before} new connection(s) to the listener (${bytes} B on the link; a new TLS connection alone costs several KB)`)
+  }
   await sender.close()
   await listener.close()
   await origin.close()
@@ -63,7 +77,7 @@ if (!corpusAvailable()) {
   console.error(CORPUS_MISSING)
   process.exitCode = 1
 } else {
-  for (const set of listCorpusSets()) {
+  for (const set of idleS > 0 ? listCorpusSets().slice(0, 1) : listCorpusSets()) {
     await measure(set.name, readVersions(set, VERSIONS), set.files[0]!.endsWith('.json') ? 'application/json' : 'text/html; charset=utf-8')
   }
 }

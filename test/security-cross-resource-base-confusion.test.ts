@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { formatReprDigest, formatStrongETag, loadCodecs } from '@coilgun/core'
+import { formatAvailableDictionary, formatReprDigest, formatStrongETag, loadCodecs } from '@coilgun/core'
 import { startFastifyOrigin } from '../packages/fastify/test/app.ts'
 import { hashOf, outcomeOf, startFaultPair, whyOf } from './support/faultPair.ts'
 import type { AppState } from './support/originConformance.ts'
@@ -93,11 +93,15 @@ test('over a run with several URLs, the sender only names the version it holds f
       const before = pair.proxy.log.length
       const res = await rawGet(pair.url + path)
       assert.equal(res.status, 200)
-      const tag = pair.proxy.log[before]!.headers['if-none-match']
+      // The base is named by If-None-Match, Available-Dictionary or both (one codec
+      // family per resource, PROTOCOL.md): whichever is there names this URL's version.
+      const { 'if-none-match': tag, 'available-dictionary': dictionary } = pair.proxy.log[before]!.headers
       const last = lastServed.get(path)
-      if (last === undefined) assert.equal(tag, undefined, `${path}: a first request names no base`)
+      if (last === undefined) assert.deepEqual([tag, dictionary], [undefined, undefined], `${path}: a first request names no base`)
       else {
-        assert.equal(tag, formatStrongETag(hashOf(last)), `${path}: names the version last served for this URL`)
+        assert.ok(tag !== undefined || dictionary !== undefined, `${path}: names a base`)
+        if (tag !== undefined) assert.equal(tag, formatStrongETag(hashOf(last)), `${path}: names the version last served for this URL`)
+        if (dictionary !== undefined) assert.equal(dictionary, formatAvailableDictionary(hashOf(last)), `${path}: names the version last served for this URL`)
         named++
       }
       lastServed.set(path, res.body)
