@@ -58,11 +58,16 @@ async function measure (name: string, versions: Buffer[], contentType: string): 
   }
   if (idleS > 0) {
     const before = connections
+    bytes = 0
     await new Promise(resolve => setTimeout(resolve, idleS * 1000))
+    // What crossed the link while no visitor asked: the sender's health probes (a TLS
+    // handshake each, COILGUN_HEALTH_CHECK_INTERVAL_MS) and HTTP/2 PINGs.
+    console.log(`${name}: during ${idleS} s of silence: ${connections - before} connection(s) with data, ${bytes} B on the link`)
+    const probes = connections
     bytes = 0
     const r = await request(`${url}/page`, { headers: { 'user-agent': 'curl/8.5.0', accept: '*/*' } })
     await r.body.arrayBuffer()
-    console.log(`${name}: after ${idleS} s of silence, the next request opened ${connections - before} new connection(s) to the listener (${bytes} B on the link; a new TLS connection alone costs several KB)`)
+    console.log(`${name}: after ${idleS} s of silence, the next request opened ${connections - probes} new connection(s) to the listener (${bytes} B on the link; a new TLS connection alone costs several KB)`)
   }
   await sender.close()
   await listener.close()
