@@ -46,7 +46,9 @@ test('sender -> listener over TLS, default settings: HTTP/2, one connection for 
   const sessions: unknown[] = []
   listener.app.server.on('session', (s: unknown) => sessions.push(s))
   let tlsConnections = 0
-  listener.app.server.on('secureConnection', () => { tlsConnections++ })
+  // The sender's health probes are TLS handshakes without ALPN: only connections that
+  // negotiated a protocol carry requests.
+  listener.app.server.on('secureConnection', (socket: { alpnProtocol?: string | false }) => { if (socket.alpnProtocol !== false) tlsConnections++ })
   const { sender, url } = await startSender(listenerUrl, { COILGUN_UPSTREAM_CA: pki.ca, COILGUN_DIAGNOSTIC_HEADER: 'on' })
   t.after(() => sender.close())
 

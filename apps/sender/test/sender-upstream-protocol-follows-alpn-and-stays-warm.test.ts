@@ -56,7 +56,9 @@ test('default setting: an HTTPS upstream that offers h2 gets concurrent GETs as 
   const pki = makePki()
   const server = createSecureServer({ cert: readFileSync(pki.serverCert), key: readFileSync(pki.serverKey), allowHTTP1: true }, answer)
   let connections = 0
-  server.on('secureConnection', () => { connections++ })
+  // The sender's health probes complete a TLS handshake too, without ALPN: only the
+  // pool's connections (which negotiate a protocol) are counted.
+  server.on('secureConnection', (socket: Socket & { alpnProtocol?: string | false }) => { if (socket.alpnProtocol !== false) connections++ })
   const sessions = new Set<{ destroy: () => void }>()
   server.on('session', session => sessions.add(session))
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
@@ -85,6 +87,8 @@ test(`${mode}: an HTTPS upstream that speaks only HTTP/1.1 still answers, one re
   let mostAtOnce = 0
   const alpn = new Set<string>()
   server.on('secureConnection', (socket: Socket & { alpnProtocol?: string | false }) => {
+    // A health probe: a handshake without ALPN, and no request.
+    if (socket.alpnProtocol === false) return
     alpn.add(String(socket.alpnProtocol))
     open.set(socket, 0)
     socket.on('data', (chunk: Buffer) => {
