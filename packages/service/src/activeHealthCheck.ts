@@ -60,6 +60,8 @@ export class ActiveHealthCheck {
   readonly #options: HealthCheckOptions
   #timer: NodeJS.Timeout | undefined
   #closed = false
+  /** Good https: probes still open, waiting for their session ticket; closed with the check. */
+  readonly #lingering = new Set<Socket>()
 
   constructor (urls: readonly string[], options: HealthCheckOptions) {
     this.#targets = urls.map(url => ({ url: new URL(url), healthy: undefined, reason: undefined, failures: 0, successes: 0, probing: undefined, session: undefined }))
@@ -103,6 +105,7 @@ export class ActiveHealthCheck {
     if (this.#timer !== undefined) clearInterval(this.#timer)
     this.#timer = undefined
     for (const t of this.#targets) t.probing?.destroy()
+    for (const socket of this.#lingering) socket.destroy()
   }
 
   #probeAll (): void {
@@ -128,6 +131,8 @@ export class ActiveHealthCheck {
       settled = true
       socket.on('error', function ignoreAfterResult () {})
       if (ok && https) {
+        this.#lingering.add(socket)
+        socket.once('close', () => { this.#lingering.delete(socket) })
         const close = (): void => { socket.end() }
         if (ticket) close()
         else {
