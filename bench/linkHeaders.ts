@@ -7,6 +7,7 @@ import { buildSender, loadSenderConfig } from '@coilgun/sender'
 import { CORPUS_MISSING, corpusAvailable, listCorpusSets, readVersions } from '@coilgun/fixtures/corpus'
 import { makePki } from '@coilgun/fixtures/pki'
 import { BENCH_SECRET } from './benchSecret.ts'
+import { upstreamBytesOf } from './wan/visitorFetch.ts'
 
 // Issue 17, the header diet: what the sender -> listener link carries per changed page
 // besides the delta body. A TCP relay between the two counts every byte of the
@@ -53,7 +54,7 @@ async function measure (name: string, versions: Buffer[], contentType: string): 
     // Let the last frames (HTTP/2 WINDOW_UPDATE, TLS records) cross the relay.
     await new Promise(resolve => setTimeout(resolve, 30))
     const diagnostic = String(r.headers.coilgun)
-    const body = Number(/up=(\d+)/.exec(diagnostic)?.[1])
+    const body = upstreamBytesOf(diagnostic)
     if (current >= 2 && diagnostic.startsWith('delta')) overheads.push(bytes - body)
   }
   if (idleS > 0) {
@@ -74,8 +75,10 @@ async function measure (name: string, versions: Buffer[], contentType: string): 
   await origin.close()
   relay.close()
   overheads.sort((a, b) => a - b)
-  console.log(`${name}: ${clear ? 'HTTP/1.1 clear' : 'HTTP/2 + TLS'}, median link bytes per changed page minus the delta body: ${overheads[Math.floor(overheads.length / 2)] ?? 'no delta'} (${overheads.length} deltas)`)
-  return overheads[Math.floor(overheads.length / 2)]
+  // The upper median: a byte count that was measured, not the mean of two.
+  const median = overheads[Math.floor(overheads.length / 2)]
+  console.log(`${name}: ${clear ? 'HTTP/1.1 clear' : 'HTTP/2 + TLS'}, median link bytes per changed page minus the delta body: ${median ?? 'no delta'} (${overheads.length} deltas)`)
+  return median
 }
 
 if (!corpusAvailable()) {

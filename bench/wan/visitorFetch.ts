@@ -60,8 +60,12 @@ export function answerKind (answer: VisitorAnswer): string {
  * the visitor got, which the proxy passed on untouched.
  */
 export function linkBodyBytes (answer: VisitorAnswer): number {
-  if (answer.diagnostic === undefined) return answer.receivedBytes
-  const up = /(?:^|;)\s*up=(\d+)/.exec(answer.diagnostic)
+  return answer.diagnostic === undefined ? answer.receivedBytes : upstreamBytesOf(answer.diagnostic)
+}
+
+/** The `up=` figure of a sender's diagnostic header: body bytes the link carried; NaN without one. */
+export function upstreamBytesOf (diagnostic: string): number {
+  const up = /(?:^|;)\s*up=(\d+)/.exec(diagnostic)
   return up === null ? Number.NaN : Number(up[1])
 }
 

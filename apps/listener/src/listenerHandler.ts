@@ -2,7 +2,7 @@ import type { StatusRecorder } from '@coilgun/status'
 import type { Readable } from 'node:stream'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Dispatcher } from 'undici'
-import { ERR_VISITOR_GONE, INTERNAL_HEADERS, LISTENER_DIAGNOSTIC_HEADER, parseHost, readBounded, senderRequestArrived } from '@coilgun/core'
+import { deltaCodecLabel, ERR_VISITOR_GONE, INTERNAL_HEADERS, LISTENER_DIAGNOSTIC_HEADER, parseHost, readBounded, senderRequestArrived } from '@coilgun/core'
 import { abortAfter, classifyUpstreamError, OWN_ERROR_HEADERS, REQUEST_ID_HEADER, upstreamRequestHeaders, viaEntry, withoutHopByHop } from '@coilgun/service'
 import { requestNotes } from './requestOutcome.ts'
 import type { OriginResponder } from '@coilgun/core'
@@ -125,7 +125,7 @@ async function answerListenerRequest (ctx: ListenerContext, request: FastifyRequ
   for (const name of answer.remove) delete responseHeaders[name]
   Object.assign(responseHeaders, answer.headers)
   if (ctx.diagnosticHeader) responseHeaders[LISTENER_DIAGNOSTIC_HEADER] = `${answer.kind}; ot=${Math.round(originMs)}; size=${read.body.length}`
-  requestNotes.set(request.raw, { outcome: answer.kind, codec: answer.delta === undefined ? undefined : answer.delta.secondary === 'gzip' ? `${answer.delta.codec}+gzip` : answer.delta.codec, linkBytes: answer.body?.length ?? 0, size: read.body.length, originMs })
+  requestNotes.set(request.raw, { outcome: answer.kind, codec: answer.delta === undefined ? undefined : deltaCodecLabel(answer.delta), linkBytes: answer.body?.length ?? 0, size: read.body.length, originMs })
   ctx.metrics.senderBytes.inc(answer.body?.length ?? 0)
   // The status page names resources by host and path only, private pages only in
   // aggregate (issues 11, 19).

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { loadCodecs } from '@coilgun/core'
-import { assertUsableCodecs, handleCommandLine, runService } from '@coilgun/service'
+import { assertUsableCodecs, exitWhenIdle, handleCommandLine, runService } from '@coilgun/service'
 import { VERSION } from './buildInfo.ts'
 import { loadListenerConfig } from './config.ts'
 import { buildListener } from './server.ts'
@@ -18,8 +18,7 @@ const exitCode = await handleCommandLine(process.argv.slice(2), {
   load: () => loadListenerConfig(process.env),
   verify: async function usableCodecs (config) { assertUsableCodecs('COILGUN_CODECS', (await loadCodecs(config.codecs)).values()) }
 })
-// process.exitCode, not process.exit(): see exitWithoutDeadlock in @coilgun/service.
-if (exitCode !== undefined) process.exitCode = exitCode
+if (exitCode !== undefined) exitWhenIdle(exitCode)
 else await runService('coilgun-listener', () => loadListenerConfig(process.env), async function startListener (config) {
   const listener = await buildListener(config)
   return { listen: () => listener.listen(), close: () => listener.close(), log: listener.app.log, reload: () => listener.reload(loadListenerConfig(process.env)), inFlight: () => listener.drain.inFlight }

@@ -2,7 +2,7 @@ import { pipeline, Readable } from 'node:stream'
 import zlib from 'node:zlib'
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify'
 import type { Dispatcher } from 'undici'
-import { acceptsEncoding, COILGUN_CLOSING_HEADER, deltaRequestHeaders, isCoilgunAnswer, ERR_ANSWER_STATUS, ERR_ANSWER_TOO_LARGE, ERR_UPSTREAM_BUSY, ERR_VISITOR_GONE, isCoilgunError, mergeVary, ORIGIN_ETAG_HEADER, parseAcceptEncoding, parseHost, readBounded, rebuildFromAnswer, resourceKey, versionId } from '@coilgun/core'
+import { acceptsEncoding, COILGUN_CLOSING_HEADER, deltaCodecLabel, deltaRequestHeaders, isCoilgunAnswer, ERR_ANSWER_STATUS, ERR_ANSWER_TOO_LARGE, ERR_UPSTREAM_BUSY, ERR_VISITOR_GONE, isCoilgunError, mergeVary, ORIGIN_ETAG_HEADER, parseAcceptEncoding, parseHost, readBounded, rebuildFromAnswer, resourceKey, versionId } from '@coilgun/core'
 import type { Codec, CodecName, HeldVersion, RebuiltVersion } from '@coilgun/core'
 import type { SenderConfig } from './config.ts'
 import { formatDiagnostic } from './diagnostic.ts'
@@ -139,7 +139,7 @@ async function answerDeltaGet (ctx: DeltaContext, request: FastifyRequest, reply
   ctx.metrics.upstreamBytes.inc(received)
   ctx.metrics.bytesSaved.inc(Math.max(0, rebuilt.body.length - received))
   const isPrivate = ctx.bases.keep(ctx.cache, slot, request.url, request.headers, answer.headers, { body: rebuilt.body, hash: rebuilt.hash, deltaCodec: ctx.offers.received(rebuilt.kind, rebuilt.codec, base) })
-  const codec = rebuilt.codec === undefined ? undefined : rebuilt.secondary === 'gzip' ? `${rebuilt.codec}+gzip` : rebuilt.codec
+  const codec = rebuilt.codec === undefined ? undefined : deltaCodecLabel({ codec: rebuilt.codec, secondary: rebuilt.secondary })
   if (outcome === 'delta' && codec !== undefined) ctx.metrics.deltaCodecs.inc({ codec })
   // The status page names resources by host and path only: never a query string, and
   // private pages only in aggregate.
@@ -193,8 +193,9 @@ async function fetchUpstream (ctx: DeltaContext, path: string, headers: Outgoing
 async function fetchAndRebuild (ctx: DeltaContext, path: string, headers: OutgoingHeaders, base: HeldVersion | undefined, signal: AbortSignal): Promise<{ answer: UpstreamAnswer, rebuilt: RebuiltVersion | undefined, received: number }> {
   for (let attempt = 0; ; attempt++) {
     const answer = await fetchUpstream(ctx, path, headers, signal, 'GET')
-    ctx.recognition.observe(answer.upstream, answer.status, answer.headers)
-    if (!isCoilgunAnswer(answer.headers)) return { answer, rebuilt: undefined, received: 0 }
+    const coilgun = isCoilgunAnswer(answer.headers)
+    ctx.recognition.observe(answer.upstream, answer.status, answer.headers, coilgun)
+    if (!coilgun) return { answer, rebuilt: undefined, received: 0 }
     try {
       const { rebuilt, received } = await readAndRebuild(ctx, answer, base)
       return { answer, rebuilt, received }

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { loadCodecs } from '@coilgun/core'
-import { assertUsableCodecs, handleCommandLine, runService } from '@coilgun/service'
+import { assertUsableCodecs, exitWhenIdle, handleCommandLine, runService } from '@coilgun/service'
 import { VERSION } from './buildInfo.ts'
 import { loadSenderConfig } from './config.ts'
 import { buildSender } from './server.ts'
@@ -18,8 +18,7 @@ const exitCode = await handleCommandLine(process.argv.slice(2), {
   load: () => loadSenderConfig(process.env),
   verify: async function usableCodecs (config) { assertUsableCodecs('COILGUN_CODECS', (await loadCodecs(config.codecs)).values()) }
 })
-// process.exitCode, not process.exit(): see exitWithoutDeadlock in @coilgun/service.
-if (exitCode !== undefined) process.exitCode = exitCode
+if (exitCode !== undefined) exitWhenIdle(exitCode)
 else await runService('coilgun-sender', () => loadSenderConfig(process.env), async function startSender (config) {
   const sender = await buildSender(config)
   return { listen: () => sender.listen(), close: () => sender.close(), log: sender.app.log, reload: () => sender.reload(loadSenderConfig(process.env)), inFlight: () => sender.drain.inFlight }

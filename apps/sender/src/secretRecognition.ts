@@ -1,4 +1,4 @@
-import { isCoilgunAnswer, resolveEligibility } from '@coilgun/core'
+import { resolveEligibility } from '@coilgun/core'
 
 /** Consecutive eligible-looking answers without Coilgun headers that start an episode. */
 export const UNRECOGNISED_ANSWERS_BEFORE_WARNING = 20
@@ -33,9 +33,9 @@ export class SecretRecognition {
     this.#log = log
   }
 
-  /** One answer of upstream `index` to a delta request. */
-  observe (index: number, status: number, headers: Record<string, string | string[] | undefined>): void {
-    if (isCoilgunAnswer(headers)) {
+  /** One answer of upstream `index` to a delta request; `coilgun`: isCoilgunAnswer's verdict on it. */
+  observe (index: number, status: number, headers: Record<string, string | string[] | undefined>, coilgun: boolean): void {
+    if (coilgun) {
       this.#streak[index] = 0
       if (this.#warned[index] === true) {
         this.#warned[index] = false

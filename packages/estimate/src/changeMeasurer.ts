@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { promisify } from 'node:util'
 import zlib from 'node:zlib'
 import type { Codec, CodecName, HeldVersion } from '@coilgun/core'
-import { CODEC_NAMES, deltaRequestHeaders, formatAvailableDictionary, loadCodec, MemoryVersionStore, OriginResponder, rebuildFromAnswer, resolveOriginOptions, versionId } from '@coilgun/core'
+import { CODEC_NAMES, deltaCodecLabel, deltaRequestHeaders, formatAvailableDictionary, loadCodec, MemoryVersionStore, OriginResponder, rebuildFromAnswer, resolveOriginOptions, versionId } from '@coilgun/core'
 import { headerLineBytes, statusLineExtraBytes } from './headerBytes.ts'
 
 // What one change of one resource (version N-1 to version N) costs with each method.
@@ -143,7 +143,7 @@ export class ChangeMeasurer {
     if (!next.hash.equals(rebuilt.hash)) throw new Error(`internal: the ${peer.codec.name} answer did not rebuild version ${versionId(next.hash)}`)
     const headers = headerLineBytes(request) + headerLineBytes(answer.headers) + statusLineExtraBytes(answer.status)
     const form = answer.kind === 'delta'
-      ? `delta ${answer.headers.im === 'vcdiff, gzip' ? 'vcdiff+gzip' : peer.codec.name}`
+      ? `delta ${answer.delta === undefined ? peer.codec.name : deltaCodecLabel(answer.delta)}`
       : `${answer.kind} ${answer.headers['content-encoding'] ?? 'identity'}`
     return { body: body.length, headers, total: body.length + headers, form }
   }

@@ -54,6 +54,10 @@ interface TargetState {
   session: Buffer | undefined
 }
 
+function newTarget (url: string): TargetState {
+  return { url: new URL(url), healthy: undefined, reason: undefined, failures: 0, successes: 0, probing: undefined, session: undefined }
+}
+
 /** Probes a fixed list of origins on an interval; see the file comment. */
 export class ActiveHealthCheck {
   #targets: TargetState[]
@@ -64,7 +68,7 @@ export class ActiveHealthCheck {
   readonly #lingering = new Set<Socket>()
 
   constructor (urls: readonly string[], options: HealthCheckOptions) {
-    this.#targets = urls.map(url => ({ url: new URL(url), healthy: undefined, reason: undefined, failures: 0, successes: 0, probing: undefined, session: undefined }))
+    this.#targets = urls.map(url => (newTarget(url)))
     this.#options = options
   }
 
@@ -81,7 +85,7 @@ export class ActiveHealthCheck {
    */
   setTargets (urls: readonly string[]): void {
     const old = new Map(this.#targets.map(t => [t.url.origin, t]))
-    this.#targets = urls.map(url => old.get(new URL(url).origin) ?? { url: new URL(url), healthy: undefined, reason: undefined, failures: 0, successes: 0, probing: undefined, session: undefined })
+    this.#targets = urls.map(url => old.get(new URL(url).origin) ?? newTarget(url))
     for (const [origin, t] of old) if (!urls.some(u => new URL(u).origin === origin)) t.probing?.destroy()
     if (this.#timer !== undefined) this.#probeAll()
   }
@@ -123,9 +127,13 @@ export class ActiveHealthCheck {
     // one (at most SESSION_TICKET_WAIT_MS) before it closes, and the next probe resumes
     // the session. A full handshake moved 1.8 KB over the link every interval (22 KB a
     // minute with the 5 s default); a resumed one sends no certificate (issue 17).
-    let ticket = false
-    if (https) socket.on('session', function keepProbeSession (session: Buffer) { target.session = session; ticket = true })
     let settled = false
+    if (https) {
+      socket.on('session', function keepProbeSession (session: Buffer) {
+        target.session = session
+        if (settled) socket.end()
+      })
+    }
     const settle = (ok: boolean, reason: string | undefined): void => {
       if (settled) return
       settled = true
@@ -133,12 +141,8 @@ export class ActiveHealthCheck {
       if (ok && https) {
         this.#lingering.add(socket)
         socket.once('close', () => { this.#lingering.delete(socket) })
-        const close = (): void => { socket.end() }
-        if (ticket) close()
-        else {
-          socket.once('session', close)
-          setTimeout(close, SESSION_TICKET_WAIT_MS).unref()
-        }
+        // keepProbeSession ends it when the ticket comes; without one, this does.
+        setTimeout(function closeWithoutTicket () { socket.end() }, SESSION_TICKET_WAIT_MS).unref()
         setTimeout(function dropLingeringProbe () { socket.destroy() }, SESSION_TICKET_WAIT_MS + this.#options.timeoutMs).unref()
       } else {
         if (!ok) target.session = undefined

@@ -26,9 +26,7 @@ const SHA256_LENGTH = 32
  */
 export function parseReprDigest (value: FieldValue): Map<string, Buffer> {
   const digests = new Map<string, Buffer>()
-  const s = joinFieldValue(value)
-  if (s === undefined) return digests
-  const members = parseStructuredField(parseDictionary, s)
+  const members = parseDigestDictionary(value)
   if (members === undefined) return digests
   let seen = 0
   for (const [algorithm, [member]] of members) {
@@ -45,10 +43,15 @@ export function parseReprDigest (value: FieldValue): Map<string, Buffer> {
  * (LEAN_ANSWER_HEADER in protocol.ts). A malformed field wants nothing. Never throws.
  */
 export function wantsNoSha256Digest (value: FieldValue): boolean {
+  // What every Coilgun sender sends, answered without parsing (the origin's hot path).
+  if (value === 'sha-256=0') return true
+  return parseDigestDictionary(value)?.get('sha-256')?.[0] === 0
+}
+
+/** A digest field's RFC 9651 Dictionary, field lines joined first; undefined when absent or malformed. */
+function parseDigestDictionary (value: FieldValue): ReturnType<typeof parseDictionary> | undefined {
   const s = joinFieldValue(value)
-  if (s === undefined) return false
-  const members = parseStructuredField(parseDictionary, s)
-  return members?.get('sha-256')?.[0] === 0
+  return s === undefined ? undefined : parseStructuredField(parseDictionary, s)
 }
 
 /**

@@ -8,7 +8,7 @@ import { wantsNoSha256Digest } from '../headers/reprDigest.ts'
 import { parseIfNoneMatch } from '../headers/entityTags.ts'
 import { acceptsIm, formatIm, parseAIm } from '../headers/instanceManipulation.ts'
 import { mergeVary } from '../headers/vary.ts'
-import { chooseEncoding } from '../policy/chooseEncoding.ts'
+import { chooseEncoding, deltaCodecLabel } from '../policy/chooseEncoding.ts'
 import type { EncodedDelta } from '../policy/chooseEncoding.ts'
 import { methodEligible } from '../policy/eligibility.ts'
 import type { PrivacyResponseHeaders } from '../policy/privacy.ts'
@@ -250,8 +250,10 @@ export class OriginResponder {
     const { delta, baseHash } = chosen
     if (delta.codec === 'vcdiff') {
       headers.im = formatIm(delta.secondary === 'gzip' ? ['vcdiff', 'gzip'] : ['vcdiff'])
-      if (!lean) headers['delta-base'] = formatStrongETag(baseHash)
-      if (!lean) headers[ORIGIN_STATUS_HEADER] = `delta; codec=${delta.secondary === 'gzip' ? 'vcdiff+gzip' : 'vcdiff'}`
+      if (!lean) {
+        headers['delta-base'] = formatStrongETag(baseHash)
+        headers[ORIGIN_STATUS_HEADER] = `delta; codec=${deltaCodecLabel(delta)}`
+      }
       return { kind: 'delta', status: STATUS_IM_USED, headers, remove: REMOVE_ALWAYS, body: delta.body, delta, private: isPrivate }
     }
     headers['content-encoding'] = delta.codec

@@ -10,6 +10,14 @@ export interface EncodedDelta {
   body: Uint8Array
 }
 
+/**
+ * How logs, metrics and the diagnostic header name a delta's coding: the codec, with
+ * `+gzip` when the vcdiff delta was gzipped afterwards (`vcdiff+gzip`).
+ */
+export function deltaCodecLabel (delta: { readonly codec: CodecName, readonly secondary: 'gzip' | undefined }): string {
+  return delta.secondary === 'gzip' ? `${delta.codec}+gzip` : delta.codec
+}
+
 export interface ChooseEncodingInput {
   base: Uint8Array
   baseHash: Uint8Array

@@ -110,7 +110,12 @@ export function rebuildFromAnswer (answer: OriginAnswerIn, base: HeldVersion | u
  * Coilgun or did not recognise the secret.
  */
 export function isCoilgunAnswer (headers: Record<string, string | string[] | undefined>): boolean {
-  return headers['repr-digest'] !== undefined || parseCoilgunETag(typeof headers.etag === 'string' ? headers.etag : '') !== undefined
+  return headers['repr-digest'] !== undefined || etagHash(headers) !== undefined
+}
+
+/** The SHA-256 a `cg-` ETag names, undefined for any other ETag or none. */
+function etagHash (headers: Record<string, string | string[] | undefined>): Buffer | undefined {
+  return typeof headers.etag === 'string' ? parseCoilgunETag(headers.etag) : undefined
 }
 
 /**
@@ -120,7 +125,7 @@ export function isCoilgunAnswer (headers: Record<string, string | string[] | und
  * 0.1) by `Repr-Digest: sha-256` too, and then both must agree.
  */
 export function coilgunAnswerHash (headers: Record<string, string | string[] | undefined>): Buffer | undefined {
-  const tagHash = parseCoilgunETag(typeof headers.etag === 'string' ? headers.etag : '')
+  const tagHash = etagHash(headers)
   if (headers['repr-digest'] === undefined) return tagHash
   const digest = parseSha256ReprDigest(headers['repr-digest'])
   if (digest === undefined) return undefined
