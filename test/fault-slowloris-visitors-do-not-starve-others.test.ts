@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
 import type { Server } from 'node:http'
 import { connect } from 'node:net'
 import type { Socket } from 'node:net'
@@ -21,9 +22,26 @@ import { versionedPages } from '@coilgun/fixtures/pageVersions'
 const VISITOR_HEADERS_TIMEOUT_MS = 20_000
 const VISITOR_REQUEST_TIMEOUT_MS = 300_000
 
-const SLOW_HEADERS = 300
-const SILENT = 50
-const SLOW_BODIES = 20
+/**
+ * The soft limit on open files, from /proc (Linux), or Infinity where it cannot be read.
+ * Each slow visitor costs two descriptors in this process (its socket and the
+ * sender's); a CI run once had too few for 370 of them, and the test waited on
+ * connections that could never be accepted.
+ */
+function openFileLimit (): number {
+  try {
+    const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find(l => l.startsWith('Max open files'))
+    const soft = line?.split(/\s{2,}/)[1]
+    return soft === undefined || soft === 'unlimited' ? Infinity : Number(soft)
+  } catch { return Infinity }
+}
+/** Descriptors kept for everything else: the origin, the pools, the other visitors, the runner. */
+const OTHER_DESCRIPTORS = 200
+const WANTED = { slowHeaders: 300, silent: 50, slowBodies: 20 }
+const SCALE = Math.min(1, (openFileLimit() - OTHER_DESCRIPTORS) / 2 / (WANTED.slowHeaders + WANTED.silent + WANTED.slowBodies))
+const SLOW_HEADERS = Math.floor(WANTED.slowHeaders * SCALE)
+const SILENT = Math.floor(WANTED.silent * SCALE)
+const SLOW_BODIES = Math.min(20, Math.floor(WANTED.slowBodies * SCALE))
 
 function connections (server: Server): Promise<number> {
   return new Promise((resolve, reject) => server.getConnections((err, n) => err === null ? resolve(n) : reject(err)))
@@ -54,17 +72,24 @@ test('the sender bounds how long a visitor may take to send its request', async 
 test(`${SLOW_HEADERS} slow-header, ${SILENT} silent and ${SLOW_BODIES} slow-body visitors: everyone else gets correct pages`, async (t) => {
   const pages = versionedPages(6)
   const state: AppState = { current: new Map() }
+  if (SCALE < 1) t.diagnostic(`open-file limit ${openFileLimit()}: ${SLOW_HEADERS + SILENT + SLOW_BODIES} slow visitors instead of ${WANTED.slowHeaders + WANTED.silent + WANTED.slowBodies}`)
+  assert.ok(SLOW_HEADERS >= 50, `too few open files (${openFileLimit()}) for this test; raise ulimit -n`)
   const pair = await startPair(pages, state)
-  t.after(pair.close)
   const port = Number(new URL(pair.url).port)
   const slow = new Set<Socket>()
-  t.after(() => { for (const s of slow) s.destroy() })
+  let dripping: NodeJS.Timeout | undefined
+  // One hook, in this order: the slow visitors go first, or the sender's close waits for them.
+  t.after(async () => {
+    clearInterval(dripping)
+    for (const s of slow) s.destroy()
+    await pair.close()
+  })
   for (let i = 0; i < SLOW_HEADERS; i++) slowVisitor(port, `GET /page/${pages[0]!.name} HTTP/1.1\r\nHost: a\r\n`, `X-Slow-${i}: ${'z'.repeat(50)}\r\n`, slow)
   for (let i = 0; i < SILENT; i++) slowVisitor(port, '', '', slow)
   for (let i = 0; i < SLOW_BODIES; i++) slowVisitor(port, `POST /echo HTTP/1.1\r\nHost: a\r\nContent-Type: text/plain\r\nContent-Length: 1000000\r\n\r\n`, 'slow body ', slow)
-  const dripping = setInterval(() => { for (const s of slow) (s as Socket & { drip: () => void }).drip() }, 50)
-  t.after(() => clearInterval(dripping))
-  await waitFor('the slow visitors to be connected', async () => await connections(pair.sender.app.server) >= SLOW_HEADERS + SILENT + SLOW_BODIES)
+  dripping = setInterval(() => { for (const s of slow) (s as Socket & { drip: () => void }).drip() }, 50)
+  let connected = 0
+  await waitFor(() => `the slow visitors to be connected (last count ${connected} of ${slow.size})`, async () => (connected = await connections(pair.sender.app.server)) >= slow.size)
 
   // Everyone else, on connections of their own, closed at the end.
   const others = new Agent({ connections: 10 })
