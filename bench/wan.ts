@@ -10,6 +10,7 @@ import { runCapacityPhase } from './wan/capacityPhase.ts'
 import { checkLink } from './wan/linkCheck.ts'
 import type { LinkCheck } from './wan/linkCheck.ts'
 import { describeLink } from './wan/linkSettings.ts'
+import { runIdlePhase } from './wan/idlePhase.ts'
 import { runLoadPhase } from './wan/loadPhase.ts'
 import { runReplay } from './wan/replayPhase.ts'
 import { profileSets } from './wan/setProfile.ts'
@@ -79,6 +80,7 @@ async function main (): Promise<void> {
     const replay = await runReplay(testbed, workload.sets, options.replayVersions, progress)
     const load = await runLoadPhase(testbed, paths, options, progress)
     const capacity = await runCapacityPhase(testbed, paths, options, progress)
+    const idle = options.idleS > 0 ? await runIdlePhase(testbed, workload.sets[0]!, options.idleS, progress) : new Map()
     contenders = run.map(spec => ({
       key: spec.key,
       name: spec.name,
@@ -87,7 +89,8 @@ async function main (): Promise<void> {
       origin: spec.origin,
       replay: replay.get(spec.key)!,
       load: load.get(spec.key)!,
-      capacity: capacity.get(spec.key)!
+      capacity: capacity.get(spec.key)!,
+      ...(idle.has(spec.key) ? { idle: idle.get(spec.key) } : {})
     }))
   } finally {
     await testbed.close()
@@ -118,7 +121,8 @@ async function main (): Promise<void> {
       stepS: options.stepS,
       stepMinRequests: options.stepMinRequests,
       stepMaxS: options.stepMaxS,
-      visitorHeaders: VISITOR_HEADERS
+      visitorHeaders: VISITOR_HEADERS,
+      idleS: options.idleS
     },
     contenders,
     unavailable,

@@ -64,6 +64,21 @@ test('the WAN bench runs in --quick mode and writes sane JSON and charts', { tim
     assert.ok(run.unavailable.some(u => u.key === 'vcdiff-h2'), 'the HTTP/2 contender either ran or is reported unavailable')
   }
   assert.ok(baseline.replay.flatMap(s => s.changes).every(x => x.kind === 'full identity'), 'the baseline sends whole pages')
+  // The Railgun topology (issue 17): sender -> link -> coilgun-listener -> an origin
+  // that knows nothing of Coilgun; every change still crosses the link as a delta.
+  if (byKey.has('railgun')) {
+    assert.ok(byKey.get('railgun')!.replay.flatMap(s => s.changes).every(x => x.kind.startsWith('delta')), 'sender -> listener: every changed page is a delta')
+    assert.ok(bytesPerChange('railgun') < bytesPerChange('brotli') / 5, 'sender -> listener: far fewer bytes per change than the brotli proxy')
+  } else {
+    assert.ok(run.unavailable.some(u => u.key === 'railgun'), 'the sender -> listener contender either ran or is reported unavailable')
+  }
+  // The quiet spell (2 s with --quick): one more request each, answered and measured.
+  assert.equal(run.settings.idleS, 2)
+  for (const c of run.contenders) {
+    assert.ok(c.idle !== undefined && c.idle.up > 0 && c.idle.down > 0 && c.idle.floorMs > run.link.rttMs, `${c.key}: the request after the quiet spell is measured`)
+    if (c.family === 'coilgun') assert.ok(c.idle.kind.startsWith('delta'), `${c.key}: after the quiet spell the changed page is a delta (${c.idle.kind})`)
+  }
+  assert.match(r.stdout, /The first request after 2 s of silence/)
 
   assert.ok(run.charts !== undefined, 'charts are written beside the results')
   for (const file of Object.values(run.charts)) {

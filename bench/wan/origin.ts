@@ -4,6 +4,7 @@ import Fastify from 'fastify'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import compress from '@fastify/compress'
 import coilgun from '@coilgun/fastify'
+import { buildListener, loadListenerConfig } from '@coilgun/listener'
 import type { CodecName } from '@coilgun/core'
 import { BENCH_SECRET } from '../benchSecret.ts'
 import { serveBenchControl } from '../serverControl.ts'
@@ -17,6 +18,9 @@ import { VersionSchedule } from './versionSchedule.ts'
 //   --mode plain             no compression (the baseline's origin)
 //   --mode compress --encoding br|gzip    @fastify/compress with its defaults
 //   --mode coilgun --codecs vcdiff|dcz,dcb    @coilgun/fastify, then @fastify/compress
+//   --mode listener --codecs vcdiff|dcz,dcb    the Railgun topology's origin side:
+//                            coilgun-listener (TLS, HTTP/2; needs --cert and --key) in
+//                            front of this app, which does not compress
 //   --cert FILE --key FILE   HTTP/2 over TLS (HTTP/1.1 too, for the bench's control)
 // The bench sets the schedule directly, never through the link:
 //   POST /__wan/schedule?every=N[&everyMs=T]   start over from the first versions
@@ -43,7 +47,8 @@ const schedule = new VersionSchedule(sets.map(s => s.versions.length), { every: 
 
 // Codecs compile WebAssembly at registration: on a busy 2-core machine that can
 // exceed Fastify's 10 s default.
-const tls = values.cert === undefined || values.key === undefined ? undefined : { allowHTTP1: true, cert: readFileSync(values.cert), key: readFileSync(values.key) }
+const listenerMode = values.mode === 'listener'
+const tls = values.cert === undefined || values.key === undefined || listenerMode ? undefined : { allowHTTP1: true, cert: readFileSync(values.cert), key: readFileSync(values.key) }
 const app = tls === undefined
   ? Fastify({ logger: false, pluginTimeout: 60_000 })
   : Fastify({ logger: false, pluginTimeout: 60_000, http2: true, https: tls }) as unknown as FastifyInstance
@@ -72,8 +77,30 @@ app.post<{ Querystring: { every?: string, everyMs?: string } }>('/__wan/schedule
 
 await app.listen({ host: '127.0.0.1', port: 0 })
 const address = app.server.address()
-serveBenchControl(app.server, typeof address === 'object' && address !== null ? address.port : 0, async function originCounters (): Promise<Record<string, number>> {
-  if (values.mode !== 'coilgun') return {}
-  const s = app.coilgun.responder.stats()
-  return { encodes: s.encodes, memoHits: s.memoHits, offloaded: s.offloaded }
-}, tls === undefined ? 'http' : 'https')
+const appPort = typeof address === 'object' && address !== null ? address.port : 0
+if (listenerMode) {
+  // coilgun-listener configured as in production, from the variables an operator sets;
+  // the link reaches it, and it reaches this app on loopback.
+  if (values.cert === undefined || values.key === undefined) throw new Error('--mode listener needs --cert and --key')
+  const listener = await buildListener(loadListenerConfig({
+    COILGUN_ORIGIN: `http://127.0.0.1:${appPort}`,
+    COILGUN_SECRET: BENCH_SECRET,
+    COILGUN_LISTEN: '127.0.0.1:0',
+    COILGUN_ADMIN_LISTEN: 'off',
+    COILGUN_TLS_CERT: values.cert,
+    COILGUN_TLS_KEY: values.key,
+    COILGUN_CODECS: values.codecs,
+    COILGUN_LOG_LEVEL: 'silent'
+  }), { logger: false })
+  const url = new URL(await listener.listen())
+  serveBenchControl(listener.app.server, Number(url.port), async function listenerCounters (): Promise<Record<string, number>> {
+    const s = listener.responder.stats()
+    return { encodes: s.encodes, memoHits: s.memoHits, offloaded: s.offloaded }
+  }, 'https')
+} else {
+  serveBenchControl(app.server, appPort, async function originCounters (): Promise<Record<string, number>> {
+    if (values.mode !== 'coilgun') return {}
+    const s = app.coilgun.responder.stats()
+    return { encodes: s.encodes, memoHits: s.memoHits, offloaded: s.offloaded }
+  }, tls === undefined ? 'http' : 'https')
+}

@@ -27,8 +27,10 @@ export interface WanContenderSpec {
   readonly originArgs: readonly string[]
   /** COILGUN_CODECS of the sender; undefined: the edge is @fastify/http-proxy. */
   readonly senderCodecs: string | undefined
-  /** The sender reaches its origin over HTTP/2 on TLS (COILGUN_UPSTREAM_HTTP2). */
+  /** The sender reaches its origin over TLS, offering HTTP/2 (COILGUN_UPSTREAM_HTTP2). */
   readonly http2?: boolean
+  /** COILGUN_UPSTREAM_HTTP2 when `http2` is set: `on` unless said otherwise. */
+  readonly upstreamHttp2?: 'on' | 'auto'
 }
 
 /** The named peer of every ratio: a plain proxy to an origin that does not compress. */
@@ -42,7 +44,10 @@ export const WAN_CONTENDERS: readonly WanContenderSpec[] = Object.freeze([
   { key: 'dictionary', name: 'Coilgun, dcz/dcb', family: 'coilgun', edge: 'coilgun-sender, COILGUN_CODECS=dcz,dcb', origin: 'Fastify app + @coilgun/fastify (codecs: [\'dcz\', \'dcb\']) + @fastify/compress', originArgs: ['--mode', 'coilgun', '--codecs', 'dcz,dcb'], senderCodecs: 'dcz,dcb' },
   // One multiplexed connection instead of one request per connection per round trip,
   // and HPACK for the headers that repeat on every request: the Railgun design.
-  { key: 'vcdiff-h2', name: 'Coilgun, vcdiff, HTTP/2', family: 'coilgun', edge: 'coilgun-sender, COILGUN_CODECS=vcdiff, COILGUN_UPSTREAM_HTTP2=on (TLS, verified against a bench CA)', origin: 'Fastify app on HTTP/2 over TLS + @coilgun/fastify (codecs: [\'vcdiff\']) + @fastify/compress', originArgs: ['--mode', 'coilgun', '--codecs', 'vcdiff'], senderCodecs: 'vcdiff', http2: true }
+  { key: 'vcdiff-h2', name: 'Coilgun, vcdiff, HTTP/2', family: 'coilgun', edge: 'coilgun-sender, COILGUN_CODECS=vcdiff, COILGUN_UPSTREAM_HTTP2=on (TLS, verified against a bench CA)', origin: 'Fastify app on HTTP/2 over TLS + @coilgun/fastify (codecs: [\'vcdiff\']) + @fastify/compress', originArgs: ['--mode', 'coilgun', '--codecs', 'vcdiff'], senderCodecs: 'vcdiff', http2: true },
+  // Issue 17: the Railgun topology. The origin is untouched; coilgun-listener sits in
+  // front of it at the origin's end of the link and serves the sender over HTTP/2.
+  { key: 'railgun', name: 'Coilgun, sender → listener, HTTP/2', family: 'coilgun', edge: 'coilgun-sender, COILGUN_CODECS=vcdiff, HTTP/2 by ALPN (the default, auto; TLS, verified against a bench CA)', origin: 'coilgun-listener (TLS, HTTP/2, COILGUN_CODECS=vcdiff) → Fastify app, no compression, on loopback', originArgs: ['--mode', 'listener', '--codecs', 'vcdiff'], senderCodecs: 'vcdiff', http2: true, upstreamHttp2: 'auto' }
 ])
 
 /** Why this Node cannot run `spec` (dcz and dcb need Node >= 22.19), or undefined. */
@@ -80,7 +85,7 @@ function edgeSpec (spec: WanContenderSpec, upstream: string, pki: TestPki | unde
     script: 'servers/sender.ts',
     env: {
       COILGUN_UPSTREAM: spec.http2 === true ? upstream.replace(/^http:/, 'https:') : upstream,
-      ...(spec.http2 === true && pki !== undefined ? { COILGUN_UPSTREAM_HTTP2: 'on', COILGUN_UPSTREAM_CA: pki.ca } : {}),
+      ...(spec.http2 === true && pki !== undefined ? { COILGUN_UPSTREAM_HTTP2: spec.upstreamHttp2 ?? 'on', COILGUN_UPSTREAM_CA: pki.ca } : {}),
       COILGUN_SECRET: BENCH_SECRET,
       COILGUN_LISTEN: '127.0.0.1:0',
       COILGUN_ADMIN_LISTEN: 'off',

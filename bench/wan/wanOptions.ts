@@ -23,6 +23,8 @@ export const DEFAULT_STEP_S = 4
 export const STEP_MIN_REQUESTS = 30
 /** ... up to this long. */
 export const STEP_MAX_S = 10
+/** Seconds of silence before the last request (issue 17: the first request after 5 minutes idle). */
+export const DEFAULT_IDLE_S = 300
 /** Keep-alive connections from each edge to its origin: coilgun-sender's default, given to every edge. */
 export const UPSTREAM_CONNECTIONS = 32
 
@@ -54,6 +56,8 @@ export interface WanOptions {
   readonly checkBulkS: number
   /** Contender keys to run (undefined: all). */
   readonly only: readonly string[] | undefined
+  /** Seconds of silence before the last request of the run; 0 skips that phase. */
+  readonly idleS: number
 }
 
 export const USAGE = `usage: node --import tsx wan.ts [--quick] [--write] [--mbit N] [--rtt MS] [--every N | --every-ms T] [options]
@@ -69,7 +73,8 @@ export const USAGE = `usage: node --import tsx wan.ts [--quick] [--write] [--mbi
   --duration S       seconds per contender and round (default ${DEFAULT_DURATION_S})
   --step S           seconds per capacity step, at least ${STEP_MIN_REQUESTS} requests, at most ${STEP_MAX_S} s (default ${DEFAULT_STEP_S})
   --limit-ms MS      p99 bound of the capacity search (default ${DEFAULT_LIMIT_MS})
-  --contenders K,..  run only these (baseline, gzip, brotli, vcdiff, dictionary, vcdiff-h2)
+  --idle S           seconds of silence before one last request per contender (default ${DEFAULT_IDLE_S}; 2 with --quick; 0 skips)
+  --contenders K,..  run only these (baseline, gzip, brotli, vcdiff, dictionary, vcdiff-h2, railgun)
   --corpus DIR       folder of versioned sets (default: $COILGUN_CORPUS or ../shared/corpus)
   --out FILE         raw results as JSON (default: bench/results/wan.json, full runs only)`
 
@@ -89,7 +94,8 @@ export function resolveWanOptions (argv: readonly string[]): WanOptions {
     duration: { type: 'string' },
     step: { type: 'string' },
     'limit-ms': { type: 'string' },
-    contenders: { type: 'string' }
+    contenders: { type: 'string' },
+    idle: { type: 'string' }
   }, USAGE)
   const quick = v.quick
   if (v.write && quick) throw new BenchUsageError('--write records full runs only: drop --quick')
@@ -118,6 +124,13 @@ export function resolveWanOptions (argv: readonly string[]): WanOptions {
     limitMs: positive('limit-ms', v['limit-ms'], DEFAULT_LIMIT_MS, false),
     checkPings: quick ? 5 : 20,
     checkBulkS: quick ? 0.4 : 1.5,
+    idleS: v.idle === undefined ? (quick ? 2 : DEFAULT_IDLE_S) : nonNegative('idle', v.idle),
     only: v.contenders === undefined ? undefined : v.contenders.split(',').map(s => s.trim()).filter(s => s !== '')
   })
+}
+
+function nonNegative (name: string, value: string): number {
+  const n = Number(value)
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new BenchUsageError(`--${name}: expected a number of seconds >= 0, got "${value}"`)
+  return n
 }

@@ -2,6 +2,7 @@ import type { Machine } from '../machine.ts'
 import { saveRunRecord } from '../resultsFile.ts'
 import type { CapacityResult } from './capacityPhase.ts'
 import type { CapacityPlan } from './capacitySearch.ts'
+import type { IdleResult } from './idlePhase.ts'
 import type { LinkCheck } from './linkCheck.ts'
 import type { LinkSettings } from './linkSettings.ts'
 import type { LoadContenderResult } from './loadPhase.ts'
@@ -21,6 +22,8 @@ export interface WanContenderRecord {
   /** Fixed concurrency, rounds alternating with the other contenders. */
   readonly load: LoadContenderResult
   readonly capacity: CapacityResult
+  /** The first request after a quiet spell (absent in older records and with --idle 0). */
+  readonly idle?: IdleResult
 }
 
 export interface WanSettings {
@@ -36,6 +39,7 @@ export interface WanSettings {
   readonly stepMinRequests: number
   readonly stepMaxS: number
   readonly visitorHeaders: Readonly<Record<string, string>>
+  readonly idleS?: number
 }
 
 export interface WanRecord extends Machine {

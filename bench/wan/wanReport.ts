@@ -61,6 +61,15 @@ function idleLatencyTable (record: WanRecord, base: WanContenderRecord): string 
   return markdownTable(header, rows, ['left', 'left', 'right', 'right', 'right', 'right', 'right'])
 }
 
+function quietSpellTable (record: WanRecord): string {
+  const header = ['contender', 'ms', 'physical floor ms', 'above the floor ms', 'link bytes (up + down)', 'new connections over the link', 'answer']
+  const rows = record.contenders.filter(c => c.idle !== undefined).map(c => {
+    const r = c.idle!
+    return [c.name, ms(r.ms), ms(r.floorMs), ms(r.ms - r.floorMs), `${bytes(r.up)} + ${bytes(r.down)}`, String(r.newConnections), r.kind]
+  })
+  return markdownTable(header, rows, ['left', 'right', 'right', 'right', 'right', 'right', 'left'])
+}
+
 function outcomesText (c: WanContenderRecord): string {
   const k = c.load.median.counters
   const names: Array<[string, string]> = [['delta', 'delta'], ['notModified', '304'], ['full', 'full'], ['fallback', 'refetch'], ['passthrough', 'passthrough'], ['error', 'error']]
@@ -141,7 +150,7 @@ function chartsBlock (record: WanRecord): string {
 
 function targetsBlock (record: WanRecord): string {
   const verdicts = judgeTargets(record)
-  if (verdicts.length === 0) return 'Targets: not judged (no Coilgun or no compressing contender ran).'
+  if (verdicts.length === 0) return 'Targets: not judged (no Coilgun contender ran).'
   return verdicts.map(v => `- ${v.target}: ${v.met === undefined ? 'not measured' : v.met ? '**met**' : '**not met**'}. ${v.detail}.`).join('\n')
 }
 
@@ -169,6 +178,11 @@ export function renderWan (record: WanRecord, level: number): string {
     `${h} Latency on an idle, warm link`,
     'The same requests, timed at the visitor; the floor is what the link alone costs each request (one round trip plus its bytes at the link rate). For Coilgun, the time above the floor splits at the sender\'s own upstream timing (its diagnostic header\'s `ut`): upstream, until the sender holds the verified page (the origin\'s work: hashing, encoding the delta, compressing the full page only when it must be sent or compared; then the sender\'s decoding and SHA-256 check), and in the edge after that (compressing the page for the visitor, sending it over loopback).',
     idleLatencyTable(record, base),
+    ...(record.contenders.some(c => c.idle !== undefined)
+      ? [`${h} The first request after ${s.idleS ?? 0} s of silence`,
+          `At the end of the run, each edge served \`/${record.sets[0]?.name ?? ''}\` once, then no visitor came for ${s.idleS ?? 0} s, then one visitor asked for it again and it had changed (issue 17: a warm link). A connection that timed out meanwhile costs a new TCP handshake (one round trip) and, with TLS, another. The new connections are those the relay saw open during the request; a sender's health probe that happened to start in that window would count too (probes use connections of their own).`,
+          quietSpellTable(record)]
+      : []),
     `${h} ${s.connections} visitors at once`,
     `Closed loop, the ${record.sets.length} resources in turn, each changing ${schedule}; ${plural(s.rounds, 'round')} of ${s.durationS} s per contender, alternating, medians over rounds (latency: each round's percentile).`,
     loadTable(record, base),
@@ -178,7 +192,7 @@ export function renderWan (record: WanRecord, level: number): string {
     `Latency at equal offered load, at every rate a compressing proxy sustained (ratio of p50 to the baseline's):`,
     equalLoadTable(record, base),
     chartsBlock(record),
-    `${h} Against the targets of issue 7`,
+    `${h} Against the targets of issues 7 and 17`,
     targetsBlock(record),
     renderMethod(record, level)
   ].filter(part => part !== '').join('\n\n')

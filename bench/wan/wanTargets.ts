@@ -1,5 +1,7 @@
 import { bytes, ms } from '../loadFormat.ts'
 import { rps, times } from './wanFormat.ts'
+import { WAN_CONTENDERS } from './wanContenders.ts'
+import { DEFAULT_IDLE_S } from './wanOptions.ts'
 import type { WanContenderRecord, WanRecord } from './wanRecord.ts'
 import { family, LATENCY_PAGE_MAX_BYTES, LATENCY_PAGE_MIN_BYTES, SMALL_CHANGE_PERCENT, stepAt, summarizeReplay } from './wanSummary.ts'
 
@@ -12,6 +14,9 @@ export const BYTES_TARGET = 20
 export const CAPACITY_TARGET = 10
 /** ... and answers an idle link within this of the physical floor, ms. */
 export const FLOOR_TARGET_MS = 10
+
+/** Issue 17: bytes on the link per changed page besides the delta body, HTTP/2 with TLS (median over the replay). */
+export const H2_HEADER_TARGET_BYTES = 200
 
 export interface TargetVerdict {
   readonly target: string
@@ -90,9 +95,38 @@ function neverSlowerTarget (record: WanRecord, coilgun: readonly WanContenderRec
   return { target, met: slower.length === 0, detail: slower.length === 0 ? `faster or equal in all ${compared} comparisons (idle per set, and every rate of the capacity ladder the compressing proxy sustained)` : `**slower in ${slower.length} of ${compared} comparisons**: ${slower.join('; ')}` }
 }
 
+function median (values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
+}
+
+/** Issue 17: the link's own cost per changed page over HTTP/2, and the first request after a quiet spell. */
+function linkTargets (record: WanRecord, coilgun: readonly WanContenderRecord[]): TargetVerdict[] {
+  const http2 = coilgun.filter(c => WAN_CONTENDERS.some(spec => spec.key === c.key && spec.http2 === true))
+  const headerChecks = http2.map(function headerCheck (c) {
+    // After the first change of each set: its first exchange also primes HPACK.
+    const overhead = median(c.replay.flatMap(s => s.changes.slice(1).map(x => x.up + x.down - x.bodyBytes)))
+    return { ok: overhead <= H2_HEADER_TARGET_BYTES, text: `${c.name}: ${Math.round(overhead)} B` }
+  })
+  const idleS = record.settings.idleS ?? 0
+  const quiet = coilgun.filter(c => c.idle !== undefined)
+  const quietChecks = quiet.map(function quietCheck (c) {
+    const r = c.idle!
+    const above = r.ms - r.floorMs
+    return { ok: r.newConnections === 0 && above <= FLOOR_TARGET_MS, text: `${c.name}: ${r.newConnections} new connections, ${ms(r.ms)} ms, ${ms(above)} ms above the floor` }
+  })
+  return [
+    verdict(`link bytes per changed page besides the delta body, HTTP/2 with TLS (median, everything on the connection): at most ${H2_HEADER_TARGET_BYTES} B (issue 17)`, headerChecks, 'no HTTP/2 contender ran'),
+    verdict(`the first request after ${idleS} s of silence: no new connection, within ${FLOOR_TARGET_MS} ms of the floor (issue 17${idleS < DEFAULT_IDLE_S ? `, which asks for ${DEFAULT_IDLE_S} s` : ''})`, quietChecks, 'not measured (--idle 0)')
+  ]
+}
+
 export function judgeTargets (record: WanRecord): TargetVerdict[] {
   const coilgun = family(record, 'coilgun')
   const compressing = family(record, 'compressing')
-  if (coilgun.length === 0 || compressing.length === 0) return []
-  return [...bytesTargets(record, coilgun, compressing), capacityTarget(record, coilgun, compressing), floorTarget(record, coilgun), neverSlowerTarget(record, coilgun, compressing)]
+  if (coilgun.length === 0) return []
+  const link = linkTargets(record, coilgun)
+  if (compressing.length === 0) return link
+  return [...bytesTargets(record, coilgun, compressing), capacityTarget(record, coilgun, compressing), floorTarget(record, coilgun), neverSlowerTarget(record, coilgun, compressing), ...link]
 }
