@@ -77,7 +77,7 @@ test(`${SLOW_HEADERS} slow-header, ${SILENT} silent and ${SLOW_BODIES} slow-body
   const pair = await startPair(pages, state)
   const port = Number(new URL(pair.url).port)
   const slow = new Set<Socket>()
-  let dripping: NodeJS.Timeout | undefined
+  const dripping = setInterval(() => { for (const s of slow) (s as Socket & { drip: () => void }).drip() }, 50)
   // One hook, in this order: the slow visitors go first, or the sender's close waits for them.
   t.after(async () => {
     clearInterval(dripping)
@@ -87,7 +87,6 @@ test(`${SLOW_HEADERS} slow-header, ${SILENT} silent and ${SLOW_BODIES} slow-body
   for (let i = 0; i < SLOW_HEADERS; i++) slowVisitor(port, `GET /page/${pages[0]!.name} HTTP/1.1\r\nHost: a\r\n`, `X-Slow-${i}: ${'z'.repeat(50)}\r\n`, slow)
   for (let i = 0; i < SILENT; i++) slowVisitor(port, '', '', slow)
   for (let i = 0; i < SLOW_BODIES; i++) slowVisitor(port, `POST /echo HTTP/1.1\r\nHost: a\r\nContent-Type: text/plain\r\nContent-Length: 1000000\r\n\r\n`, 'slow body ', slow)
-  dripping = setInterval(() => { for (const s of slow) (s as Socket & { drip: () => void }).drip() }, 50)
   let connected = 0
   await waitFor(() => `the slow visitors to be connected (last count ${connected} of ${slow.size})`, async () => (connected = await connections(pair.sender.app.server)) >= slow.size)
 
