@@ -2,7 +2,7 @@ import Fastify from 'fastify'
 import type { Dispatcher } from 'undici'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { COILGUN_CLOSING_HEADER, OriginResponder, resolveOriginOptions } from '@coilgun/core'
-import { ActiveHealthCheck, answerOwnError, answerRequestTarget, assertUsableCodecs, buildAdmin, http2AsHttp1, listenService, proxyServerOptions, registerAccessLog, registerProxyAnswers, ServerDrain } from '@coilgun/service'
+import { ActiveHealthCheck, answerOwnError, answerRequestTarget, assertUsableCodecs, buildAdmin, endStreamWithLastData, http2AsHttp1, listenService, proxyServerOptions, registerAccessLog, registerProxyAnswers, ServerDrain } from '@coilgun/service'
 import type { ProxyService } from '@coilgun/service'
 import { listenerAccessLine } from './accessLog.ts'
 import { listenerReadiness } from './readiness.ts'
@@ -73,6 +73,7 @@ export async function buildListener (config: ListenerConfig, deps: ListenerDeps 
   app.addHook('onRequest', refuseWhileClosing.bind(drain))
   // Routing reads Host; over HTTP/2 it comes from `:authority`.
   if (https !== undefined) app.addHook('onRequest', http2AsHttp1)
+  if (https !== undefined) app.addHook('onRequest', endStreamWithLastData)
   // COILGUN_REDIS_URL / _CLUSTER: versions shared by every listener instance (issue 6).
   const redis: RedisVersionStore | undefined = deps.store === undefined && config.redis !== undefined
     ? createRedisVersionStore({ ...config.redis, logger: app.log })

@@ -62,6 +62,26 @@ export function http2AsHttp1 (request: FastifyRequest, _reply: FastifyReply, don
 }
 
 /**
+ * Issue 17, the header diet: over HTTP/2, Node's compatibility API answers every
+ * response with `waitForTrailers`, so after the body it writes an empty DATA frame
+ * with END_STREAM of its own, in a socket write (a TLS record) of its own: 9 B of
+ * frame and 22 B of record per answer. A service that never sends trailers (the
+ * listener: nothing it forwards or builds has any) ends the stream with the last
+ * DATA frame instead (RFC 9113 section 8.1), which also puts HEADERS and DATA of a
+ * small answer in one write. `res.addTrailers()` would be dropped on such a response.
+ */
+export function endStreamWithLastData (request: FastifyRequest, _reply: FastifyReply, done: () => void): void {
+  const stream = (request.raw as { stream?: { respond: (headers: unknown, options?: Record<string, unknown>) => void } }).stream
+  if (request.raw.httpVersionMajor === 2 && stream !== undefined) {
+    const respond = stream.respond
+    stream.respond = function respondWithoutTrailers (headers, options) {
+      respond.call(this, headers, { ...options, waitForTrailers: false })
+    }
+  }
+  done()
+}
+
+/**
  * Starts a proxy service: the visitor address first, then its active health checks,
  * then the admin address (so /readyz never answers for a proxy that cannot take
  * visitors). Returns the visitor URL.
