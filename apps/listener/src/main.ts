@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-import { loadCodecs } from '@coilgun/core'
-import { assertUsableCodecs, exitWhenIdle, handleCommandLine, runService } from '@coilgun/service'
+import { runProxyApp } from '@coilgun/service'
 import { VERSION } from './buildInfo.ts'
 import { loadListenerConfig } from './config.ts'
 import { buildListener } from './server.ts'
@@ -9,17 +8,12 @@ import { buildListener } from './server.ts'
 // `--help` list every variable); a bad value stops the process with one line and
 // exit code 1. `--check` validates without starting.
 
-const exitCode = await handleCommandLine(process.argv.slice(2), {
+await runProxyApp({
   app: 'listener',
   command: 'coilgun-listener',
   summary: 'Coilgun\'s origin side for any web server: answers senders with deltas computed from the origins\' responses.',
   version: VERSION,
-  env: process.env,
-  load: () => loadListenerConfig(process.env),
-  verify: async function usableCodecs (config) { assertUsableCodecs('COILGUN_CODECS', (await loadCodecs(config.codecs)).values()) }
+  load: loadListenerConfig,
+  build: config => buildListener(config),
+  describe: config => ({ origins: Object.fromEntries(config.origins), tls: config.tls !== undefined, mutualTls: config.tlsClientCa !== undefined, admin: config.adminListen })
 })
-if (exitCode !== undefined) exitWhenIdle(exitCode)
-else await runService('coilgun-listener', () => loadListenerConfig(process.env), async function startListener (config) {
-  const listener = await buildListener(config)
-  return { listen: () => listener.listen(), close: () => listener.close(), log: listener.app.log, reload: () => listener.reload(loadListenerConfig(process.env)), inFlight: () => listener.drain.inFlight }
-}, config => ({ origins: Object.fromEntries(config.origins), tls: config.tls !== undefined, mutualTls: config.tlsClientCa !== undefined, admin: config.adminListen }))

@@ -1,5 +1,10 @@
-import { ConfigError } from '@coilgun/core'
+import { ConfigError, loadCodecs } from '@coilgun/core'
+import type { CodecName } from '@coilgun/core'
+import { handleCommandLine } from './commandLine.ts'
+import type { AppName } from './configVariables.ts'
 import { exitWhenIdle } from './exitProcess.ts'
+import type { ProxyService } from './proxyServer.ts'
+import { assertUsableCodecs } from './usableCodecs.ts'
 import { startupFailureLine } from './startupFailure.ts'
 
 export interface RunnableService {
@@ -97,4 +102,45 @@ function reloadService (name: string, service: RunnableService): void {
     const code = (err as { code?: unknown } | undefined)?.code
     service.log.warn(typeof code === 'string' ? { code } : {}, `${name}: SIGHUP: reload failed, keeping the running configuration: ${err instanceof Error ? err.message : String(err)}`)
   }
+}
+
+export interface ProxyAppSpec<C> {
+  readonly app: AppName
+  /** `coilgun-sender` */
+  readonly command: string
+  /** One line for `--help`. */
+  readonly summary: string
+  readonly version: string
+  /** Reads and validates the configuration from the environment (throws ConfigError). */
+  readonly load: (env: NodeJS.ProcessEnv) => C
+  readonly build: (config: C) => Promise<ProxyService<C>>
+  /** What the start-up line says about the configuration. */
+  readonly describe: (config: C) => object
+}
+
+/**
+ * The whole `main` of coilgun-sender and coilgun-listener: the command line
+ * (`--help`, `--version`, `--check`, which also checks that this Node runs the
+ * configured codecs), then the service's life (runService) with SIGHUP reloads and
+ * the drain's count of requests in flight. Configuration comes from the environment only.
+ */
+export async function runProxyApp<C extends { shutdownTimeoutMs: number, codecs: readonly CodecName[] }> (spec: ProxyAppSpec<C>): Promise<void> {
+  const load = (): C => spec.load(process.env)
+  const exitCode = await handleCommandLine(process.argv.slice(2), {
+    app: spec.app,
+    command: spec.command,
+    summary: spec.summary,
+    version: spec.version,
+    env: process.env,
+    load,
+    verify: async function usableCodecs (config) { assertUsableCodecs('COILGUN_CODECS', (await loadCodecs(config.codecs)).values()) }
+  })
+  if (exitCode !== undefined) {
+    exitWhenIdle(exitCode)
+    return
+  }
+  await runService(spec.command, load, async function startProxyApp (config) {
+    const service = await spec.build(config)
+    return { listen: () => service.listen(), close: () => service.close(), log: service.app.log, reload: () => service.reload(load()), inFlight: () => service.drain.inFlight }
+  }, spec.describe)
 }

@@ -10,14 +10,16 @@ const MAGIC_1 = 0xc3
 const MAGIC_2 = 0xc4
 /** RFC 3284 version 0, and open-vcdiff's interleaved extension 'S'. */
 const VERSION_STANDARD = 0x00
-const VERSION_INTERLEAVED = 0x53
+export const VERSION_INTERLEAVED = 0x53
 
-const VCD_DECOMPRESS = 0x01
-const VCD_CODETABLE = 0x02
-const VCD_APPHEADER = 0x04 // xdelta3/open-vcdiff application header
+// Header indicator bits (section 4.1), and the window indicator's segment bits (4.2);
+// vcdiffStandardLayout.ts reads the same layout.
+export const VCD_DECOMPRESS = 0x01
+export const VCD_CODETABLE = 0x02
+export const VCD_APPHEADER = 0x04 // xdelta3/open-vcdiff application header
 
-const VCD_SOURCE = 0x01
-const VCD_TARGET = 0x02
+export const VCD_SOURCE = 0x01
+export const VCD_TARGET = 0x02
 const VCD_ADLER32 = 0x04 // open-vcdiff extension: checksum of the target window
 
 export interface VcdiffSummary {

@@ -9,6 +9,8 @@
 // are copied as encoded: the address cache (section 5) depends only on the modes
 // and the decoded addresses, which do not change.
 
+import { VCD_APPHEADER, VCD_CODETABLE, VCD_DECOMPRESS, VCD_SOURCE, VCD_TARGET, VERSION_INTERLEAVED } from './vcdiffFormat.ts'
+
 /** Instruction types of RFC 3284 (sections 3 and 5). */
 const NOOP = 0
 const ADD = 1
@@ -20,12 +22,6 @@ const NEAR_SLOTS = 4
 /** COPY modes from 2 + s_near on are VCD_SAME: the address is one byte (section 5). */
 const FIRST_SAME_MODE = 2 + NEAR_SLOTS
 
-const VERSION_INTERLEAVED = 0x53
-const VCD_DECOMPRESS = 0x01
-const VCD_CODETABLE = 0x02
-const VCD_APPHEADER = 0x04
-const VCD_SOURCE = 0x01
-const VCD_TARGET = 0x02
 /**
  * Window checksum bit. open-vcdiff writes the Adler-32 as a varint after the section
  * lengths, xdelta3 as 4 fixed bytes at the same place: the two disagree, so the
