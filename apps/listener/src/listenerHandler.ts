@@ -99,7 +99,7 @@ async function answerListenerRequest (ctx: ListenerContext, request: FastifyRequ
   const info = exchange?.responseHead(res.statusCode, res.headers)
   if (exchange === undefined || info === undefined) {
     clearTimeout(deadline)
-    requestNotes.set(request.raw, { outcome: 'passthrough', originMs })
+    requestNotes.set(request.raw, { outcome: 'passthrough', waitedMs: originMs })
     if (ctx.diagnosticHeader) responseHeaders[LISTENER_DIAGNOSTIC_HEADER] = `passthrough; ot=${Math.round(originMs)}`
     return reply.code(res.statusCode).headers(responseHeaders).send(res.body)
   }
@@ -113,19 +113,19 @@ async function answerListenerRequest (ctx: ListenerContext, request: FastifyRequ
   }
   clearTimeout(deadline)
   if (!read.complete) {
-    requestNotes.set(request.raw, { outcome: 'passthrough', originMs })
+    requestNotes.set(request.raw, { outcome: 'passthrough', waitedMs: originMs })
     return reply.code(res.statusCode).headers(responseHeaders).send(read.replay)
   }
   const answer = await exchange.answered(info, read.body)
   if (answer === undefined) {
-    requestNotes.set(request.raw, { outcome: 'passthrough', originMs, size: read.body.length })
+    requestNotes.set(request.raw, { outcome: 'passthrough', waitedMs: originMs, size: read.body.length })
     return reply.code(res.statusCode).headers(responseHeaders).send(read.body)
   }
   ctx.metrics.originBytes.inc(read.body.length)
   for (const name of answer.remove) delete responseHeaders[name]
   Object.assign(responseHeaders, answer.headers)
   if (ctx.diagnosticHeader) responseHeaders[LISTENER_DIAGNOSTIC_HEADER] = `${answer.kind}; ot=${Math.round(originMs)}; size=${read.body.length}`
-  requestNotes.set(request.raw, { outcome: answer.kind, codec: answer.delta === undefined ? undefined : deltaCodecLabel(answer.delta), linkBytes: answer.body?.length ?? 0, size: read.body.length, originMs })
+  requestNotes.set(request.raw, { outcome: answer.kind, codec: answer.delta === undefined ? undefined : deltaCodecLabel(answer.delta), linkBytes: answer.body?.length ?? 0, size: read.body.length, waitedMs: originMs })
   ctx.metrics.senderBytes.inc(answer.body?.length ?? 0)
   // The status page names resources by host and path only, private pages only in
   // aggregate (issues 11, 19).

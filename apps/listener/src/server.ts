@@ -2,9 +2,8 @@ import Fastify from 'fastify'
 import type { Dispatcher } from 'undici'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { COILGUN_CLOSING_HEADER, OriginResponder, resolveOriginOptions } from '@coilgun/core'
-import { ActiveHealthCheck, answerOwnError, answerRequestTarget, assertUsableCodecs, buildAdmin, endStreamWithLastData, http2AsHttp1, listenService, proxyServerOptions, registerAccessLog, registerProxyAnswers, ServerDrain } from '@coilgun/service'
+import { ActiveHealthCheck, answerOwnError, answerRequestTarget, assertUsableCodecs, buildAdmin, endStreamWithLastData, http2AsHttp1, listenAndClose, proxyServerOptions, registerAccessLog, registerProxyAnswers, ServerDrain } from '@coilgun/service'
 import type { ProxyService } from '@coilgun/service'
-import { listenerAccessLine } from './accessLog.ts'
 import { listenerReadiness } from './readiness.ts'
 import { reloadListener } from './reload.ts'
 import type { ReloadableListener } from './reload.ts'
@@ -15,6 +14,7 @@ import type { ListenerConfig } from './config.ts'
 import { handleListenerRequest } from './listenerHandler.ts'
 import type { ListenerContext } from './listenerHandler.ts'
 import { ListenerMetrics } from './metrics.ts'
+import { requestNotes } from './requestOutcome.ts'
 import { StatusRecorder } from '@coilgun/status'
 import { OriginPools } from './originPools.ts'
 import { buildListenerUpgrades } from './upgrade.ts'
@@ -99,7 +99,7 @@ export async function buildListener (config: ListenerConfig, deps: ListenerDeps 
   for (const { name, reason } of options.unavailableCodecs) app.log.info({ codec: name, reason }, 'coilgun-listener: codec unavailable, not offered')
   const pools = new OriginPools(config, deps.dispatcher)
   const metrics = new ListenerMetrics(redis, options.codecs.map(c => c.name))
-  registerAccessLog(app, listenerAccessLine, function countRequest (outcome, status) { metrics.countRequest(outcome, status) })
+  registerAccessLog(app, requestNotes, 'ot', function countRequest (outcome, status) { metrics.countRequest(outcome, status) })
   const origins = [...new Set(config.origins.values())]
   const health = new ActiveHealthCheck(origins, {
     ...config.healthCheck,
@@ -149,12 +149,7 @@ export async function buildListener (config: ListenerConfig, deps: ListenerDeps 
     metrics,
     responder,
     drain,
-    listen () {
-      return listenService(app, admin, config.listen, config.adminListen, health)
-    },
-    async close () {
-      await Promise.all([app.close(), admin?.close()])
-    },
+    ...listenAndClose(app, admin, config, health),
     reload (next: ListenerConfig) {
       return reloadListener(reloadable, next)
     }

@@ -148,9 +148,9 @@ async function answerDeltaGet (ctx: DeltaContext, request: FastifyRequest, reply
   serveVersion(ctx, request, reply, answer.headers, rebuilt, {
     outcome,
     codec,
-    upstreamBytes: received,
+    linkBytes: received,
     size: rebuilt.body.length,
-    upstreamMs,
+    waitedMs: upstreamMs,
     why
   }, isPrivate)
 }
@@ -313,14 +313,14 @@ async function passthrough (ctx: DeltaContext, request: FastifyRequest, reply: F
     delete headers['content-length']
   }
   let counted = 0
-  const note = requestNotes.set(request.raw, { outcome: 'passthrough', upstreamMs: performance.now() - started })
+  const note = requestNotes.set(request.raw, { outcome: 'passthrough', waitedMs: performance.now() - started })
   body.on('data', function countVisitorBytes (chunk: Buffer) { counted += chunk.length })
   body.once('end', function recordPassthrough () {
     ctx.metrics.visitorBytes.inc(counted)
     ctx.metrics.upstreamBytes.inc(counted)
-    note.upstreamBytes = counted
+    note.linkBytes = counted
   })
-  if (ctx.diagnostic.allows(request.headers)) headers.coilgun = formatDiagnostic({ outcome: 'passthrough', upstreamBytes: Number(answer.headers['content-length'] ?? 0), size: undefined, upstreamMs: note.upstreamMs! })
+  if (ctx.diagnostic.allows(request.headers)) headers.coilgun = formatDiagnostic({ outcome: 'passthrough', linkBytes: Number(answer.headers['content-length'] ?? 0), size: undefined, waitedMs: note.waitedMs! })
   reply.code(answer.status).headers(headers).send(body)
 }
 
@@ -356,8 +356,8 @@ async function answerHead (ctx: DeltaContext, request: FastifyRequest, reply: Fa
   }
   const headers = visitorResponseHeaders(answer.headers, false)
   const upstreamMs = performance.now() - started
-  if (ctx.diagnostic.allows(request.headers)) headers.coilgun = formatDiagnostic({ outcome: 'passthrough', upstreamBytes: 0, size: undefined, upstreamMs })
-  requestNotes.set(request.raw, { outcome: 'head', upstreamMs })
+  if (ctx.diagnostic.allows(request.headers)) headers.coilgun = formatDiagnostic({ outcome: 'passthrough', linkBytes: 0, size: undefined, waitedMs: upstreamMs })
+  requestNotes.set(request.raw, { outcome: 'head', waitedMs: upstreamMs })
   reply.code(answer.status).headers(headers).send()
 }
 
@@ -396,7 +396,7 @@ function sendUpstreamError (ctx: DeltaContext, reply: FastifyReply, err: unknown
   }
   const { status, kind } = classifyUpstreamError(err)
   ctx.metrics.upstreamErrors.inc({ kind })
-  requestNotes.set(reply.request.raw, { outcome: 'error', why: kind, upstreamMs: performance.now() - started })
+  requestNotes.set(reply.request.raw, { outcome: 'error', why: kind, waitedMs: performance.now() - started })
   ctx.errorLog.warn(reply.log, kind, err, Math.round(performance.now() - started))
   sendShortError(reply, status, status === 504 ? 'Gateway Timeout: the origin did not answer in time\n' : 'Bad Gateway: the origin could not be reached or sent a broken answer\n')
 }

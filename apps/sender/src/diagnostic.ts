@@ -17,18 +17,20 @@ import { DEBUG_TOKEN_HEADER } from '@coilgun/core'
 export interface Diagnostic {
   outcome: 'delta' | 'full' | 'not-modified' | 'fallback' | 'passthrough'
   codec?: string | undefined
-  upstreamBytes: number
+  /** Body bytes from the upstream (`up=`). */
+  linkBytes: number
   size: number | undefined
-  upstreamMs: number
+  /** The upstream's whole answer, ms (`ut=`). */
+  waitedMs: number
   why?: string | undefined
 }
 
 export function formatDiagnostic (d: Diagnostic): string {
   let out = d.outcome
   if (d.codec !== undefined) out += `; codec=${d.codec}`
-  out += `; up=${d.upstreamBytes}`
+  out += `; up=${d.linkBytes}`
   if (d.size !== undefined) out += `; size=${d.size}`
-  out += `; ut=${Math.round(d.upstreamMs)}`
+  out += `; ut=${Math.round(d.waitedMs)}`
   if (d.why !== undefined) out += `; why=${d.why}`
   return out
 }

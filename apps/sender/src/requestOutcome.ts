@@ -1,4 +1,5 @@
 import { RequestNotes } from '@coilgun/service'
+import type { RequestNote } from '@coilgun/service'
 
 /**
  * What Coilgun did for one visitor request, noted where it is decided and read once
@@ -9,16 +10,6 @@ import { RequestNotes } from '@coilgun/service'
 export const REQUEST_OUTCOMES = ['delta', 'full', 'not-modified', 'fallback', 'passthrough', 'head', 'busy', 'error', 'rejected'] as const
 export type RequestOutcome = typeof REQUEST_OUTCOMES[number]
 
-export interface RequestNote {
-  outcome: RequestOutcome
-  codec?: string | undefined
-  /** Body bytes received from the upstream for this request (the link). */
-  upstreamBytes?: number | undefined
-  /** Page size served. */
-  size?: number | undefined
-  upstreamMs?: number | undefined
-  why?: string | undefined
-}
 
 /** Each request's note (see RequestNotes). */
-export const requestNotes = new RequestNotes<RequestNote>()
+export const requestNotes = new RequestNotes<RequestNote<RequestOutcome>>()

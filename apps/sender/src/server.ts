@@ -5,9 +5,8 @@ import httpProxy from '@fastify/http-proxy'
 import { Agent } from 'undici'
 import type { Dispatcher } from 'undici'
 import { loadCodecs, resolvePrivacy } from '@coilgun/core'
-import { ActiveHealthCheck, answerOwnError, answerRequestTarget, assertUsableCodecs, buildAdmin, classifyUpstreamError, http2AsHttp1, isConnectFailure, listenService, OWN_ERROR_HEADERS, proxyServerOptions, registerAccessLog, registerProxyAnswers, REQUEST_ID_HEADER, ServerDrain, upstreamRequestHeaders, viaEntry, visitorResponseHeaders } from '@coilgun/service'
+import { ActiveHealthCheck, answerOwnError, answerRequestTarget, assertUsableCodecs, buildAdmin, classifyUpstreamError, http2AsHttp1, isConnectFailure, listenAndClose, OWN_ERROR_HEADERS, proxyServerOptions, registerAccessLog, registerProxyAnswers, REQUEST_ID_HEADER, ServerDrain, upstreamRequestHeaders, viaEntry, visitorResponseHeaders } from '@coilgun/service'
 import type { ProxyService } from '@coilgun/service'
-import { senderAccessLine } from './accessLog.ts'
 import { senderReadiness } from './readiness.ts'
 import { requestNotes } from './requestOutcome.ts'
 import { SecretRecognition } from './secretRecognition.ts'
@@ -114,7 +113,7 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
   const pools = new UpstreamPools(config, deps.dispatcher, upstreamTls)
   const cache = new VersionCache(config.cacheMaxBytes)
   const metrics = new SenderMetrics(cache, [...codecs.values()].filter(c => c.available).map(c => c.name))
-  registerAccessLog(app, senderAccessLine, function countRequest (outcome, status) { metrics.countRequest(outcome, status) })
+  registerAccessLog(app, requestNotes, 'ut', function countRequest (outcome, status) { metrics.countRequest(outcome, status) })
   // Active health checks (issue 16) drive /readyz and take a dead upstream out of rotation.
   const health = new ActiveHealthCheck(config.upstreams, {
     ...config.healthCheck,
@@ -244,12 +243,7 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
     cache,
     metrics,
     drain,
-    listen () {
-      return listenService(app, admin, config.listen, config.adminListen, health)
-    },
-    async close () {
-      await Promise.all([app.close(), admin?.close()])
-    },
+    ...listenAndClose(app, admin, config, health),
     reload (next: SenderConfig) {
       // Everything is validated before anything is applied: a key that does not
       // match its certificate throws here and leaves the running configuration.

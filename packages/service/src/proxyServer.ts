@@ -82,15 +82,23 @@ export function endStreamWithLastData (request: FastifyRequest, _reply: FastifyR
 }
 
 /**
- * Starts a proxy service: the visitor address first, then its active health checks,
- * then the admin address (so /readyz never answers for a proxy that cannot take
- * visitors). Returns the visitor URL.
+ * A proxy service's `listen` and `close`. `listen` starts the visitor address first,
+ * then the active health checks, then the admin address (so /readyz never answers
+ * for a proxy that cannot take visitors), and returns the visitor URL; `close` closes
+ * both servers.
  */
-export async function listenService (app: FastifyInstance, admin: FastifyInstance | undefined, listen: HostPort, adminListen: HostPort | undefined, health: { start (): void }): Promise<string> {
-  const url = await app.listen({ host: listen.host, port: listen.port })
-  health.start()
-  if (admin !== undefined && adminListen !== undefined) await admin.listen({ host: adminListen.host, port: adminListen.port })
-  return url
+export function listenAndClose (app: FastifyInstance, admin: FastifyInstance | undefined, config: { listen: HostPort, adminListen: HostPort | undefined }, health: { start (): void }): Pick<ProxyService<unknown>, 'listen' | 'close'> {
+  return {
+    async listen () {
+      const url = await app.listen({ host: config.listen.host, port: config.listen.port })
+      health.start()
+      if (admin !== undefined && config.adminListen !== undefined) await admin.listen({ host: config.adminListen.host, port: config.adminListen.port })
+      return url
+    },
+    async close () {
+      await Promise.all([app.close(), admin?.close()])
+    }
+  }
 }
 
 /**
