@@ -52,6 +52,8 @@ export interface DeltaContext {
   readonly recognition: SecretRecognition
   /** Upstream failures are logged at a bounded rate (issue 12). */
   readonly errorLog: UpstreamErrorLog
+  /** Told of every upstream answer, so a busy link carries no health probes (issue 17). */
+  readonly health: { answered (index: number): void }
 }
 
 interface UpstreamAnswer {
@@ -163,6 +165,7 @@ async function fetchUpstream (ctx: DeltaContext, path: string, headers: Outgoing
     const permit = await ctx.pools.admission(index).page.acquire(signal)
     try {
       const res = await ctx.pools.dispatcher(index).request({ origin: ctx.pools.origin(index), path, method, headers, signal } as Dispatcher.RequestOptions)
+      ctx.health.answered(index)
       // A listener that is shutting down marks its 503: another one may not be. An
       // application's own 503 is its answer and is served as is (issue 12, item 6).
       if (res.statusCode === 503 && attempt + 1 < ctx.pools.size && res.headers[COILGUN_CLOSING_HEADER] !== undefined) {

@@ -151,7 +151,8 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
     dictionaries: config.visitorDictionaries ? new VisitorDictionaries(cache, { staleWhileRevalidateSeconds: config.visitorDictionarySwrSeconds }) : undefined,
     log: app.log,
     recognition: new SecretRecognition(config.upstreams, app.log),
-    errorLog: new UpstreamErrorLog()
+    errorLog: new UpstreamErrorLog(),
+    health
   })
 
   /** Which upstream each passthrough request went to (for marking it down on failure). */
@@ -204,7 +205,11 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
       },
       rewriteHeaders: function passthroughResponseHeaders (headers, request) {
         const out = visitorResponseHeaders(headers as Record<string, string | string[] | undefined>, false)
-        if (request !== undefined) requestNotes.set(request.raw, { outcome: 'passthrough' })
+        if (request !== undefined) {
+          requestNotes.set(request.raw, { outcome: 'passthrough' })
+          const index = upstreamOf.get(request.raw)
+          if (index !== undefined) health.answered(index)
+        }
         return out
       },
       onError: function passthroughError (reply, { error }) {

@@ -10,6 +10,10 @@ import { connect as tlsConnect } from 'node:tls'
 // packet does not flap readiness. A probe is a TCP connect (a TLS handshake, with
 // the same CA and client certificate as real requests, for https:), which is what
 // fails when an origin is down, refuses connections or presents a wrong certificate.
+// A healthy target that answered a real request within the last interval is not
+// probed (`answered`): the answer proved what the probe would, over a connection the
+// link already has, as Envoy reuses its connection for health checks. Probes then
+// cross a busy link only when traffic stops, and a quiet one every interval.
 
 /** Time between two probes of a target. */
 export const DEFAULT_HEALTH_CHECK_INTERVAL_MS = 5_000
@@ -52,10 +56,12 @@ interface TargetState {
   probing: Socket | undefined
   /** The TLS session of the last good https: probe, resumed by the next (no certificate on the link again). */
   session: Buffer | undefined
+  /** When a real request last got an answer from it (performance.now()). */
+  answeredAt: number
 }
 
 function newTarget (url: string): TargetState {
-  return { url: new URL(url), healthy: undefined, reason: undefined, failures: 0, successes: 0, probing: undefined, session: undefined }
+  return { url: new URL(url), healthy: undefined, reason: undefined, failures: 0, successes: 0, probing: undefined, session: undefined, answeredAt: Number.NEGATIVE_INFINITY }
 }
 
 /** Probes a fixed list of origins on an interval; see the file comment. */
@@ -94,6 +100,16 @@ export class ActiveHealthCheck {
     return this.#targets.map(t => ({ url: t.url.origin, healthy: t.healthy, reason: t.healthy === false ? t.reason : undefined }))
   }
 
+  /**
+   * A real request to target `index` got an answer (any status): the target accepts
+   * connections and speaks HTTP. While it is healthy, its next probe is skipped and
+   * counted as good if this happened within the last interval.
+   */
+  answered (index: number): void {
+    const target = this.#targets[index]
+    if (target !== undefined) target.answeredAt = performance.now()
+  }
+
   /** True when at least one target passed its health check. */
   anyHealthy (): boolean {
     return this.#targets.some(t => t.healthy === true)
@@ -120,6 +136,10 @@ export class ActiveHealthCheck {
     const target = this.#targets[index]!
     const targets = this.#targets
     if (target.probing !== undefined) return
+    if (target.healthy === true && performance.now() - target.answeredAt < this.#options.intervalMs) {
+      this.#record(index, true, undefined)
+      return
+    }
     const https = target.url.protocol === 'https:'
     const socket = connectProbe(target.url, this.#options.tls, target.session)
     target.probing = socket
