@@ -29,14 +29,7 @@ import { visitorTlsOptions, visitorTlsReload } from './visitorTls.ts'
 import { UpstreamErrorLog } from './upstreamErrorLog.ts'
 import { UpstreamTlsMaterial, upstreamTlsChanges } from './upstreamTlsReload.ts'
 import { armSendTimeout, VISITOR_TIMEOUT_CHECK_INTERVAL_MS } from './visitorTimeouts.ts'
-import { DEFAULT_VISITOR_HEADERS_TIMEOUT_MS } from './config.ts'
 
-/**
- * Time a visitor has to send its request headers. Node's default is 60 s; a
- * slowloris visitor holds a socket that long per attempt (issue 8).
- * COILGUN_VISITOR_HEADERS_TIMEOUT_MS sets it (issue 12).
- */
-export const VISITOR_HEADERS_TIMEOUT_MS = DEFAULT_VISITOR_HEADERS_TIMEOUT_MS
 /**
  * Time a visitor has to send a whole request, body included. Fastify's default, 0,
  * never gives up on a body sent a byte at a time; this is Node's own default.

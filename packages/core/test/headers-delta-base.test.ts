@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { formatDeltaBase, parseDeltaBase } from '../src/headers/deltaBase.ts'
+import { parseDeltaBase } from '../src/headers/deltaBase.ts'
 import { formatStrongETag, sha256 } from '../src/digest.ts'
 
 test('Delta-Base: returns the strong opaque tag with its quotes (RFC 3229 section 10.5.1)', () => {
@@ -10,12 +10,9 @@ test('Delta-Base: returns the strong opaque tag with its quotes (RFC 3229 sectio
   assert.equal(parseDeltaBase(['"abc"']), '"abc"')
 })
 
-test('Delta-Base: round-trips a Coilgun version tag', () => {
-  const hash = sha256(Buffer.from('<html>v1</html>'))
-  const tag = formatStrongETag(hash)
-  const header = formatDeltaBase(tag)
-  assert.equal(header, tag)
-  assert.equal(parseDeltaBase(header), tag)
+test('Delta-Base: a Coilgun version tag, sent as the bare entity-tag, reads back as itself', () => {
+  const tag = formatStrongETag(sha256(Buffer.from('<html>v1</html>')))
+  assert.equal(parseDeltaBase(tag), tag)
 })
 
 test('Delta-Base: a weak tag cannot name a delta base', () => {

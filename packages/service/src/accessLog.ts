@@ -61,6 +61,6 @@ export function registerAccessLog<Outcome extends string> (
 }
 
 /** Whole milliseconds, or undefined (a field left out of the line). */
-export function wholeMs (ms: number | undefined): number | undefined {
+function wholeMs (ms: number | undefined): number | undefined {
   return ms === undefined ? undefined : Math.round(ms)
 }

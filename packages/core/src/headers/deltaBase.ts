@@ -18,11 +18,3 @@ export function parseDeltaBase (value: FieldValue): string | undefined {
   const tag = parseEntityTag(line)
   return tag === undefined || tag.weak ? undefined : tag.opaque
 }
-
-/**
- * Formats `Delta-Base` from a strong opaque-tag that already carries its quotes,
- * such as the output of formatStrongETag. The field is the bare entity-tag.
- */
-export function formatDeltaBase (opaque: string): string {
-  return opaque
-}
