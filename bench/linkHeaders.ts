@@ -77,7 +77,7 @@ async function measure (name: string, versions: Buffer[], contentType: string): 
   overheads.sort((a, b) => a - b)
   // The upper median: a byte count that was measured, not the mean of two.
   const median = overheads[Math.floor(overheads.length / 2)]
-  console.log(`${name}: ${clear ? 'HTTP/1.1 clear' : 'HTTP/2 + TLS'}, median link bytes per changed page minus the delta body: ${median ?? 'no delta'} (${overheads.length} deltas)`)
+  console.log(`${name}: ${clear ? 'HTTP/1.1 clear' : 'HTTP/2 + TLS'}, median link bytes per changed page minus the delta body: ${median ?? 'no delta'} (${overheads.length} deltas, ${overheads[0] ?? '-'} to ${overheads.at(-1) ?? '-'})`)
   return median
 }
 
