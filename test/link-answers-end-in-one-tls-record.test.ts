@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { connect as http2Connect } from 'node:http2'
 import { connect, createServer } from 'node:net'
 import type { Socket } from 'node:net'
 import { test } from 'node:test'
@@ -62,9 +64,12 @@ test('over HTTP/2 with TLS, each delta answer from the listener is one TLS recor
   t.after(() => origin.close())
   const { listener, url: listenerUrl } = await startListener({ COILGUN_ORIGIN: originUrl, COILGUN_TLS_CERT: pki.serverCert, COILGUN_TLS_KEY: pki.serverKey })
   t.after(() => listener.close())
+  const sessions: unknown[] = []
+  listener.app.server.on('session', (session: unknown) => sessions.push(session))
   const relay = await recordCountingRelay(Number(new URL(listenerUrl).port))
   t.after(relay.close)
-  // No health probes while counting: they are connections (and records) of their own.
+  // Health probes are connections (and records) of their own: the first runs at start,
+  // during the first exchange, which is not counted; the next not within this test.
   const { sender, url } = await startSender(`https://127.0.0.1:${relay.port}`, { COILGUN_UPSTREAM_CA: pki.ca, COILGUN_HEALTH_CHECK_INTERVAL_MS: '1h' })
   t.after(() => sender.close())
 
@@ -83,6 +88,46 @@ test('over HTTP/2 with TLS, each delta answer from the listener is one TLS recor
     }
   }
   t.diagnostic(`TLS records per delta answer: ${perAnswer.join(', ')}`)
+  assert.ok(sessions.length >= 1, 'the link ran HTTP/2 (over HTTP/1.1 an answer is one record too)')
   assert.equal(perAnswer.length, page.versions.length - 1)
   assert.ok(perAnswer.every(n => n === 1), `each delta answer in one TLS record: ${perAnswer.join(', ')}`)
+})
+
+test('over HTTP/2, the listener still ends every kind of answer: a large streamed body, HEAD, 304, an error', { skip: hasOpenssl ? false : 'openssl not installed' }, async (t) => {
+  const pki = makePki()
+  const large = Buffer.alloc(300_000, 'x')
+  const origin = Fastify()
+  origin.get('/large', async function large_ (_request, reply) { return reply.type('application/octet-stream').send(large) })
+  origin.get('/same', async function same (request, reply) {
+    if (request.headers['if-none-match'] === '"v1"') return reply.code(304).header('etag', '"v1"').send()
+    return reply.header('etag', '"v1"').send('same')
+  })
+  origin.get('/broken', async function broken (_request, reply) { return reply.code(500).send('broken') })
+  const originUrl = await origin.listen({ host: '127.0.0.1', port: 0 })
+  t.after(() => origin.close())
+  const { listener, url } = await startListener({ COILGUN_ORIGIN: originUrl, COILGUN_TLS_CERT: pki.serverCert, COILGUN_TLS_KEY: pki.serverKey })
+  t.after(() => listener.close())
+  const session = http2Connect(url, { ca: readFileSync(pki.ca) })
+  t.after(() => session.close())
+  async function get (path: string, headers: Record<string, string> = {}, method = 'GET'): Promise<{ status: number, body: Buffer }> {
+    return await new Promise((resolve, reject) => {
+      const stream = session.request({ ':path': path, ':method': method, ...headers })
+      const chunks: Buffer[] = []
+      let status = 0
+      stream.on('response', h => { status = Number(h[':status']) })
+      stream.on('data', (c: Buffer) => chunks.push(c))
+      stream.on('end', () => resolve({ status, body: Buffer.concat(chunks) }))
+      stream.on('error', reject)
+      stream.end()
+    })
+  }
+  const big = await get('/large')
+  assert.equal(big.status, 200)
+  assert.ok(big.body.equals(large), `the whole ${large.length} B body (${big.body.length} B)`)
+  const head = await get('/large', {}, 'HEAD')
+  assert.equal(head.status, 200)
+  assert.equal(head.body.length, 0)
+  assert.equal((await get('/same', { 'if-none-match': '"v1"' })).status, 304)
+  assert.equal((await get('/broken')).status, 500)
+  assert.equal((await get('/same')).body.toString(), 'same')
 })

@@ -15,11 +15,11 @@ import type { WanRecord } from '../wan/wanRecord.ts'
 
 const benchDir = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 
-test('the WAN bench runs in --quick mode and writes sane JSON and charts', { timeout: 120_000 }, (t) => {
+test('the WAN bench runs in --quick mode and writes sane JSON and charts', { timeout: 240_000 }, (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'coilgun-wan-test-'))
   t.after(() => rmSync(dir, { recursive: true, force: true }))
   const out = join(dir, 'wan.json')
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'wan.ts', '--quick', '--out', out], { cwd: benchDir, encoding: 'utf8', timeout: 110_000 })
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'wan.ts', '--quick', '--out', out], { cwd: benchDir, encoding: 'utf8', timeout: 230_000 })
   assert.equal(r.status, 0, `bench failed:\n${r.stderr}`)
   assert.match(r.stderr, /link check: bulk/, 'the link check is printed')
   assert.match(r.stdout, /^\| proxy, origin uncompressed \(baseline\) +\|/m, 'a row for the baseline')

@@ -180,7 +180,7 @@ export function renderWan (record: WanRecord, level: number): string {
     idleLatencyTable(record, base),
     ...(record.contenders.some(c => c.idle !== undefined)
       ? [`${h} The first request after ${s.idleS ?? 0} s of silence`,
-          `At the end of the run, each edge served \`/${record.sets[0]?.name ?? ''}\` once, then no visitor came for ${s.idleS ?? 0} s, then one visitor asked for it again and it had changed (issue 17: a warm link). A connection that timed out meanwhile costs a new TCP handshake (one round trip) and, with TLS, another. The new connections are those the relay saw open during the request; a sender's health probe that happened to start in that window would count too (probes use connections of their own).`,
+          `At the end of the run, each edge served \`/${record.sets[0]?.name ?? ''}\` once, then no visitor came for ${s.idleS ?? 0} s, then one visitor asked for it again and it had changed (issue 17: a warm link). A connection that timed out meanwhile costs a new TCP handshake (one round trip) and, with TLS, another. New connections are those the request opened and the edge kept (still open 1.5 s after the answer); the bytes are the relay's counts while the request ran, so a sender's health probe (a connection of its own every 5 s while the link is quiet) that started in that window would add its ~1 KB.`,
           quietSpellTable(record)]
       : []),
     `${h} ${s.connections} visitors at once`,

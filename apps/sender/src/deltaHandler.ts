@@ -165,10 +165,11 @@ async function fetchUpstream (ctx: DeltaContext, path: string, headers: Outgoing
     const permit = await ctx.pools.admission(index).page.acquire(signal)
     try {
       const res = await ctx.pools.dispatcher(index).request({ origin: ctx.pools.origin(index), path, method, headers, signal } as Dispatcher.RequestOptions)
-      ctx.health.answered(index)
       // A listener that is shutting down marks its 503: another one may not be. An
       // application's own 503 is its answer and is served as is (issue 12, item 6).
-      if (res.statusCode === 503 && attempt + 1 < ctx.pools.size && res.headers[COILGUN_CLOSING_HEADER] !== undefined) {
+      const closing = res.statusCode === 503 && res.headers[COILGUN_CLOSING_HEADER] !== undefined
+      if (!closing) ctx.health.answered(index)
+      if (closing && attempt + 1 < ctx.pools.size) {
         res.body.resume()
         permit.release()
         ctx.pools.markDown(index)

@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import httpProxy from '@fastify/http-proxy'
 import { Agent } from 'undici'
 import type { Dispatcher } from 'undici'
-import { loadCodecs, resolvePrivacy } from '@coilgun/core'
+import { COILGUN_CLOSING_HEADER, loadCodecs, resolvePrivacy } from '@coilgun/core'
 import { ActiveHealthCheck, answerOwnError, answerRequestTarget, assertUsableCodecs, buildAdmin, classifyUpstreamError, http2AsHttp1, isConnectFailure, listenAndClose, OWN_ERROR_HEADERS, proxyServerOptions, registerAccessLog, registerProxyAnswers, REQUEST_ID_HEADER, ServerDrain, upstreamRequestHeaders, viaEntry, visitorResponseHeaders } from '@coilgun/service'
 import type { ProxyService } from '@coilgun/service'
 import { senderReadiness } from './readiness.ts'
@@ -201,7 +201,7 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
         if (request !== undefined) {
           requestNotes.set(request.raw, { outcome: 'passthrough' })
           const index = upstreamOf.get(request.raw)
-          if (index !== undefined) health.answered(index)
+          if (index !== undefined && headers[COILGUN_CLOSING_HEADER] === undefined) health.answered(index)
         }
         return out
       },

@@ -10,15 +10,19 @@ import { connect as tlsConnect } from 'node:tls'
 // packet does not flap readiness. A probe is a TCP connect (a TLS handshake, with
 // the same CA and client certificate as real requests, for https:), which is what
 // fails when an origin is down, refuses connections or presents a wrong certificate.
-// A healthy target that answered a real request within the last interval is not
-// probed (`answered`): the answer proved what the probe would, over a connection the
-// link already has, as Envoy reuses its connection for health checks. Probes then
-// cross a busy link only when traffic stops, and a quiet one every interval.
+// A healthy target that answered a real request within the last interval is probed
+// less often (`answered`): the answer shows it is up and speaks HTTP on the warm
+// connection, though not that a new connection would succeed (a listener that stopped
+// accepting, a certificate that expired), so a real probe still runs at least every
+// MAX_SKIPPED_PROBES intervals. A busy link carries a probe a minute instead of one
+// every 5 s; a quiet one, one every interval.
 
 /** Time between two probes of a target. */
 export const DEFAULT_HEALTH_CHECK_INTERVAL_MS = 5_000
 /** How long a good https: probe waits for the server's TLS 1.3 session ticket before it closes. */
 const SESSION_TICKET_WAIT_MS = 500
+/** While real requests are answered, at most this many probes in a row are skipped. */
+export const MAX_SKIPPED_PROBES = 11
 /** Consecutive failed probes that turn a healthy target unhealthy. */
 export const DEFAULT_HEALTH_CHECK_UNHEALTHY_THRESHOLD = 2
 /** Consecutive good probes that turn an unhealthy target healthy. */
@@ -58,10 +62,12 @@ interface TargetState {
   session: Buffer | undefined
   /** When a real request last got an answer from it (performance.now()). */
   answeredAt: number
+  /** Probes skipped in a row since the last real one. */
+  skipped: number
 }
 
 function newTarget (url: string): TargetState {
-  return { url: new URL(url), healthy: undefined, reason: undefined, failures: 0, successes: 0, probing: undefined, session: undefined, answeredAt: Number.NEGATIVE_INFINITY }
+  return { url: new URL(url), healthy: undefined, reason: undefined, failures: 0, successes: 0, probing: undefined, session: undefined, answeredAt: Number.NEGATIVE_INFINITY, skipped: 0 }
 }
 
 /** Probes a fixed list of origins on an interval; see the file comment. */
@@ -101,9 +107,10 @@ export class ActiveHealthCheck {
   }
 
   /**
-   * A real request to target `index` got an answer (any status): the target accepts
-   * connections and speaks HTTP. While it is healthy, its next probe is skipped and
-   * counted as good if this happened within the last interval.
+   * A real request to target `index` got an answer: the target is up and speaks HTTP.
+   * While it is healthy, its next probe is skipped if this happened within the last
+   * interval (at most MAX_SKIPPED_PROBES in a row). A skipped probe records nothing:
+   * failures of real probes still add up.
    */
   answered (index: number): void {
     const target = this.#targets[index]
@@ -136,10 +143,11 @@ export class ActiveHealthCheck {
     const target = this.#targets[index]!
     const targets = this.#targets
     if (target.probing !== undefined) return
-    if (target.healthy === true && performance.now() - target.answeredAt < this.#options.intervalMs) {
-      this.#record(index, true, undefined)
+    if (target.healthy === true && target.skipped < MAX_SKIPPED_PROBES && performance.now() - target.answeredAt < this.#options.intervalMs) {
+      target.skipped++
       return
     }
+    target.skipped = 0
     const https = target.url.protocol === 'https:'
     const socket = connectProbe(target.url, this.#options.tls, target.session)
     target.probing = socket

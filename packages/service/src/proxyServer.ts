@@ -68,17 +68,26 @@ export function http2AsHttp1 (request: FastifyRequest, _reply: FastifyReply, don
  * frame and 22 B of record per answer. A service that never sends trailers (the
  * listener: nothing it forwards or builds has any) ends the stream with the last
  * DATA frame instead (RFC 9113 section 8.1), which also puts HEADERS and DATA of a
- * small answer in one write. `res.addTrailers()` would be dropped on such a response.
+ * small answer in one write. A response that announces trailers (`Trailer`) still
+ * waits for them.
  */
 export function endStreamWithLastData (request: FastifyRequest, _reply: FastifyReply, done: () => void): void {
-  const stream = (request.raw as { stream?: { respond: (headers: unknown, options?: Record<string, unknown>) => void } }).stream
+  const stream = (request.raw as { stream?: Http2Respondable }).stream
   if (request.raw.httpVersionMajor === 2 && stream !== undefined) {
-    const respond = stream.respond
-    stream.respond = function respondWithoutTrailers (headers, options) {
-      respond.call(this, headers, { ...options, waitForTrailers: false })
-    }
+    http2Respond ??= (Object.getPrototypeOf(stream) as Http2Respondable).respond
+    stream.respond = respondWithoutTrailers
   }
   done()
+}
+
+type Http2Respond = (this: Http2Respondable, headers: Record<string, unknown> | undefined, options?: Record<string, unknown>) => void
+interface Http2Respondable { respond: Http2Respond }
+/** Node's own `ServerHttp2Stream.prototype.respond`, read from the first HTTP/2 stream. */
+let http2Respond: Http2Respond | undefined
+
+/** Waits for trailers only when the response announces some (`Trailer`, RFC 9110 section 6.6.2). */
+function respondWithoutTrailers (this: Http2Respondable, headers: Record<string, unknown> | undefined, options?: Record<string, unknown>): void {
+  http2Respond!.call(this, headers, { ...options, waitForTrailers: headers?.trailer !== undefined })
 }
 
 /**
