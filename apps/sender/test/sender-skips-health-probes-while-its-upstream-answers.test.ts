@@ -38,13 +38,19 @@ test('a sender whose upstream answers its visitors opens few probe connections; 
   const pages = versionedPages(2)
   const state: AppState = { current: new Map() }
   const origin = await startFastifyOrigin(pages, state, { plugin: true, compress: false })
-  t.after(() => origin.close())
   const relay = await countingRelay(Number(new URL(origin.url).port))
-  t.after(relay.close)
   const { sender, url } = await startSender(relay.url, { COILGUN_HEALTH_CHECK_INTERVAL_MS: String(INTERVAL_MS) })
-  t.after(() => sender.close())
+  // One hook, front to back: an origin closed first waits out its keep-alive
+  // connections from the relay (72 s).
+  t.after(async function closeFrontToBack () {
+    await sender.close()
+    relay.close()
+    await origin.close()
+  })
   const page = `${url}/page/${pages[0]!.name}`
-  assert.equal((await request(page)).statusCode, 200)
+  const first = await request(page)
+  await first.body.dump()
+  assert.equal(first.statusCode, 200)
 
   // Busy: a visitor every 20 ms for 8 intervals.
   const busyFrom = relay.connections()
