@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { IncomingHttpHeaders } from 'node:http'
 import { DEBUG_TOKEN_HEADER } from '@coilgun/core'
+import type { RequestNote } from '@coilgun/service'
 
 /**
  * The `Coilgun` diagnostic response header, in the spirit of CF-Railgun:
@@ -14,15 +15,12 @@ import { DEBUG_TOKEN_HEADER } from '@coilgun/core'
  * this request, `size` the page size served, `ut` the upstream time in ms, `why`
  * the coded error that caused a fallback.
  */
-export interface Diagnostic {
-  outcome: 'delta' | 'full' | 'not-modified' | 'fallback' | 'passthrough'
-  codec?: string | undefined
+export interface Diagnostic extends RequestNote<'delta' | 'full' | 'not-modified' | 'fallback' | 'passthrough'> {
   /** Body bytes from the upstream (`up=`). */
   linkBytes: number
   size: number | undefined
   /** The upstream's whole answer, ms (`ut=`). */
   waitedMs: number
-  why?: string | undefined
 }
 
 export function formatDiagnostic (d: Diagnostic): string {

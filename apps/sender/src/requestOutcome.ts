@@ -10,6 +10,5 @@ import type { RequestNote } from '@coilgun/service'
 export const REQUEST_OUTCOMES = ['delta', 'full', 'not-modified', 'fallback', 'passthrough', 'head', 'busy', 'error', 'rejected'] as const
 export type RequestOutcome = typeof REQUEST_OUTCOMES[number]
 
-
 /** Each request's note (see RequestNotes). */
 export const requestNotes = new RequestNotes<RequestNote<RequestOutcome>>()
