@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { buildChurnApp } from './churnPages.ts'
 import { SECRET } from './originConformance.ts'
@@ -11,7 +12,13 @@ import { SECRET } from './originConformance.ts'
 // after a full garbage collection (the child runs with --expose-gc) so that the figure
 // is what the process retains, not what it has yet to collect. Never run by hand.
 
-export type BoundedMemoryReport = { type: 'ready', port: number } | { type: 'memory', rss: number, external: number, heapUsed: number }
+export type BoundedMemoryReport = { type: 'ready', port: number } | { type: 'memory', rss: number, lazyFree: number, anonHuge: number, external: number, heapUsed: number, heapTotal: number }
+
+/** A field of /proc/self/smaps_rollup in bytes (0 where the file or the field is missing). */
+function rollup (text: string, field: string): number {
+  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text)
+  return match === null ? 0 : Number(match[1]) * 1024
+}
 
 const { values } = parseArgs({ options: { role: { type: 'string' }, upstream: { type: 'string', default: '' }, bound: { type: 'string', multiple: true, default: [] } } })
 const bounds = new Map(values.bound.map(b => { const [name, bytes] = b.split('='); return [name!, bytes!] }))
@@ -42,7 +49,9 @@ if (values.role === 'sender') {
 process.on('message', function onMeasure () {
   (globalThis as { gc?: () => void }).gc?.()
   const m = process.memoryUsage()
-  process.send?.({ type: 'memory', rss: m.rss, external: m.external, heapUsed: m.heapUsed } satisfies BoundedMemoryReport)
+  let smaps = ''
+  try { smaps = readFileSync('/proc/self/smaps_rollup', 'utf8') } catch {}
+  process.send?.({ type: 'memory', rss: m.rss, lazyFree: rollup(smaps, 'LazyFree'), anonHuge: rollup(smaps, 'AnonHugePages'), external: m.external, heapUsed: m.heapUsed, heapTotal: m.heapTotal } satisfies BoundedMemoryReport)
 })
 process.once('disconnect', function parentGone () { void close().finally(() => process.exit(0)) })
 process.send?.({ type: 'ready', port } satisfies BoundedMemoryReport)
