@@ -1,5 +1,5 @@
-import { DEFAULT_PRIVATE_TTL_MS } from '@coilgun/core'
-import { ConfigError, envBoolean, envBytes, envCodecs, envDurationMs, envHealthCheck, envInteger, envListen, envLogLevel, envPemFile, envPemPair, envPrivatePaths, envRequired, envSecrets, envVia, parseOriginUrl } from '@coilgun/service'
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_PRIVATE_TTL_MS } from '@coilgun/core'
+import { ConfigError, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_SHUTDOWN_TIMEOUT_MS, envBoolean, envBytes, envCodecs, envDurationMs, envHealthCheck, envInteger, envListen, envLogLevel, envPemFile, envPemPair, envPrivatePaths, envRequired, envSecrets, envVia, parseOriginUrl } from '@coilgun/service'
 import type { CodecName } from '@coilgun/core'
 import type { Env, HostPort, LogLevel } from '@coilgun/service'
 import { redisStoreOptionsFromEnv } from '@coilgun/redis'
@@ -13,11 +13,8 @@ export const DEFAULT_LISTEN = '0.0.0.0:8081'
 export const DEFAULT_ADMIN_LISTEN = '127.0.0.1:9091'
 /** The listener's store serves many origins, so it is larger than core's in-process default (DEFAULT_STORE_MAX_BYTES, 64 MiB). */
 export const DEFAULT_LISTENER_STORE_MAX_BYTES = 256 * 1024 * 1024
-export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024
 export const DEFAULT_ORIGIN_CONNECTIONS = 64
 export const DEFAULT_ORIGIN_TIMEOUT_MS = 30_000
-export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000
-export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000
 export { DEFAULT_HOST }
 /** The pseudonym the listener writes into Via (RFC 9110 section 7.6.3); COILGUN_VIA=off for none. */
 export const DEFAULT_VIA = 'coilgun-listener'

@@ -1,4 +1,5 @@
-import { ConfigError, envBoolean, envBytes, envCodecs, envCookieNames, envDurationMs, envHealthCheck, envInteger, envListen, envLogLevel, envOptionalToken, envPemFile, envPemPair, envPrivatePaths, envRequired, envSecrets, envVia, parseHostPort, parseOriginUrl } from '@coilgun/service'
+import { DEFAULT_MAX_BODY_BYTES } from '@coilgun/core'
+import { ConfigError, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_SHUTDOWN_TIMEOUT_MS, envBoolean, envBytes, envCodecs, envCookieNames, envDurationMs, envHealthCheck, envInteger, envListen, envLogLevel, envOptionalToken, envPemFile, envPemPair, envPrivatePaths, envRequired, envSecrets, envVia, parseHostPort, parseOriginUrl } from '@coilgun/service'
 import type { CodecName } from '@coilgun/core'
 import type { Env, HostPort, LogLevel } from '@coilgun/service'
 import { visitorDictionariesUnavailable } from './visitorDictionariesRuntime.ts'
@@ -11,11 +12,8 @@ import type { UpstreamHttp2 } from './upstreamProtocol.ts'
 export const DEFAULT_LISTEN = '0.0.0.0:8080'
 export const DEFAULT_ADMIN_LISTEN = '127.0.0.1:9090'
 export const DEFAULT_CACHE_MAX_BYTES = 256 * 1024 * 1024
-export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024
 export const DEFAULT_UPSTREAM_CONNECTIONS = 32
 export const DEFAULT_UPSTREAM_TIMEOUT_MS = 30_000
-export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000
-export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000
 /** The pseudonym the sender writes into Via (RFC 9110 section 7.6.3); COILGUN_VIA=off for none. */
 export const DEFAULT_VIA = 'coilgun-sender'
 /** Issue 12: connections per upstream for streamed downloads, apart from the page lane. */

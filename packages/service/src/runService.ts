@@ -7,6 +7,9 @@ import type { ProxyService } from './proxyServer.ts'
 import { assertUsableCodecs } from './usableCodecs.ts'
 import { startupFailureLine } from './startupFailure.ts'
 
+/** Longest a stopping service waits for the requests in flight (COILGUN_SHUTDOWN_TIMEOUT_MS) before it exits anyway. */
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000
+
 export interface RunnableService {
   listen (): Promise<string>
   close (): Promise<void>

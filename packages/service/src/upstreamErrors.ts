@@ -3,6 +3,9 @@ import { ERR_UPSTREAM_TIMEOUT } from '@coilgun/core'
 // How a failed upstream request (undici and socket error codes) is reported to the
 // client: a timeout is 504, anything else 502 (RFC 9110 section 15.6.3 and 15.6.5).
 
+/** Longest wait for a TCP (and TLS) connection to an upstream or an origin (COILGUN_CONNECT_TIMEOUT_MS). */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000
+
 /** The kinds of upstream failure, a label of each app's upstream-error counter. */
 export const UPSTREAM_ERROR_KINDS = ['timeout', 'connect-timeout', 'unreachable', 'bad-answer'] as const
 export type UpstreamErrorKind = typeof UPSTREAM_ERROR_KINDS[number]
