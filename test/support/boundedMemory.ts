@@ -64,13 +64,13 @@ export const PEER_BOUND_BYTES = 64 * 1024
 
 const childScript = fileURLToPath(new URL('./boundedMemoryChild.ts', import.meta.url))
 
-interface Child {
+export interface Child {
   port: number
   memory: () => Promise<Extract<BoundedMemoryReport, { type: 'memory' }>>
   stop: () => Promise<void>
 }
 
-async function startChild (args: string[]): Promise<Child> {
+export async function startChild (args: string[]): Promise<Child> {
   const child: ChildProcess = fork(childScript, args, { execArgv: ['--import', 'tsx', '--expose-gc', '--max-semi-space-size=16'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
   const port = await new Promise<number>((resolve, reject) => {
     function onMessage (m: BoundedMemoryReport): void {

@@ -15,6 +15,15 @@ import { SECRET } from './originConformance.ts'
 
 export type BoundedMemoryReport = { type: 'ready', port: number } | { type: 'memory', rss: number, lazyFree: number, anonHuge: number, external: number, heapUsed: number, heapTotal: number }
 
+/** /proc/self/smaps_rollup, or '' where the system has none (its fields then read 0). */
+function smapsRollup (): string {
+  try {
+    return readFileSync('/proc/self/smaps_rollup', 'utf8')
+  } catch {
+    return ''
+  }
+}
+
 /** A field of /proc/self/smaps_rollup in bytes (0 where the file or the field is missing). */
 function rollup (text: string, field: string): number {
   const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text)
@@ -72,8 +81,7 @@ async function settle (): Promise<void> {
 process.on('message', async function onMeasure () {
   await settle()
   const m = process.memoryUsage()
-  let smaps = ''
-  try { smaps = readFileSync('/proc/self/smaps_rollup', 'utf8') } catch {}
+  const smaps = smapsRollup()
   process.send?.({ type: 'memory', rss: m.rss, lazyFree: rollup(smaps, 'LazyFree'), anonHuge: rollup(smaps, 'AnonHugePages'), external: m.external, heapUsed: m.heapUsed, heapTotal: m.heapTotal } satisfies BoundedMemoryReport)
 })
 process.once('disconnect', function parentGone () { void close().finally(() => process.exit(0)) })
