@@ -22,7 +22,7 @@ import { SECRET } from './originConformance.ts'
 //
 // Each figure is RSS after the child settles its heap (boundedMemoryChild.ts): a
 // plain gc() left V8's pooled pages and grown new space in RSS, and the listener's
-// growth then varied from 22 to 167 MiB between runs of the same code.
+// growth then varied from 35 to 133 MiB between runs of the same code (Node 24).
 //
 // Why a peer: what a Node process grows by under this churn whatever its caches hold
 // depends on the machine as much as on the code. On the development machine it was
