@@ -108,7 +108,7 @@ export async function attack (options: AttackOptions): Promise<{ report: AttackR
       slowlorisCut++
       openSlowloris(i)
     })
-    ;(socket as Socket & { drip?: () => void }).drip = () => { if (!socket.destroyed && socket.writable) socket.write(`X-${i}: y\r\n`) }
+    ;(socket as Socket & { drip?: () => void }).drip = () => { if (!socket.connecting && !socket.destroyed && socket.writable) socket.write(`X-${i}: y\r\n`) }
   }
   for (let i = 0; i < options.slowReaders; i++) openSlowReader(i)
   for (let i = 0; i < options.slowloris; i++) openSlowloris(i)
