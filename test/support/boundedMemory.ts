@@ -59,6 +59,8 @@ const PAGES = 50_000
 const WARM_UP = 5_000
 const CONCURRENCY = 16
 export const MiB = 1024 * 1024
+/** Bytes as MiB with one decimal, for the report lines. */
+function mib (n: number): string { return (n / MiB).toFixed(1) }
 const ALLOWANCE_BYTES = 48 * MiB
 /** Every bound of the peer run (see above). */
 export const PEER_BOUND_BYTES = 64 * 1024
@@ -150,7 +152,6 @@ async function growthOf (run: BoundedRun, asSender: boolean, what: string): Prom
     await churn(pool, WARM_UP, PAGES, asSender)
     const after = await child.memory()
     const growth = after.rss - before.rss
-    const mib = (n: number): string => (n / MiB).toFixed(1)
     process.stdout.write(`# ${what}, ${mib(run.boundsBytes)} MiB of bounds: RSS ${mib(before.rss)} -> ${mib(after.rss)} MiB (growth ${mib(growth)}; external ${mib(after.external)}, V8 heap ${mib(before.heapUsed)} of ${mib(before.heapTotal)} -> ${mib(after.heapUsed)} of ${mib(after.heapTotal)}, lazily freed ${mib(before.lazyFree)} -> ${mib(after.lazyFree)}, huge pages ${mib(before.anonHuge)} -> ${mib(after.anonHuge)} MiB)\n`)
     return growth
   } finally {
@@ -171,7 +172,6 @@ export async function assertGrowthWithinBounds (what: string, asSender: boolean,
   const growth = await growthOf(tested, asSender, what)
   const extraBounds = tested.boundsBytes - peer.boundsBytes
   const limit = 1.5 * extraBounds + ALLOWANCE_BYTES
-  const mib = (n: number): string => (n / MiB).toFixed(1)
   process.stdout.write(`# ${what}: grew ${mib(growth - peerGrowth)} MiB more than its peer, limit ${mib(limit)} MiB for ${mib(extraBounds)} MiB more of bounds\n`)
   assert.ok(growth - peerGrowth <= limit, `${what}: RSS grew by ${mib(growth)} MiB, ${mib(growth - peerGrowth)} MiB more than with ${PEER_BOUND_BYTES / 1024} KiB bounds: more than 1.5 x ${mib(extraBounds)} MiB of bounds + ${ALLOWANCE_BYTES / MiB} MiB`)
 }
