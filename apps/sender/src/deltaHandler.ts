@@ -172,7 +172,7 @@ async function fetchUpstream (ctx: DeltaContext, path: string, headers: Outgoing
       if (closing && attempt + 1 < ctx.pools.size) {
         res.body.resume()
         permit.release()
-        ctx.pools.markDown(index)
+        ctx.pools.markDown(index, 'closing')
         index = ctx.pools.pick(index)
         continue
       }
@@ -181,7 +181,7 @@ async function fetchUpstream (ctx: DeltaContext, path: string, headers: Outgoing
       permit.release()
       // A GET is idempotent: one that failed on an upstream goes to another.
       if (isRetryable(err) && attempt + 1 < ctx.pools.size && !signal.aborted) {
-        ctx.pools.markDown(index)
+        ctx.pools.markDown(index, classifyUpstreamError(err).kind)
         index = ctx.pools.pick(index)
         continue
       }
@@ -206,7 +206,7 @@ async function fetchAndRebuild (ctx: DeltaContext, path: string, headers: Outgoi
     } catch (err) {
       answer.body.destroy()
       if (isRetryable(err) && attempt + 1 < ctx.pools.size && !signal.aborted) {
-        ctx.pools.markDown(answer.upstream)
+        ctx.pools.markDown(answer.upstream, classifyUpstreamError(err).kind)
         continue
       }
       throw err

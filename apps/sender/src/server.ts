@@ -16,7 +16,7 @@ import type { DeltaContext } from './deltaHandler.ts'
 import { DeltaOffers } from './deltaOffers.ts'
 import { buildSenderUpgrades } from './upgrade.ts'
 import { SenderMetrics } from './metrics.ts'
-import { UpstreamPools } from './upstreamPool.ts'
+import { UNHEALTHY_PROBE_INTERVAL_MS, UpstreamPools } from './upstreamPool.ts'
 import { passthroughAgentOptions } from './upstreamProtocol.ts'
 import { VersionCache } from './versionCache.ts'
 import { DiagnosticGate } from './diagnostic.ts'
@@ -103,20 +103,21 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
   // Issue 16: the upstream CA and client certificate are reloaded on SIGHUP; every
   // upstream connection (pools, passthrough, health checks, upgrades) reads them here.
   const upstreamTls = new UpstreamTlsMaterial(config)
-  const pools = new UpstreamPools(config, deps.dispatcher, upstreamTls)
   const cache = new VersionCache(config.cacheMaxBytes)
   const metrics = new SenderMetrics(cache, [...codecs.values()].filter(c => c.available).map(c => c.name))
   registerAccessLog(app, requestNotes, 'ut', function countRequest (outcome, status) { metrics.countRequest(outcome, status) })
-  // Active health checks (issue 16) drive /readyz and take a dead upstream out of rotation.
+  // Active health checks (issue 16) drive /readyz and the rotation: an upstream that
+  // fails its probes, or a real request (pools.markDown), is out until it answers.
   const health = new ActiveHealthCheck(config.upstreams, {
     ...config.healthCheck,
+    unhealthyIntervalMs: Math.min(config.healthCheck.intervalMs, UNHEALTHY_PROBE_INTERVAL_MS),
     timeoutMs: config.connectTimeoutMs,
     tls: upstreamTls,
     onChange: function upstreamHealthChanged (index, healthy, reason) {
-      if (!healthy) pools.markDown(index)
       app.log.warn({ upstream: config.upstreams[index], healthy, reason }, healthy ? 'coilgun: upstream healthy again' : 'coilgun: upstream failed its health check')
     }
   })
+  const pools = new UpstreamPools(config, health, deps.dispatcher, upstreamTls)
   metrics.watchUpstreams(health)
   const compression = new VisitorCompression(Math.min(64 * 1024 * 1024, Math.max(1024 * 1024, config.cacheMaxBytes >> 2)))
   const status = config.adminListen === undefined
@@ -214,7 +215,7 @@ export async function buildSender (config: SenderConfig, deps: SenderDeps = {}):
         }
         const { status, kind } = classifyUpstreamError(error)
         const index = upstreamOf.get(reply.request.raw)
-        if (index !== undefined && isConnectFailure(error)) pools.markDown(index)
+        if (index !== undefined && isConnectFailure(error)) pools.markDown(index, kind)
         metrics.upstreamErrors.inc({ kind })
         requestNotes.set(reply.request.raw, { outcome: 'error', why: kind })
         reply.code(status).headers(OWN_ERROR_HEADERS).send(status === 504 ? 'Gateway Timeout: the origin did not answer in time\n' : 'Bad Gateway: the origin could not be reached\n')

@@ -16,7 +16,7 @@ export function buildSenderUpgrades (config: SenderConfig, pools: UpstreamPools,
   return new UpgradeTunnels({
     route: function upgradeUpstream () {
       const index = pools.pick()
-      return { url: pools.origin(index), onConnectFailure: function markUpstreamDown () { pools.markDown(index) } }
+      return { url: pools.origin(index), onConnectFailure: function markUpstreamDown () { pools.markDown(index, 'unreachable') } }
     },
     headers: function upgradeRequestHeaders (req: IncomingMessage) {
       const proto = (req.socket as TLSSocket).encrypted === true ? 'https' : 'http'

@@ -1,33 +1,33 @@
 import { Pool } from 'undici'
-import { connectProbe } from '@coilgun/service'
+import type { ActiveHealthCheck } from '@coilgun/service'
 import type { Dispatcher } from 'undici'
 import type { SenderConfig } from './config.ts'
 import { UpstreamAdmission } from './admission.ts'
 import { UpstreamTlsMaterial } from './upstreamTlsReload.ts'
 import { HTTP2_STREAMS_PER_CONNECTION, UPSTREAM_KEEP_ALIVE_MAX_TIMEOUT_MS, UPSTREAM_KEEP_ALIVE_TIMEOUT_MS, upstreamPipelining, upstreamProtocolOptions } from './upstreamProtocol.ts'
 
-/** How often upstreams taken out of rotation are probed. */
-export const HEALTH_CHECK_INTERVAL_MS = 1_000
+/**
+ * How often an upstream taken out of rotation is probed (the health check's
+ * unhealthyIntervalMs): it is back in rotation within a second of answering again.
+ */
+export const UNHEALTHY_PROBE_INTERVAL_MS = 1_000
 
 /**
  * The keep-alive connection pools to the origin(s), built once at start (and
- * injectable for tests). Requests rotate over the upstreams; one that failed is
- * taken out of rotation and probed (a TCP or TLS connect) until it answers again,
- * then brought back.
+ * injectable for tests). Requests rotate over the upstreams; the health check
+ * decides which are in rotation: one that fails its probes, or a real request
+ * (`markDown`), is out until a probe reaches it again (activeHealthCheck.ts).
  */
 export class UpstreamPools {
   readonly origins: readonly string[]
   readonly #pools: Dispatcher[]
   readonly #admission: UpstreamAdmission[]
-  readonly #down: boolean[]
+  readonly #health: ActiveHealthCheck
   readonly #owned: boolean
-  readonly #connectTimeoutMs: number
-  /** Read at each probe and pool build: SIGHUP may replace it (upstreamTlsReload.ts, issue 16). */
-  readonly #tls: UpstreamTlsMaterial
   #next = 0
-  #timer: NodeJS.Timeout | undefined
 
-  constructor (config: SenderConfig, dispatcher?: Dispatcher, tlsMaterial = new UpstreamTlsMaterial(config)) {
+  /** `tlsMaterial` is read at each pool build: SIGHUP may replace it (upstreamTlsReload.ts, issue 16). */
+  constructor (config: SenderConfig, health: ActiveHealthCheck, dispatcher?: Dispatcher, tlsMaterial = new UpstreamTlsMaterial(config)) {
     this.origins = config.upstreams
     this.#owned = dispatcher === undefined
     // Over HTTP/2 each connection carries up to `pipelining` requests at once; with
@@ -50,9 +50,7 @@ export class UpstreamPools {
         admission[index]!.perConnection(h2 ? HTTP2_STREAMS_PER_CONNECTION : 1)
       })
     })))
-    this.#down = config.upstreams.map(() => false)
-    this.#connectTimeoutMs = config.connectTimeoutMs
-    this.#tls = tlsMaterial
+    this.#health = health
   }
 
   /** Index of the next upstream to use, skipping ones marked down when possible. */
@@ -60,7 +58,7 @@ export class UpstreamPools {
     const n = this.#pools.length
     for (let i = 0; i < n; i++) {
       const index = (this.#next + i) % n
-      if (index === exclude || this.#down[index] === true) continue
+      if (index === exclude || this.#health.isDown(index)) continue
       this.#next = (index + 1) % n
       return index
     }
@@ -83,36 +81,13 @@ export class UpstreamPools {
     return this.origins[index]!
   }
 
-  /** Takes an upstream out of rotation until a health check reaches it again. */
-  markDown (index: number): void {
-    if (this.#pools.length < 2 || this.#down[index] === true) return
-    this.#down[index] = true
-    this.#timer ??= setInterval(() => { this.#probeDown() }, HEALTH_CHECK_INTERVAL_MS).unref()
-  }
-
-  /** True when the upstream is in rotation. */
-  healthy (index: number): boolean {
-    return this.#down[index] !== true
-  }
-
-  #probeDown (): void {
-    let anyDown = false
-    for (let index = 0; index < this.#down.length; index++) {
-      if (this.#down[index] !== true) continue
-      anyDown = true
-      const url = new URL(this.origins[index]!)
-      // The health probes' connector: an IPv6 literal loses its brackets (here it did
-      // not, so an upstream such as http://[::1]:8080 once down never came back).
-      const socket = connectProbe(url, this.#tls.options())
-      socket.setTimeout(this.#connectTimeoutMs)
-      socket.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', () => { this.#down[index] = false; socket.destroy() })
-      socket.once('timeout', () => socket.destroy())
-      socket.once('error', () => socket.destroy())
-    }
-    if (!anyDown && this.#timer !== undefined) {
-      clearInterval(this.#timer)
-      this.#timer = undefined
-    }
+  /**
+   * Takes an upstream out of rotation until a health probe reaches it again. With a
+   * single upstream there is no other to turn to, and its readiness stays with the
+   * probes alone.
+   */
+  markDown (index: number, reason: string): void {
+    if (this.#pools.length > 1) this.#health.failed(index, reason)
   }
 
   get size (): number {
@@ -120,7 +95,6 @@ export class UpstreamPools {
   }
 
   async close (): Promise<void> {
-    if (this.#timer !== undefined) clearInterval(this.#timer)
     if (!this.#owned) return
     await Promise.all(this.#pools.map(p => p.close()))
   }

@@ -16,6 +16,12 @@ import { connect as tlsConnect } from 'node:tls'
 // accepting, a certificate that expired), so a real probe still runs at least every
 // MAX_SKIPPED_PROBES intervals. A busy link carries a probe a minute instead of one
 // every 5 s; a quiet one, one every interval.
+//
+// Real requests report failures too (`failed`, passive health checking): an app that
+// rotates over several targets takes one out at its first connect failure, and the
+// check probes it every `unhealthyIntervalMs` (Envoy's unhealthy_interval) until it
+// answers again. The sender used to keep a second, private probe loop for this
+// (issue 14: one health mechanism per app).
 
 /** Time between two probes of a target. */
 export const DEFAULT_HEALTH_CHECK_INTERVAL_MS = 5_000
@@ -33,6 +39,12 @@ export interface HealthCheckOptions {
   readonly intervalMs: number
   /** A probe that has not connected by then failed. */
   readonly timeoutMs: number
+  /**
+   * Time between two probes of an unhealthy target (Envoy's unhealthy_interval): a
+   * target taken out of rotation comes back this soon after it answers again.
+   * @default intervalMs
+   */
+  readonly unhealthyIntervalMs?: number
   /** @default 2 */
   readonly unhealthyThreshold: number
   /** @default 1 */
@@ -75,6 +87,8 @@ export class ActiveHealthCheck {
   #targets: TargetState[]
   readonly #options: HealthCheckOptions
   #timer: NodeJS.Timeout | undefined
+  /** Probes the unhealthy targets every unhealthyIntervalMs while there are any. */
+  #recheck: NodeJS.Timeout | undefined
   #closed = false
   /** Good https: probes still open, waiting for their session ticket; closed with the check. */
   readonly #lingering = new Set<Socket>()
@@ -117,6 +131,28 @@ export class ActiveHealthCheck {
     if (target !== undefined) target.answeredAt = performance.now()
   }
 
+  /**
+   * A real request to target `index` could not reach it (a refused or timed-out
+   * connection, a server closing down): the target is unhealthy at once, whatever
+   * the threshold, and is probed every unhealthyIntervalMs until it is healthy again.
+   */
+  failed (index: number, reason: string): void {
+    const t = this.#targets[index]
+    if (t === undefined || this.#closed) return
+    t.successes = 0
+    t.failures = Math.max(t.failures + 1, this.#options.unhealthyThreshold)
+    t.reason = reason
+    const before = t.healthy
+    t.healthy = false
+    if (before === true) this.#options.onChange?.(index, false, reason, t.url.origin)
+    this.#scheduleRecheck()
+  }
+
+  /** True when target `index` is known to be unreachable (false before its first result). */
+  isDown (index: number): boolean {
+    return this.#targets[index]?.healthy === false
+  }
+
   /** True when at least one target passed its health check. */
   anyHealthy (): boolean {
     return this.#targets.some(t => t.healthy === true)
@@ -130,13 +166,34 @@ export class ActiveHealthCheck {
   close (): void {
     this.#closed = true
     if (this.#timer !== undefined) clearInterval(this.#timer)
-    this.#timer = undefined
+    if (this.#recheck !== undefined) clearInterval(this.#recheck)
+    this.#timer = this.#recheck = undefined
     for (const t of this.#targets) t.probing?.destroy()
     for (const socket of this.#lingering) socket.destroy()
   }
 
   #probeAll (): void {
     for (let i = 0; i < this.#targets.length; i++) this.#probe(i)
+  }
+
+  /** Starts the unhealthy targets' faster probe loop, when one is set and not running. */
+  #scheduleRecheck (): void {
+    const every = this.#options.unhealthyIntervalMs
+    if (every === undefined || this.#recheck !== undefined || this.#closed) return
+    this.#recheck = setInterval(() => { this.#probeUnhealthy() }, every).unref()
+  }
+
+  #probeUnhealthy (): void {
+    let any = false
+    for (let i = 0; i < this.#targets.length; i++) {
+      if (this.#targets[i]!.healthy !== false) continue
+      any = true
+      this.#probe(i)
+    }
+    if (!any && this.#recheck !== undefined) {
+      clearInterval(this.#recheck)
+      this.#recheck = undefined
+    }
   }
 
   #probe (index: number): void {
@@ -202,6 +259,7 @@ export class ActiveHealthCheck {
       t.reason = reason
       // The first result decides at once: there is no earlier state to protect.
       if (before === undefined || (before === true && t.failures >= this.#options.unhealthyThreshold)) t.healthy = false
+      if (t.healthy === false) this.#scheduleRecheck()
     }
     if (before !== undefined && before !== t.healthy) this.#options.onChange?.(index, t.healthy === true, t.reason, t.url.origin)
   }
