@@ -11,13 +11,14 @@ export class BenchUsageError extends Error {
 
 type OptionsConfig = NonNullable<ParseArgsConfig['options']>
 const HELP = { help: { type: 'boolean', short: 'h', default: false } } as const
+type Parsed<T extends OptionsConfig> = ReturnType<typeof parseArgs<{ args: string[], strict: true, options: T & typeof HELP }>>['values']
 
 /**
  * Parses `argv` strictly against `options` (plus `--help`, which prints `usage` and
  * exits). `pnpm run x -- --write` may hand the separator through; it is dropped. An
  * unknown or malformed option is a BenchUsageError carrying the usage.
  */
-export function parseBenchArgs<const T extends OptionsConfig> (argv: readonly string[], options: T, usage: string): ReturnType<typeof parseArgs<{ args: string[], strict: true, options: T & typeof HELP }>>['values'] {
+export function parseBenchArgs<const T extends OptionsConfig> (argv: readonly string[], options: T, usage: string): Parsed<T> {
   let parsed
   try {
     parsed = parseArgs({ args: argv.filter(a => a !== '--'), strict: true, options: { ...options, ...HELP } })
@@ -28,7 +29,38 @@ export function parseBenchArgs<const T extends OptionsConfig> (argv: readonly st
     console.log(usage)
     process.exit(0)
   }
-  return parsed.values as ReturnType<typeof parseArgs<{ args: string[], strict: true, options: T & typeof HELP }>>['values']
+  return parsed.values as Parsed<T>
+}
+
+/** The options every recorded benchmark (codecs, load, WAN) takes. */
+export interface RecordedRunOptions {
+  /** A short run for tests and demos: never recorded. */
+  readonly quick: boolean
+  /** Replace this Node version's block in the benchmark's BENCHMARKS.md section. */
+  readonly write: boolean
+  /** Corpus folder; undefined means the default of @coilgun/fixtures/corpus. */
+  readonly corpus: string | undefined
+  /** JSON file for the raw results; undefined means bench/results/<name>.json (full runs only). */
+  readonly out: string | undefined
+}
+
+const RECORDED = {
+  quick: { type: 'boolean', default: false },
+  write: { type: 'boolean', default: false },
+  corpus: { type: 'string' },
+  out: { type: 'string' }
+} as const
+
+/**
+ * {@link parseBenchArgs} with the options of {@link RecordedRunOptions} added to
+ * `options`: `recorded` holds those, `values` the bench's own. --write with --quick
+ * is a usage error.
+ */
+export function parseRecordedArgs<const T extends OptionsConfig> (argv: readonly string[], options: T, usage: string): { recorded: RecordedRunOptions, values: Parsed<T & typeof RECORDED> } {
+  const values = parseBenchArgs(argv, { ...RECORDED, ...options }, usage)
+  const { quick, write, corpus, out } = values as unknown as RecordedRunOptions
+  if (write && quick) throw new BenchUsageError('--write records full runs only: drop --quick')
+  return { recorded: { quick, write, corpus, out }, values }
 }
 
 /** A positive number (an integer when `integer`) given as `--name`, or `fallback`. */

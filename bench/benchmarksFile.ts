@@ -9,9 +9,6 @@ import { readFileSync, writeFileSync } from 'node:fs'
 // A run replaces only its own version's block, so the Node 20 and Node 24 records
 // (dcz and dcb exist on the latter only) stand side by side.
 
-export const SECTION_START = '<!-- codecs:start -->'
-export const SECTION_END = '<!-- codecs:end -->'
-
 export class MissingMarkersError extends Error {
   readonly code = 'COILGUN_BENCH_MISSING_MARKERS'
 }
@@ -42,13 +39,4 @@ export function replaceBlock (markdown: string, section: string, key: string, bo
 
 export function writeBlock (file: string, section: string, key: string, body: string): void {
   writeFileSync(file, replaceBlock(readFileSync(file, 'utf8'), section, key, body))
-}
-
-/** `markdown` with the codecs block for `key` (e.g. `node24`) set to `body`. */
-export function replaceCodecsBlock (markdown: string, key: string, body: string): string {
-  return replaceBlock(markdown, 'codecs', key, body)
-}
-
-export function writeCodecsBlock (file: string, key: string, body: string): void {
-  writeBlock(file, 'codecs', key, body)
 }

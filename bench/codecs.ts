@@ -1,23 +1,23 @@
-import { cpus, loadavg, platform } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
+import { loadavg } from 'node:os'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { writeCodecsBlock } from './benchmarksFile.ts'
+import { checkVersionsSource, finishBench, runBench } from './benchMain.ts'
 import { measureSet } from './codecsMeasure.ts'
 import { sentRun } from './codecsSent.ts'
 import type { CodecBenchOptions } from './codecsOptions.ts'
-import { BenchUsageError, resolveOptions } from './codecsOptions.ts'
+import { resolveOptions } from './codecsOptions.ts'
 import type { CodecRunRecord, SetRecord } from './codecsRecord.ts'
-import { runKey, saveRun } from './codecsRecord.ts'
+import { CODECS_ABOUT } from './codecsRecord.ts'
 import { renderReport } from './codecsReport.ts'
 import { GOAL_DECODE_MS_PER_MB, GOAL_ENCODE_MS_PER_MB, MB, summarize } from './codecsSummary.ts'
 import type { Contender } from './contender.ts'
 import type { ExternalTool } from './externalTools.ts'
 import { loadExternalTools } from './externalTools.ts'
 import { fullBodyContenders } from './fullBodyContenders.ts'
+import { describeMachine } from './machine.ts'
 import { loadOurContenders } from './ourContenders.ts'
 import type { Progress } from './progress.ts'
 import { createProgress } from './progress.ts'
-import { syntheticBanner } from './syntheticBanner.ts'
 import type { Workload } from './workload.ts'
 import { loadWorkload } from './workload.ts'
 
@@ -27,7 +27,6 @@ import { loadWorkload } from './workload.ts'
 
 const benchDir = dirname(fileURLToPath(import.meta.url))
 const DEFAULT_OUT = join(benchDir, 'results', 'codecs.json')
-const BENCHMARKS_MD = resolve(benchDir, '..', 'BENCHMARKS.md')
 
 async function loadContenders (): Promise<{ contenders: Contender[], tools: ExternalTool[] }> {
   const ours = await loadOurContenders()
@@ -58,8 +57,7 @@ async function main (): Promise<void> {
   const options = resolveOptions(process.argv.slice(2))
   const progress = createProgress()
   const workload = await loadWorkload(options.corpus, options.pairLimit)
-  if (workload.synthetic) progress.note(syntheticBanner(workload.source))
-  if (options.write && workload.synthetic) throw new BenchUsageError('--write refused: synthetic versions are no record of anything (the corpus is missing)')
+  checkVersionsSource(options, workload, progress)
 
   const loadAtStart = loadavg()[0] ?? 0
   const { contenders, tools } = await loadContenders()
@@ -75,11 +73,7 @@ async function main (): Promise<void> {
 
   const record: CodecRunRecord = {
     benchmark: 'codecs',
-    date: new Date().toISOString(),
-    node: process.versions.node,
-    cpu: cpus()[0]?.model.trim() ?? 'unknown CPU',
-    cores: cpus().length,
-    platform: `${platform()} ${process.arch}`,
+    ...describeMachine(),
     loadAverage: [loadAtStart, loadavg()[0] ?? 0],
     quick: options.quick,
     synthetic: workload.synthetic,
@@ -88,30 +82,7 @@ async function main (): Promise<void> {
     tools: tools.map(t => ({ name: t.contender.name, version: t.version, spawnMs: t.spawnMs })),
     sets
   }
-  const report = renderReport(record, 2)
-  process.stdout.write(`# Coilgun codec benchmark\n\n${report}\n`)
-  if (workload.synthetic) progress.note(syntheticBanner(workload.source))
-
-  // Quick and synthetic runs do not overwrite the recorded results unless asked to.
-  const out = options.out ?? (options.quick || workload.synthetic ? undefined : DEFAULT_OUT)
-  if (out === undefined) {
-    progress.note(`raw results not saved (${options.quick ? '--quick' : 'synthetic'} run; pass --out FILE to keep them)`)
-  } else {
-    saveRun(out, record)
-    progress.note(`raw results: ${out} (${runKey(record.node)})`)
-  }
-  if (options.write) {
-    writeCodecsBlock(BENCHMARKS_MD, runKey(record.node), `### Node ${record.node}\n\n${renderReport(record, 4)}`)
-    progress.note(`recorded in ${BENCHMARKS_MD} (${runKey(record.node)})`)
-  }
+  finishBench({ title: 'Coilgun codec benchmark', section: 'codecs', about: CODECS_ABOUT, defaultOut: DEFAULT_OUT, options, versions: workload, progress, record, render: renderReport })
 }
 
-main().catch(function reportFailure (err: unknown) {
-  if (err instanceof BenchUsageError) {
-    console.error(err.message)
-    process.exitCode = 2
-    return
-  }
-  console.error(`codec bench failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`)
-  process.exitCode = 1
-})
+runBench('codec bench', main)

@@ -1,4 +1,5 @@
-import { BenchUsageError, parseBenchArgs } from './benchArgs.ts'
+import { parseRecordedArgs } from './benchArgs.ts'
+import type { RecordedRunOptions } from './benchArgs.ts'
 
 /** Timed runs per pair and contender after the untimed first run (full run). */
 export const DEFAULT_REPEATS = 5
@@ -15,17 +16,8 @@ export const QUICK_BUDGET_MS = 60
 /** Pairs per set in `--quick` mode. */
 export const QUICK_PAIRS = 6
 
-export { BenchUsageError } from './benchArgs.ts'
-
-export interface CodecBenchOptions {
-  /** First QUICK_PAIRS pairs of each set, fewer repeats: for tests and demos. */
-  readonly quick: boolean
-  /** Replace this Node version's block between the codecs markers in BENCHMARKS.md. */
-  readonly write: boolean
-  /** Corpus folder; undefined means the default of test/support/corpus.ts. */
-  readonly corpus: string | undefined
-  /** JSON file for the raw results; undefined means bench/results/codecs.json (full runs only). */
-  readonly out: string | undefined
+/** `quick`: the first QUICK_PAIRS pairs of each set, fewer repeats. */
+export interface CodecBenchOptions extends RecordedRunOptions {
   readonly repeats: number
   readonly budgetMs: number
   readonly pairLimit: number
@@ -39,19 +31,10 @@ export const USAGE = `usage: node --import tsx codecs.ts [--quick] [--write] [--
 
 /** Parses the command line once into a frozen options object. */
 export function resolveOptions (argv: readonly string[]): CodecBenchOptions {
-  const values = parseBenchArgs(argv, {
-    quick: { type: 'boolean', default: false },
-    write: { type: 'boolean', default: false },
-    corpus: { type: 'string' },
-    out: { type: 'string' }
-  }, USAGE)
-  const quick = values.quick
-  if (values.write && quick) throw new BenchUsageError('--write records full runs only: drop --quick')
+  const { recorded } = parseRecordedArgs(argv, {}, USAGE)
+  const quick = recorded.quick
   return Object.freeze({
-    quick,
-    write: values.write,
-    corpus: values.corpus,
-    out: values.out,
+    ...recorded,
     repeats: quick ? QUICK_REPEATS : DEFAULT_REPEATS,
     budgetMs: quick ? QUICK_BUDGET_MS : DEFAULT_BUDGET_MS,
     pairLimit: quick ? QUICK_PAIRS : Infinity

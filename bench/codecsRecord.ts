@@ -1,7 +1,6 @@
 import type { PairResult } from './codecsMeasure.ts'
 import type { ContenderSummary } from './codecsSummary.ts'
-import type { ResultsFile } from './resultsFile.ts'
-import { runKey, saveRunRecord } from './resultsFile.ts'
+import type { Machine } from './machine.ts'
 
 /** One contender on one set: the summary plus every pair, for later analysis. */
 export interface ContenderRecord extends ContenderSummary {
@@ -24,13 +23,8 @@ export interface ToolRecord {
 }
 
 /** Everything one run measured, with what it ran on. */
-export interface CodecRunRecord {
+export interface CodecRunRecord extends Machine {
   readonly benchmark: 'codecs'
-  readonly date: string
-  readonly node: string
-  readonly cpu: string
-  readonly cores: number
-  readonly platform: string
   /**
    * 1-minute load average at the start and the end of the run: on a shared machine
    * it tells how far the times are inflated (the sizes are not affected).
@@ -51,17 +45,4 @@ export interface CodecRunRecord {
   readonly sets: readonly SetRecord[]
 }
 
-/** The results file: the latest run per Node major version (`node20`, `node24`). */
-export type CodecResultsFile = ResultsFile<CodecRunRecord>
-
-const ABOUT = 'Raw results of bench/codecs.ts: the latest full run per Node major version. Sizes in bytes, times in ms (fastest timed run per pair).'
-
-export { runKey }
-
-/**
- * Stores the run under its Node major version in `file`, keeping the other
- * versions' runs: the record holds Node 20 and Node 24 side by side.
- */
-export function saveRun (file: string, record: CodecRunRecord): void {
-  saveRunRecord(file, ABOUT, record)
-}
+export const CODECS_ABOUT = 'Raw results of bench/codecs.ts: the latest full run per Node major version. Sizes in bytes, times in ms (fastest timed run per pair).'

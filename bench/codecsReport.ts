@@ -1,26 +1,21 @@
 import type { CodecRunRecord, ContenderRecord, SetRecord, ToolRecord } from './codecsRecord.ts'
 import { SENT_FROM, SENT_ROW } from './codecsSent.ts'
 import { GOAL_DECODE_MS_PER_MB, GOAL_ENCODE_MS_PER_MB } from './codecsSummary.ts'
+import { DASH, ms, sourceLine } from './loadFormat.ts'
+import { machineLine } from './machine.ts'
 import type { Align } from './markdownTable.ts'
 import { markdownTable } from './markdownTable.ts'
+import { renderMethodTemplate } from './methodTemplate.ts'
 
-/** How to rerun and record the benchmark; printed with every report. */
-export const RECORD_COMMAND = 'node scripts/pnpm.mjs --filter @coilgun/bench run codecs -- --write'
 /** The peer that every size is also read against: what a proxy sends without deltas. */
 const SIZE_PEER = 'gzip -9'
 /** The best delta peer, and issue 17's bound on our bytes against it. */
 const DELTA_PEER = 'zstd -19 --patch-from'
 const DELTA_PEER_TARGET = 1.1
-const DASH = '—'
 
 function percent (x: number): string {
   if (!Number.isFinite(x)) return DASH
   return `${x >= 10 ? x.toFixed(1) : x.toFixed(2)}%`
-}
-
-function msPerMB (x: number): string {
-  if (!Number.isFinite(x)) return DASH
-  return x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2)
 }
 
 function times (x: number): string {
@@ -67,8 +62,8 @@ function contenderRow (c: ContenderRecord, peer: ContenderRecord | undefined, to
     percent(c.totalPercent),
     percent(c.medianPairPercent),
     versusPeer(c, peer),
-    `${msPerMB(c.encodeMsPerMB)}${mark}`,
-    `${msPerMB(c.decodeMsPerMB)}${mark}`,
+    `${ms(c.encodeMsPerMB)}${mark}`,
+    `${ms(c.decodeMsPerMB)}${mark}`,
     remark(c, tools)
   ]
 }
@@ -135,41 +130,27 @@ function versusDeltaPeer (record: CodecRunRecord, level: number): string | undef
   ].join('\n')
 }
 
-function method (record: CodecRunRecord): string {
+function method (record: CodecRunRecord, level: number): string {
   const { repeats, budgetMs } = record.settings
-  return [
-    `- **Sizes**: bytes sent over all consecutive pairs (base = version i-1, new = version i) as % of the raw new versions, and the median of the per-pair %. "vs ${SIZE_PEER}" sets the total against ${SIZE_PEER} of the same new versions.`,
-    `- **Times**: per pair, the fastest of up to ${repeats} timed runs after an untimed one (a contender stops repeating once it has spent ${budgetMs} ms on the pair), in ms per MB (10^6 bytes) of the new version; median over pairs. One core, in process; contenders take turns, so load from other processes hits all of them.`,
-    `- **Goal**: the hot path's budget for our codecs on one core, encode ≤ ${GOAL_ENCODE_MS_PER_MB} and decode ≤ ${GOAL_DECODE_MS_PER_MB} ms/MB; "2.4x goal" means 2.4 times the budget.`,
-    `- **${SENT_ROW}**: what a sender offering every codec receives, as the origin picks the smallest delta per pair (RFC 9842 deltas include their 36- or 40-byte header); its encode time is the sum of the codecs it picks from.`,
-    '- The base\'s SHA-256 is computed outside the timings (the version store already knows it); every decode is compared byte for byte with the real new version.',
-    '- † wall time of one CLI process per call, spawn and file reads included: an upper bound of what the library would cost.'
-  ].join('\n')
+  return renderMethodTemplate('codecs', level, { sizePeer: SIZE_PEER, repeats, budgetMs, goalEncode: GOAL_ENCODE_MS_PER_MB, goalDecode: GOAL_DECODE_MS_PER_MB, sentRow: SENT_ROW })
 }
 
-function sourceLine (record: CodecRunRecord): string {
-  if (record.synthetic) {
-    return `> **SYNTHETIC DATA: ${record.source}.** The figures below come from generated versions, not real pages: do not quote them.`
-  }
-  return `Corpus: \`${record.source}\`${record.quick ? ' (**--quick**: first pairs of each set only)' : ''}.`
-}
-
-/** Machine, runtime and command of the run, in one sentence. */
-export function runLine (record: CodecRunRecord): string {
+/** Machine, runtime and command of the run, and the load of the machine. */
+function runLine (record: CodecRunRecord): string {
   const load = record.loadAverage === undefined
     ? ''
     : ` Load average ${record.loadAverage[0].toFixed(1)} at the start, ${record.loadAverage[1].toFixed(1)} at the end (other processes on the same cores inflate the times, not the sizes).`
-  return `Node ${record.node}, ${record.cpu} (${record.cores} cores, ${record.platform}), ${record.date.slice(0, 10)}. Recorded with \`${RECORD_COMMAND}\` (this Node first on the PATH); \`npm start\` runs it without \`--write\`.${load}`
+  return `${machineLine(record, 'codecs', '`npm start` runs it without `--write`')}${load}`
 }
 
 /** The whole report as Markdown; `level` is the heading level of its sections. */
 export function renderReport (record: CodecRunRecord, level: number): string {
   return [
     runLine(record),
-    sourceLine(record),
+    sourceLine(record.synthetic, record.source, record.quick, 'first pairs of each set only'),
     overview(record, level),
     ...[versusDeltaPeer(record, level)].filter((x): x is string => x !== undefined),
     ...record.sets.map(set => setSection(set, record, level)),
-    method(record)
+    method(record, level)
   ].join('\n\n')
 }

@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs'
 import { HostileMixRig } from '../test/support/hostileMix.ts'
 import type { MixResult, MixSample } from '../test/support/hostileMix.ts'
-import { BenchUsageError, parseBenchArgs, positiveOption } from './benchArgs.ts'
+import { parseBenchArgs, positiveOption } from './benchArgs.ts'
+import { runBench } from './benchMain.ts'
 
 // `npm run hostile-mix -- --minutes 30` (issue 12, long form of
 // test/load-hostile-mix-keeps-normal-visitors-served.test.ts). coilgun-sender (the
@@ -67,13 +68,4 @@ async function main (): Promise<number> {
   }
 }
 
-try {
-  process.exitCode = await main()
-} catch (err) {
-  if (err instanceof BenchUsageError) {
-    process.stderr.write(`hostileMix: ${err.message}\n`)
-    process.exitCode = 2
-  } else {
-    throw err
-  }
-}
+runBench('hostileMix', main)

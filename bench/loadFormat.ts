@@ -3,6 +3,9 @@
 
 export const DASH = '—'
 
+/** coilgun-sender's answer outcomes (servers/sender.ts counts them), with their labels. */
+export const SENDER_OUTCOMES = [['delta', 'delta'], ['notModified', '304'], ['full', 'full'], ['fallback', 'refetch'], ['passthrough', 'passthrough'], ['error', 'error']] as const
+
 export function rate (rps: number): string {
   return Number.isFinite(rps) ? rps.toFixed(0) : DASH
 }
@@ -33,8 +36,8 @@ export function percent (x: number): string {
   return x >= 10 ? `${x.toFixed(0)}%` : x >= 1 ? `${x.toFixed(1)}%` : `${x.toFixed(2)}%`
 }
 
-/** `> **SYNTHETIC DATA ...**` or the corpus folder, as the codecs report says it. */
-export function sourceLine (synthetic: boolean, source: string, quick: boolean): string {
+/** `> **SYNTHETIC DATA ...**`, or the corpus folder and, for a quick run, what `--quick` left out. */
+export function sourceLine (synthetic: boolean, source: string, quick: boolean, quickNote = 'one short round, not a record'): string {
   if (synthetic) return `> **SYNTHETIC DATA: ${source}.** The figures below come from generated versions, not real pages: do not quote them.`
-  return `Corpus: \`${source}\`${quick ? ' (**--quick**: one short round, not a record)' : ''}.`
+  return `Corpus: \`${source}\`${quick ? ` (**--quick**: ${quickNote})` : ''}.`
 }

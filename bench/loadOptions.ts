@@ -1,4 +1,5 @@
-import { BenchUsageError, parseBenchArgs, positiveOption as positive } from './benchArgs.ts'
+import { parseRecordedArgs, positiveOption as positive } from './benchArgs.ts'
+import type { RecordedRunOptions } from './benchArgs.ts'
 
 // Command line of the load benchmarks (pluginOverhead.ts, senderThroughput.ts):
 // the same flags for both, resolved once into a frozen object.
@@ -23,15 +24,8 @@ export const QUICK_ROUNDS = 1
 export const QUICK_DURATION_S = 1
 export const QUICK_WARMUP_S = 0.3
 
-export interface LoadBenchOptions {
-  /** One short round: for tests and demos, never recorded. */
-  readonly quick: boolean
-  /** Replace this Node version's block in the benchmark's BENCHMARKS.md section. */
-  readonly write: boolean
-  /** Corpus folder; undefined means the default of @coilgun/fixtures/corpus. */
-  readonly corpus: string | undefined
-  /** JSON file for the raw results; undefined means bench/results/<name>.json (full runs only). */
-  readonly out: string | undefined
+/** `quick`: one short round. */
+export interface LoadBenchOptions extends RecordedRunOptions {
   readonly rounds: number
   readonly durationS: number
   readonly warmupS: number
@@ -51,22 +45,14 @@ export function usage (script: string, defaultRounds = DEFAULT_ROUNDS): string {
 
 /** Parses the command line once into a frozen options object. */
 export function resolveLoadOptions (script: string, argv: readonly string[], defaultRounds = DEFAULT_ROUNDS): LoadBenchOptions {
-  const values = parseBenchArgs(argv, {
-    quick: { type: 'boolean', default: false },
-    write: { type: 'boolean', default: false },
+  const { recorded, values } = parseRecordedArgs(argv, {
     rounds: { type: 'string' },
     duration: { type: 'string' },
-    connections: { type: 'string' },
-    corpus: { type: 'string' },
-    out: { type: 'string' }
+    connections: { type: 'string' }
   }, usage(script, defaultRounds))
-  const quick = values.quick
-  if (values.write && quick) throw new BenchUsageError('--write records full runs only: drop --quick')
+  const quick = recorded.quick
   return Object.freeze({
-    quick,
-    write: values.write,
-    corpus: values.corpus,
-    out: values.out,
+    ...recorded,
     rounds: positive('rounds', values.rounds, quick ? QUICK_ROUNDS : defaultRounds, true),
     durationS: positive('duration', values.duration, quick ? QUICK_DURATION_S : DEFAULT_DURATION_S, false),
     warmupS: quick ? QUICK_WARMUP_S : DEFAULT_WARMUP_S,

@@ -94,3 +94,21 @@ export function perRoundRatios (rounds: readonly RoundFigures[], peer: readonly 
 export function pairedRatio (rounds: readonly RoundFigures[], peer: readonly RoundFigures[]): number {
   return median(perRoundRatios(rounds, peer))
 }
+
+/** A contender of a load benchmark: its medians, its req/s against the named peer's, and every round. */
+export interface VersusPeer {
+  readonly median: MedianFigures
+  /** Req/s over the peer's in the same round, median over rounds: the headline ratio. */
+  readonly rpsVsPeer: number
+  /** That ratio round by round. */
+  readonly rpsVsPeerPerRound: readonly number[]
+  /** Median req/s over the peer's median req/s, for comparison. */
+  readonly rpsVsPeerOfMedians: number
+  readonly rounds: readonly RoundFigures[]
+}
+
+/** {@link VersusPeer}'s figures of `rounds` against the peer's. */
+export function versusPeer (rounds: readonly RoundFigures[], peer: readonly RoundFigures[]): Omit<VersusPeer, 'rounds'> {
+  const median = medianFigures(rounds)
+  return { median, rpsVsPeer: pairedRatio(rounds, peer), rpsVsPeerPerRound: perRoundRatios(rounds, peer), rpsVsPeerOfMedians: median.rps / medianFigures(peer).rps }
+}

@@ -19,7 +19,10 @@ export function describeMachine (): Machine {
   }
 }
 
-/** Machine, runtime and command of the run, in one sentence (as the codecs report has it). */
-export function machineLine (machine: Machine, command: string): string {
-  return `Node ${machine.node}, ${machine.cpu} (${machine.cores} cores, ${machine.platform}), ${machine.date.slice(0, 10)}. Recorded with \`${command}\` (this Node first on the PATH).`
+/**
+ * Machine, runtime and the command that reruns and records the benchmark (its bench
+ * package `script` with --write), in one sentence; `also` ends it after a semicolon.
+ */
+export function machineLine (machine: Machine, script: string, also?: string): string {
+  return `Node ${machine.node}, ${machine.cpu} (${machine.cores} cores, ${machine.platform}), ${machine.date.slice(0, 10)}. Recorded with \`node scripts/pnpm.mjs --filter @coilgun/bench run ${script} -- --write\` (this Node first on the PATH)${also === undefined ? '' : `; ${also}`}.`
 }

@@ -1,21 +1,20 @@
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { isCoilgunAnswer, loadCodecs, sha256 } from '@coilgun/core'
-import { runAlternating } from './alternatingRounds.ts'
 import type { LoadContender } from './alternatingRounds.ts'
 import type { BenchPage } from '@coilgun/fixtures/benchPage'
-import { finishLoadBench, loadBenchPageFor, loadRunCommon, runBench } from './benchMain.ts'
+import { finishBench, runBench } from './benchMain.ts'
 import { median } from './codecsSummary.ts'
 import type { LoadBenchOptions } from './loadOptions.ts'
 import { resolveLoadOptions } from './loadOptions.ts'
-import { rate } from './loadFormat.ts'
+import { loadBenchPageFor, loadRunCommon } from './loadRecord.ts'
 import type { RoundSample } from './loadSummary.ts'
-import { medianFigures, pairedRatio, perRoundRatios, roundFigures } from './loadSummary.ts'
-import { measuredRun } from './measuredRun.ts'
+import { pairedRatio, versusPeer } from './loadSummary.ts'
+import { measuredRun, runLoadRounds } from './measuredRun.ts'
 import { checkAnswer, INLINE_PEER, OVERHEAD_CONTENDERS, OVERHEAD_SERVERS, PEER, requestHeaders } from './pluginOverheadContenders.ts'
 import type { AnswerCheck, OverheadServer } from './pluginOverheadContenders.ts'
 import type { OverheadContenderRecord, PluginOverheadRecord } from './pluginOverheadRecord.ts'
-import { savePluginOverhead } from './pluginOverheadRecord.ts'
+import { PLUGIN_OVERHEAD_ABOUT } from './pluginOverheadRecord.ts'
 import { renderPluginOverhead } from './pluginOverheadReport.ts'
 import type { Progress } from './progress.ts'
 import { createProgress } from './progress.ts'
@@ -81,18 +80,11 @@ async function measure (options: LoadBenchOptions, page: BenchPage, servers: Rec
     })
   }
 
-  const samples = await runAlternating(contenders, options, function reportRound (round, thisRound) {
-    const figures = OVERHEAD_CONTENDERS.map(c => `${c.key} ${rate(thisRound.get(c.key)?.client.rps ?? Number.NaN)}`)
-    progress.note(`round ${round}/${options.rounds} req/s: ${figures.join(', ')}`)
-  })
-
-  const byKey = new Map(OVERHEAD_CONTENDERS.map(c => [c.key, samples.get(c.key)!.map(roundFigures)]))
+  const byKey = await runLoadRounds(contenders, options, progress)
   const peerRounds = byKey.get(PEER)!
   const inlineRounds = byKey.get(INLINE_PEER)!
-  const peerRps = medianFigures(peerRounds).rps
   return OVERHEAD_CONTENDERS.map(function record (c): OverheadContenderRecord {
     const rounds = byKey.get(c.key)!
-    const median = medianFigures(rounds)
     return {
       key: c.key,
       name: c.name,
@@ -101,10 +93,7 @@ async function measure (options: LoadBenchOptions, page: BenchPage, servers: Rec
       request: c.request,
       work: c.work,
       answer: answers.get(c.key)!,
-      median,
-      rpsVsPeer: pairedRatio(rounds, peerRounds),
-      rpsVsPeerPerRound: perRoundRatios(rounds, peerRounds),
-      rpsVsPeerOfMedians: median.rps / peerRps,
+      ...versusPeer(rounds, peerRounds),
       rpsVsInline: c.path === '/fresh' ? pairedRatio(rounds, inlineRounds) : undefined,
       rounds
     }
@@ -131,7 +120,7 @@ async function main (): Promise<void> {
     sha256Ms: timeSha256(page.versions[1]!),
     contenders
   }
-  finishLoadBench({ title: 'Coilgun plugin overhead', section: 'plugin-overhead', defaultOut: DEFAULT_OUT, options, page, progress, record, save: savePluginOverhead, render: renderPluginOverhead })
+  finishBench({ title: 'Coilgun plugin overhead', section: 'plugin-overhead', about: PLUGIN_OVERHEAD_ABOUT, defaultOut: DEFAULT_OUT, options, versions: page, progress, record, render: renderPluginOverhead })
 }
 
 runBench('plugin overhead bench', main)

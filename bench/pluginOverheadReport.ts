@@ -6,9 +6,6 @@ import { markdownTable } from './markdownTable.ts'
 import { INLINE_PEER, PEER } from './pluginOverheadContenders.ts'
 import type { OverheadContenderRecord, PluginOverheadRecord } from './pluginOverheadRecord.ts'
 
-/** How to rerun and record the benchmark; printed with every report. */
-export const PLUGIN_OVERHEAD_COMMAND = 'node scripts/pnpm.mjs --filter @coilgun/bench run plugin-overhead -- --write'
-
 function answerCell (c: OverheadContenderRecord): string {
   const a = c.answer
   if (a.kind === 'untouched') return `${a.status}, page as is`
@@ -86,7 +83,7 @@ export function renderPluginOverhead (record: PluginOverheadRecord, level: numbe
     ? ''
     : ` With encoding in the worker, the app's event loop p99 delay went from ${ms(inline.median.loopP99Ms.origin)} ms to ${ms(worker.median.loopP99Ms.origin)} ms and its throughput was ${ratio(worker.rpsVsInline ?? Number.NaN)} that of encoding inline. The worker takes the encoding off the event loop, so the app's other requests no longer wait behind it, but adds no encoding capacity: one worker thread does what the main thread did, on a machine with no idle core, and handing it both versions costs a little CPU per request.`
   return [
-    machineLine(record, PLUGIN_OVERHEAD_COMMAND),
+    machineLine(record, 'plugin-overhead'),
     sourceLine(record.synthetic, record.source, record.quick),
     pageLine(record),
     `Load: ${s.connections} connections, ${s.rounds} rounds x ${s.durationS} s per contender, alternating; medians over rounds.`,

@@ -1,16 +1,18 @@
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { parseArgs } from 'node:util'
 import { MemoryVersionStore } from '@coilgun/core'
 import type { VersionStore } from '@coilgun/core'
 import { syntheticVersions } from '@coilgun/fixtures/syntheticVersions'
 import { createRedisVersionStore } from '@coilgun/redis'
 import type { RedisVersionStore } from '@coilgun/redis'
 import { REDIS_SERVER_MISSING, redisServerAvailable, RedisServer } from '@coilgun/fixtures/redisServer'
+import { parseBenchArgs } from './benchArgs.ts'
+import { BENCHMARKS_MD, runBench } from './benchMain.ts'
 import { writeBlock } from './benchmarksFile.ts'
 import { describeMachine } from './machine.ts'
 import type { ReplayResult, ReplaySet } from './redisHitRateReplay.ts'
 import { replaySet } from './redisHitRateReplay.ts'
+import { runKey } from './resultsFile.ts'
 import type { ContenderKey, RedisHitRateReport, SetResults } from './redisHitRateReport.ts'
 import { CONTENDERS, renderRedisHitRate } from './redisHitRateReport.ts'
 import { syntheticBanner } from './syntheticBanner.ts'
@@ -22,7 +24,7 @@ import { syntheticBanner } from './syntheticBanner.ts'
 // `--write` records it in BENCHMARKS.md (one block per Node major version).
 
 const benchDir = dirname(fileURLToPath(import.meta.url))
-const BENCHMARKS_MD = resolve(benchDir, '..', 'BENCHMARKS.md')
+const USAGE = 'usage: node --import tsx redisHitRate.ts [--quick] [--write] [--corpus DIR]'
 /** Store log lines go with the progress, to stderr: stdout carries only the report. */
 const STDERR_LOGGER = Object.freeze({
   warn: function warn (_obj: object, msg: string) { process.stderr.write(`${msg}\n`) },
@@ -31,17 +33,7 @@ const STDERR_LOGGER = Object.freeze({
 /** Versions per set with `--quick`. */
 const QUICK_VERSIONS = 6
 
-const { values } = parseArgs({
-  // `pnpm run redis -- --write` passes the `--` through.
-  args: process.argv.slice(2).filter(a => a !== '--'),
-  options: {
-    write: { type: 'boolean', default: false },
-    quick: { type: 'boolean', default: false },
-    corpus: { type: 'string' }
-  }
-})
-
-async function loadSets (): Promise<{ sets: ReplaySet[], source: string, synthetic: boolean }> {
+async function loadSets (values: { readonly quick: boolean, readonly corpus?: string }): Promise<{ sets: ReplaySet[], source: string, synthetic: boolean }> {
   // corpus.ts reads COILGUN_CORPUS when first imported.
   if (values.corpus !== undefined) process.env.COILGUN_CORPUS = values.corpus
   const { corpusAvailable, corpusDir, CORPUS_MISSING, listCorpusSets, readVersions } = await import('@coilgun/fixtures/corpus')
@@ -58,12 +50,13 @@ async function loadSets (): Promise<{ sets: ReplaySet[], source: string, synthet
 }
 
 async function main (): Promise<void> {
+  const values = parseBenchArgs(process.argv.slice(2), { write: { type: 'boolean', default: false }, quick: { type: 'boolean', default: false }, corpus: { type: 'string' } }, USAGE)
   if (!redisServerAvailable()) {
     console.error(REDIS_SERVER_MISSING)
     process.exitCode = 1
     return
   }
-  const { sets, source, synthetic } = await loadSets()
+  const { sets, source, synthetic } = await loadSets(values)
   if (synthetic) console.error(syntheticBanner(source))
   const server = await RedisServer.start()
   const redisReads = { lruHits: 0, redisHits: 0, misses: 0, errors: 0 }
@@ -112,7 +105,7 @@ async function main (): Promise<void> {
       process.exitCode = 1
       return
     }
-    writeBlock(BENCHMARKS_MD, 'redis', `node${process.versions.node.split('.')[0]}`, markdown)
+    writeBlock(BENCHMARKS_MD, 'redis', runKey(process.versions.node), markdown)
     console.error(`recorded in ${BENCHMARKS_MD}`)
   }
 }
@@ -123,4 +116,4 @@ function relativeSource (source: string, synthetic: boolean): string {
   return source.startsWith(repoParent + '/') ? `../${source.slice(repoParent.length + 1)}` : source
 }
 
-await main()
+runBench('redis hit-rate bench', main)

@@ -2,10 +2,8 @@ import { bytes, DASH, percent, ratio, sourceLine } from './loadFormat.ts'
 import type { Machine } from './machine.ts'
 import { machineLine } from './machine.ts'
 import { markdownTable } from './markdownTable.ts'
+import { renderMethodTemplate } from './methodTemplate.ts'
 import type { ReplayResult } from './redisHitRateReplay.ts'
-
-/** How to rerun and record the benchmark; printed with every report. */
-export const REDIS_HIT_RATE_COMMAND = 'node scripts/pnpm.mjs --filter @coilgun/bench run redis -- --write'
 
 /** The contenders, in table order; `peer` is what the Redis store is measured against. */
 export const CONTENDERS = [
@@ -70,19 +68,15 @@ export function renderRedisHitRate (report: RedisHitRateReport): string {
     body,
     ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right']
   )
-  const reads = report.redisReads
   return [
     `### Node ${report.machine.node}`,
     '',
-    machineLine(report.machine, REDIS_HIT_RATE_COMMAND),
+    machineLine(report.machine, 'redis'),
     '',
     sourceLine(report.synthetic, report.source, report.quick),
     '',
     table,
     '',
-    '- **Replay**: for each corpus set, its versions in order, each fetched once by one sender holding the previous one; with two instances an HTTP round-robin alternates them request by request, so each base was sent by the *other* instance.',
-    '- **Hit rate**: answers that were deltas, over the requests that named a base (all but the first of each set).',
-    '- **Upstream bytes**: response bodies from the origin side to the sender (deltas, or full bodies in brotli 4), headers not counted; "% of pages" against the raw versions served, "vs peer" how many times fewer bytes than the two instances with embedded stores.',
-    `- **Redis reads** by the two instances over all sets: ${reads.redisHits} bases from Redis, ${reads.lruHits} from the in-process cache, ${reads.misses} misses, ${reads.errors} errors (redis-server on loopback, started by the bench).`
+    renderMethodTemplate('redis', 4, report.redisReads)
   ].join('\n')
 }

@@ -8,8 +8,9 @@ import { buildSender, loadSenderConfig } from '@coilgun/sender'
 import type { Sender } from '@coilgun/sender'
 import type { CDPSession, Page } from 'playwright-core'
 import type { TopLevelSpec } from 'vega-lite'
-import { renderSvg } from './vegaSvg.ts'
+import { chartFrame, renderSvg } from './vegaSvg.ts'
 import { parseBenchArgs, positiveOption } from './benchArgs.ts'
+import { runBench } from './benchMain.ts'
 import { markdownTable } from './markdownTable.ts'
 import { loadWorkload } from './workload.ts'
 import type { VersionSet } from './workload.ts'
@@ -176,11 +177,7 @@ function bytesChart (rows: BytesRow[], node: string): TopLevelSpec {
     ...GAPS.filter(g => r.visits[g] !== undefined).map(g => ({ set: r.set, method: `dictionary, ${g} version${g === 1 ? '' : 's'} behind`, bytes: r.dictionary[g]! / r.visits[g]! }))
   ])
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: 'Bytes to a returning visitor per page view (log scale)', subtitle: `coilgun-sender, Node ${node}` },
-    width: 560,
-    height: 300,
-    background: 'white',
+    ...chartFrame('Bytes to a returning visitor per page view (log scale)', `coilgun-sender, Node ${node}`),
     data: { values },
     mark: { type: 'bar', tooltip: true },
     encoding: {
@@ -216,4 +213,4 @@ async function main (): Promise<void> {
   process.stdout.write(`Source: ${workload.source}; Node ${node}\n\nBytes per page view (body bytes, Content-Length), averaged over the versions of each set:\n\n${bytesTable}\n\nPage load in headless Chromium, ${LINK.mbitPerS} Mbit/s and ${LINK.rttMs} ms RTT (CDP network emulation), returning after one version:\n\n${loadsTable}\n`)
 }
 
-await main()
+runBench('returning-visitor bench', main)

@@ -1,24 +1,22 @@
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { runAlternating } from './alternatingRounds.ts'
 import type { LoadContender } from './alternatingRounds.ts'
 import type { BenchPage } from '@coilgun/fixtures/benchPage'
-import { finishLoadBench, loadBenchPageFor, loadRunCommon, runBench } from './benchMain.ts'
-import { BENCH_SECRET } from './benchSecret.ts'
-import { rate } from './loadFormat.ts'
+import { finishBench, runBench } from './benchMain.ts'
 import type { LoadBenchOptions } from './loadOptions.ts'
 import { resolveLoadOptions } from './loadOptions.ts'
+import { loadBenchPageFor, loadRunCommon } from './loadRecord.ts'
 import type { RoundSample } from './loadSummary.ts'
-import { medianFigures, pairedRatio, perRoundRatios, roundFigures } from './loadSummary.ts'
-import { measuredRun } from './measuredRun.ts'
+import { medianFigures, versusPeer } from './loadSummary.ts'
+import { measuredRun, runLoadRounds } from './measuredRun.ts'
 import { WrongAnswerError } from './pluginOverheadContenders.ts'
 import type { Progress } from './progress.ts'
 import { createProgress } from './progress.ts'
 import { rawGet } from './rawGet.ts'
 import type { ServerProcess } from './serverProcess.ts'
-import { startServers } from './serverProcess.ts'
+import { senderEnv, startServers, UPSTREAM_CONNECTIONS } from './serverProcess.ts'
 import type { SenderThroughputRecord, ThroughputContenderRecord } from './senderThroughputRecord.ts'
-import { saveSenderThroughput } from './senderThroughputRecord.ts'
+import { SENDER_THROUGHPUT_ABOUT } from './senderThroughputRecord.ts'
 import { PROXY, renderSenderThroughput } from './senderThroughputReport.ts'
 
 // The sender-throughput benchmark (issue 4): requests per second and p99 latency
@@ -31,8 +29,6 @@ const DEFAULT_OUT = join(benchDir, 'results', 'sender-throughput.json')
 const SCRIPT = 'senderThroughput.ts'
 /** Issue 4's target: the sender keeps at least this share of the plain proxy's throughput. */
 const TARGET_RPS_RATIO = 0.8
-/** Keep-alive connections from each edge to its origin: coilgun-sender's default, given to both. */
-const UPSTREAM_CONNECTIONS = 32
 /**
  * Rounds of a full run: with two contenders, fifteen rounds take less time than the
  * plugin-overhead bench's nine, and the shared machine's noise needs them.
@@ -60,19 +56,7 @@ async function startEdges (options: LoadBenchOptions): Promise<{ proxy: Edge, se
   try {
     edges = await startServers([
       { name: '@fastify/http-proxy', script: 'servers/proxy.ts', args: ['--upstream', plainOrigin!.url, '--connections', String(UPSTREAM_CONNECTIONS)] },
-      {
-        name: 'coilgun-sender',
-        script: 'servers/sender.ts',
-        env: {
-          COILGUN_UPSTREAM: coilgunOrigin!.url,
-          COILGUN_SECRET: BENCH_SECRET,
-          COILGUN_LISTEN: '127.0.0.1:0',
-          COILGUN_ADMIN_LISTEN: 'off',
-          COILGUN_DIAGNOSTIC_HEADER: 'on',
-          COILGUN_LOG_LEVEL: 'silent',
-          COILGUN_UPSTREAM_CONNECTIONS: String(UPSTREAM_CONNECTIONS)
-        }
-      }
+      { name: 'coilgun-sender', script: 'servers/sender.ts', env: senderEnv(coilgunOrigin!.url) }
     ])
   } catch (err) {
     await Promise.all([plainOrigin!.close(), coilgunOrigin!.close()])
@@ -102,25 +86,19 @@ async function measure (options: LoadBenchOptions, page: BenchPage, edges: reado
     name: e.key,
     run: durationS => measuredRun({ edge: e.edge, origin: e.origin }, { url: `${e.edge.url}${PAGE_PATH}`, headers: {}, connections: options.connections, durationS })
   }))
-  const samples = await runAlternating(contenders, options, function reportRound (round, thisRound) {
-    const figures = edges.map(e => `${e.key} ${rate(thisRound.get(e.key)?.client.rps ?? Number.NaN)}`)
-    progress.note(`round ${round}/${options.rounds} req/s: ${figures.join(', ')}`)
-  })
-  const peerRounds = samples.get(PROXY)!.map(roundFigures)
+  const byKey = await runLoadRounds(contenders, options, progress)
+  const peerRounds = byKey.get(PROXY)!
   const peer = medianFigures(peerRounds)
   return edges.map(function record (e): ThroughputContenderRecord {
-    const rounds = samples.get(e.key)!.map(roundFigures)
-    const median = medianFigures(rounds)
+    const rounds = byKey.get(e.key)!
+    const figures = versusPeer(rounds, peerRounds)
     return {
       key: e.key,
       name: e.name,
       edge: e.edgeLabel,
       origin: e.originLabel,
-      median,
-      rpsVsPeer: pairedRatio(rounds, peerRounds),
-      rpsVsPeerPerRound: perRoundRatios(rounds, peerRounds),
-      rpsVsPeerOfMedians: median.rps / peer.rps,
-      upstreamBytesVsPeer: (median.bytesOutPerRequest.origin ?? Number.NaN) / (peer.bytesOutPerRequest.origin ?? Number.NaN),
+      ...figures,
+      upstreamBytesVsPeer: (figures.median.bytesOutPerRequest.origin ?? Number.NaN) / (peer.bytesOutPerRequest.origin ?? Number.NaN),
       rounds
     }
   })
@@ -147,7 +125,7 @@ async function main (): Promise<void> {
     upstreamConnections: UPSTREAM_CONNECTIONS,
     contenders
   }
-  finishLoadBench({ title: 'Coilgun sender throughput', section: 'sender-throughput', defaultOut: DEFAULT_OUT, options, page, progress, record, save: saveSenderThroughput, render: renderSenderThroughput })
+  finishBench({ title: 'Coilgun sender throughput', section: 'sender-throughput', about: SENDER_THROUGHPUT_ABOUT, defaultOut: DEFAULT_OUT, options, versions: page, progress, record, render: renderSenderThroughput })
 }
 
 runBench('sender throughput bench', main)

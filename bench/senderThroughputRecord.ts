@@ -1,36 +1,19 @@
-import type { MedianFigures, RoundFigures } from './loadSummary.ts'
-import type { Machine } from './machine.ts'
-import type { LoadSettings, PageRecord } from './pluginOverheadRecord.ts'
-import { saveRunRecord } from './resultsFile.ts'
+import type { LoadRunCommon } from './loadRecord.ts'
+import type { VersusPeer } from './loadSummary.ts'
 
-/** One edge in front of its origin: the medians the tables show, and every round. */
-export interface ThroughputContenderRecord {
+/** One edge in front of its origin: the medians the tables show (the peer: the plain proxy), and every round. */
+export interface ThroughputContenderRecord extends VersusPeer {
   readonly key: string
   readonly name: string
   /** What the edge and the origin behind it are. */
   readonly edge: string
   readonly origin: string
-  readonly median: MedianFigures
-  /** Req/s over the plain proxy's in the same round, median over rounds: the headline ratio. */
-  readonly rpsVsPeer: number
-  /** That ratio round by round. */
-  readonly rpsVsPeerPerRound: readonly number[]
-  /** Median req/s over the plain proxy's median req/s, for comparison. */
-  readonly rpsVsPeerOfMedians: number
   /** Median origin → edge bytes per request over the plain proxy's, same run. */
   readonly upstreamBytesVsPeer: number
-  readonly rounds: readonly RoundFigures[]
 }
 
-export interface SenderThroughputRecord extends Machine {
+export interface SenderThroughputRecord extends LoadRunCommon {
   readonly benchmark: 'sender-throughput'
-  readonly quick: boolean
-  readonly synthetic: boolean
-  readonly source: string
-  readonly page: PageRecord
-  /** Delta codecs the sender runs (what this Node can run). */
-  readonly codecs: readonly string[]
-  readonly settings: LoadSettings
   /** Issue 4: the sender must keep at least this share of the plain proxy's req/s. */
   readonly targetRpsRatio: number
   /** Keep-alive connections from each edge to its origin (the sender's default, given to both). */
@@ -38,8 +21,4 @@ export interface SenderThroughputRecord extends Machine {
   readonly contenders: readonly ThroughputContenderRecord[]
 }
 
-const ABOUT = 'Raw results of bench/senderThroughput.ts: the latest full run per Node major version. Rates in requests/s, times in ms, sizes in bytes per request; "median" holds medians over rounds, "rounds" every round.'
-
-export function saveSenderThroughput (file: string, record: SenderThroughputRecord): void {
-  saveRunRecord(file, ABOUT, record)
-}
+export const SENDER_THROUGHPUT_ABOUT = 'Raw results of bench/senderThroughput.ts: the latest full run per Node major version. Rates in requests/s, times in ms, sizes in bytes per request; "median" holds medians over rounds, "rounds" every round.'

@@ -1,27 +1,23 @@
 import { renderMethodTemplate } from './methodTemplate.ts'
-import { bytes, DASH, ms, percent, rate, ratio, sourceLine } from './loadFormat.ts'
+import { bytes, DASH, ms, percent, rate, ratio, SENDER_OUTCOMES, sourceLine } from './loadFormat.ts'
 import type { MedianFigures } from './loadSummary.ts'
 import { machineLine } from './machine.ts'
 import type { Align } from './markdownTable.ts'
 import { markdownTable } from './markdownTable.ts'
 import type { SenderThroughputRecord, ThroughputContenderRecord } from './senderThroughputRecord.ts'
 
-/** How to rerun and record the benchmark; printed with every report. */
-export const SENDER_THROUGHPUT_COMMAND = 'node scripts/pnpm.mjs --filter @coilgun/bench run sender-throughput -- --write'
 /** The named peer: a plain reverse proxy in front of the same app without the plugin. */
 export const PROXY = 'proxy'
-
-const OUTCOMES = [['delta', 'delta'], ['notModified', '304'], ['full', 'full'], ['fallback', 'refetch'], ['passthrough', 'passthrough'], ['error', 'error']] as const
 
 /**
  * The sender's answers by outcome, as shares of all its answers (requests still in
  * flight when a run ends are counted by the sender but not by the client).
  */
 function outcomes (m: MedianFigures): string {
-  const all = OUTCOMES.reduce((sum, [name]) => sum + (m.counters[name] ?? 0), 0)
+  const all = SENDER_OUTCOMES.reduce((sum, [name]) => sum + (m.counters[name] ?? 0), 0)
   if (all === 0) return 'whole page every request'
   const parts: string[] = []
-  for (const [name, label] of OUTCOMES) {
+  for (const [name, label] of SENDER_OUTCOMES) {
     const share = (m.counters[name] ?? 0) / all
     if (share >= 0.005) parts.push(`${percent(100 * share)} ${label}`)
   }
@@ -77,7 +73,7 @@ export function renderSenderThroughput (record: SenderThroughputRecord, level: n
   const header = ['edge', 'req/s', 'vs proxy', 'p99 latency ms', 'origin → edge per req', 'vs proxy', 'edge → origin per req', 'edge CPU ms/req', 'origin CPU ms/req', 'all CPU ms/req', 'edge loop delay p99 ms', 'answers from the origin']
   const align: Align[] = ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left']
   return [
-    machineLine(record, SENDER_THROUGHPUT_COMMAND),
+    machineLine(record, 'sender-throughput'),
     sourceLine(record.synthetic, record.source, record.quick),
     `Page: \`${record.page.name}\` (${record.page.contentType}, ${bytes(b)}) and the version before it (${bytes(a)}), served in turn. Delta codecs: ${record.codecs.join(', ')}. Load: ${s.connections} connections, ${s.rounds} rounds x ${s.durationS} s per contender, alternating; medians over rounds.`,
     markdownTable(header, record.contenders.map(row), align, true),

@@ -2,10 +2,29 @@ import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { BENCH_SECRET } from './benchSecret.ts'
 import { awaitChildMessage, closeChild } from './childMessages.ts'
 import type { ControlMessage, ReplyMessage, ServerStats } from './serverStats.ts'
 
 const benchDir = dirname(fileURLToPath(import.meta.url))
+
+/** Keep-alive connections from each edge to its origin: coilgun-sender's default, given to every edge. */
+export const UPSTREAM_CONNECTIONS = 32
+
+/** The environment of a coilgun-sender edge (servers/sender.ts) in front of `upstream`, configured as in production. */
+export function senderEnv (upstream: string, more: Readonly<Record<string, string>> = {}): Record<string, string> {
+  return {
+    COILGUN_UPSTREAM: upstream,
+    COILGUN_SECRET: BENCH_SECRET,
+    COILGUN_LISTEN: '127.0.0.1:0',
+    COILGUN_ADMIN_LISTEN: 'off',
+    // The bench reads outcomes and link bytes from it; off by default (issue 11).
+    COILGUN_DIAGNOSTIC_HEADER: 'on',
+    COILGUN_LOG_LEVEL: 'silent',
+    COILGUN_UPSTREAM_CONNECTIONS: String(UPSTREAM_CONNECTIONS),
+    ...more
+  }
+}
 
 /** How long a server process may take to start listening (tsx compiles on the fly). */
 const START_TIMEOUT_MS = 60_000

@@ -1,10 +1,10 @@
 import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { keepResults, resultsOut, runBench } from './benchMain.ts'
-import { BenchUsageError } from './codecsOptions.ts'
+import { BenchUsageError } from './benchArgs.ts'
+import { checkVersionsSource, finishBench, resultsOut, runBench } from './benchMain.ts'
 import { describeMachine } from './machine.ts'
 import { runKey } from './resultsFile.ts'
-import { syntheticBanner } from './syntheticBanner.ts'
+import { UPSTREAM_CONNECTIONS } from './serverProcess.ts'
 import { loadWorkload } from './workload.ts'
 import { runCapacityPhase } from './wan/capacityPhase.ts'
 import { checkLink } from './wan/linkCheck.ts'
@@ -18,11 +18,11 @@ import { VISITOR_HEADERS } from './wan/visitorHeaders.ts'
 import { writeWanCharts } from './wan/wanCharts.ts'
 import { BASELINE, startTestbed, unavailableReason, WAN_CONTENDERS } from './wan/wanContenders.ts'
 import type { WanContenderSpec } from './wan/wanContenders.ts'
-import { resolveWanOptions, UPSTREAM_CONNECTIONS } from './wan/wanOptions.ts'
+import { resolveWanOptions } from './wan/wanOptions.ts'
 import type { WanOptions } from './wan/wanOptions.ts'
 import { createWanProgress } from './wan/wanProgress.ts'
 import type { WanProgress } from './wan/wanProgress.ts'
-import { saveWanRecord } from './wan/wanRecord.ts'
+import { WAN_ABOUT } from './wan/wanRecord.ts'
 import type { WanContenderRecord, WanRecord } from './wan/wanRecord.ts'
 import { renderWan } from './wan/wanReport.ts'
 
@@ -60,8 +60,7 @@ async function main (): Promise<void> {
   const options = resolveWanOptions(process.argv.slice(2))
   const progress = createWanProgress()
   const workload = await loadWorkload(options.corpus, options.replayVersions === undefined ? Number.POSITIVE_INFINITY : options.replayVersions - 1)
-  if (workload.synthetic) progress.note(syntheticBanner(workload.source))
-  if (options.write && workload.synthetic) throw new BenchUsageError('--write refused: synthetic versions are no record of anything (the corpus is missing)')
+  checkVersionsSource(options, workload, progress)
   const { run, unavailable } = await chooseContenders(options)
   for (const u of unavailable) progress.note(`${u.name}: ${u.reason}`)
 
@@ -97,8 +96,6 @@ async function main (): Promise<void> {
   }
 
   const machine = describeMachine()
-  const key = runKey(machine.node)
-  // Quick and synthetic runs do not overwrite the recorded results unless asked to.
   const out = resultsOut(options, workload.synthetic, DEFAULT_OUT)
   const record: WanRecord = {
     benchmark: 'wan',
@@ -128,25 +125,12 @@ async function main (): Promise<void> {
     unavailable,
     charts: undefined
   }
-  const charts = out === undefined ? undefined : await writeWanCharts(record, dirname(out), key)
+  // The charts go beside the raw results, and only where those are kept.
+  const charts = out === undefined ? undefined : await writeWanCharts(record, dirname(out), runKey(machine.node))
   const recorded: WanRecord = charts === undefined
     ? record
     : { ...record, charts: { bytes: relative(repoRoot, charts.bytes), latency: relative(repoRoot, charts.latency), capacity: relative(repoRoot, charts.capacity) } }
-  process.stdout.write(`# Coilgun end to end over a constrained link\n\n${renderWan(recorded, 2)}\n`)
-  if (workload.synthetic) progress.note(syntheticBanner(workload.source))
-
-  keepResults({
-    out,
-    quick: options.quick,
-    write: options.write,
-    key,
-    node: recorded.node,
-    section: 'wan',
-    save: file => { saveWanRecord(file, recorded) },
-    render: level => renderWan(recorded, level),
-    note: message => { progress.note(message) },
-    savedAlso: `; charts: ${Object.values(charts ?? {}).join(', ')}`
-  })
+  finishBench({ title: 'Coilgun end to end over a constrained link', section: 'wan', about: WAN_ABOUT, defaultOut: DEFAULT_OUT, options, versions: workload, progress, record: recorded, render: renderWan, savedAlso: `; charts: ${Object.values(charts ?? {}).join(', ')}` })
 }
 
 runBench('WAN bench', main)

@@ -1,38 +1,19 @@
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
 import { test } from 'node:test'
-import { fileURLToPath } from 'node:url'
-import type { CodecResultsFile } from '../codecsRecord.ts'
-import { runKey } from '../codecsRecord.ts'
+import type { CodecRunRecord } from '../codecsRecord.ts'
+import { assertSyntheticRun, NO_CORPUS, readRun, runQuick, tempFile } from './benchChild.ts'
 
 // `npm run bench:codecs` runs this bench: a quick run in its own process must finish, print
 // the tables and leave raw results whose figures make sense.
 
-const benchDir = resolve(dirname(fileURLToPath(import.meta.url)), '..')
-
-function runBench (args: string[]): { status: number | null, stdout: string, stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'codecs.ts', '--quick', ...args], {
-    cwd: benchDir,
-    encoding: 'utf8',
-    timeout: 60_000
-  })
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr }
-}
-
 test('the codec bench runs in --quick mode, prints the tables and writes sane JSON', { timeout: 90_000 }, (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'coilgun-bench-test-'))
-  t.after(() => rmSync(dir, { recursive: true, force: true }))
-  const out = join(dir, 'codecs.json')
-  const r = runBench(['--out', out])
+  const out = tempFile(t, 'codecs.json')
+  const r = runQuick('codecs.ts', ['--out', out], 60_000)
   assert.equal(r.status, 0, `bench failed:\n${r.stderr}`)
   assert.match(r.stdout, /^\| vcdiff +\|/m, 'a table row for vcdiff')
   assert.match(r.stdout, /^\| gzip -9 +\|/m, 'a table row for the gzip -9 peer')
 
-  const results = JSON.parse(readFileSync(out, 'utf8')) as CodecResultsFile
-  const run = results.runs[runKey(process.versions.node)]
+  const run = readRun<CodecRunRecord>(out)
   assert.ok(run !== undefined, 'the run is stored under this Node major version')
   assert.equal(run.quick, true)
   assert.ok(run.sets.length > 0)
@@ -65,9 +46,5 @@ test('the codec bench runs in --quick mode, prints the tables and writes sane JS
 })
 
 test('without a corpus the bench measures synthetic versions and says so', { timeout: 90_000 }, () => {
-  const r = runBench(['--corpus', join(tmpdir(), 'coilgun-no-such-corpus')])
-  assert.equal(r.status, 0, `bench failed:\n${r.stderr}`)
-  assert.match(r.stderr, /SYNTHETIC/)
-  assert.match(r.stdout, /SYNTHETIC DATA/)
-  assert.match(r.stdout, /^\| vcdiff +\|/m)
+  assertSyntheticRun(runQuick('codecs.ts', ['--corpus', NO_CORPUS], 60_000), /^\| vcdiff +\|/m)
 })

@@ -1,32 +1,21 @@
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
 import { test } from 'node:test'
-import { fileURLToPath } from 'node:url'
 import type { PluginOverheadRecord } from '../pluginOverheadRecord.ts'
-import type { ResultsFile } from '../resultsFile.ts'
-import { runKey } from '../resultsFile.ts'
+import { readRun, runQuick, tempFile } from './benchChild.ts'
 
 // The plugin-overhead bench in --quick mode, in its own process as it is run by
 // hand: it must start its app processes, check every contender's answer, load
 // each one, stop its children and leave raw results that make sense. No timing
 // is asserted: the machine running the tests decides those.
 
-const benchDir = resolve(dirname(fileURLToPath(import.meta.url)), '..')
-
 test('the plugin-overhead bench runs in --quick mode and writes sane JSON', { timeout: 150_000 }, (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'coilgun-bench-test-'))
-  t.after(() => rmSync(dir, { recursive: true, force: true }))
-  const out = join(dir, 'plugin-overhead.json')
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'pluginOverhead.ts', '--quick', '--out', out], { cwd: benchDir, encoding: 'utf8', timeout: 120_000 })
+  const out = tempFile(t, 'plugin-overhead.json')
+  const r = runQuick('pluginOverhead.ts', ['--out', out], 120_000)
   assert.equal(r.status, 0, `bench failed:\n${r.stderr}`)
   assert.match(r.stdout, /^\| plain app \(peer\) +\|/m, 'a table row for the peer')
   assert.match(r.stdout, /^\| plugin, sender delta +\|/m, 'a table row for the delta path')
 
-  const results = JSON.parse(readFileSync(out, 'utf8')) as ResultsFile<PluginOverheadRecord>
-  const run = results.runs[runKey(process.versions.node)]
+  const run = readRun<PluginOverheadRecord>(out)
   assert.ok(run !== undefined, 'the run is stored under this Node major version')
   assert.equal(run.benchmark, 'plugin-overhead')
   assert.equal(run.quick, true)

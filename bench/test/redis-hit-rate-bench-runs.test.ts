@@ -1,22 +1,18 @@
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
-import { dirname, resolve } from 'node:path'
 import { test } from 'node:test'
-import { fileURLToPath } from 'node:url'
 import { skipWithoutRedis } from '@coilgun/fixtures/redisServer'
+import { runQuick } from './benchChild.ts'
 
 // The Redis hit-rate bench (issue 6) runs in --quick mode in its own process, prints
 // its table, and shows what the shared store is for: the two instances on Redis get
 // every delta the single instance gets, the two with embedded stores none of them.
-
-const benchDir = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 
 function hitRates (stdout: string, origin: string): string[] {
   return stdout.split('\n').filter(line => line.includes(`| ${origin} `)).map(line => line.split('|')[5]!.trim())
 }
 
 test('the Redis hit-rate bench runs in --quick mode and prints the hit rates', { ...skipWithoutRedis(), timeout: 120_000 }, () => {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'redisHitRate.ts', '--quick'], { cwd: benchDir, encoding: 'utf8', timeout: 110_000 })
+  const r = runQuick('redisHitRate.ts', [], 110_000)
   assert.equal(r.status, 0, `bench failed:\n${r.stderr}`)
   const redis = hitRates(r.stdout, 'two instances, shared Redis')
   const peer = hitRates(r.stdout, 'two instances, embedded stores (peer)')

@@ -1,32 +1,23 @@
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
+import { existsSync, readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
 import { test } from 'node:test'
-import { fileURLToPath } from 'node:url'
-import type { ResultsFile } from '../resultsFile.ts'
-import { runKey } from '../resultsFile.ts'
 import type { WanRecord } from '../wan/wanRecord.ts'
+import { benchDir, readRun, runQuick, tempFile } from './benchChild.ts'
 
 // The WAN bench (issue 7) in --quick mode, in its own process as it is run by hand:
 // origins, relay and edges start as children, the link is checked, every phase
 // runs, and the raw results and charts make sense. No timing is asserted.
 
-const benchDir = resolve(dirname(fileURLToPath(import.meta.url)), '..')
-
 test('the WAN bench runs in --quick mode and writes sane JSON and charts', { timeout: 240_000 }, (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'coilgun-wan-test-'))
-  t.after(() => rmSync(dir, { recursive: true, force: true }))
-  const out = join(dir, 'wan.json')
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'wan.ts', '--quick', '--out', out], { cwd: benchDir, encoding: 'utf8', timeout: 230_000 })
+  const out = tempFile(t, 'wan.json')
+  const r = runQuick('wan.ts', ['--out', out], 230_000)
   assert.equal(r.status, 0, `bench failed:\n${r.stderr}`)
   assert.match(r.stderr, /link check: bulk/, 'the link check is printed')
   assert.match(r.stdout, /^\| proxy, origin uncompressed \(baseline\) +\|/m, 'a row for the baseline')
   assert.match(r.stdout, /^\| Coilgun, vcdiff +\|/m, 'a row for Coilgun')
 
-  const results = JSON.parse(readFileSync(out, 'utf8')) as ResultsFile<WanRecord>
-  const run = results.runs[runKey(process.versions.node)]
+  const run = readRun<WanRecord>(out)
   assert.ok(run !== undefined, 'the run is stored under this Node major version')
   assert.equal(run.benchmark, 'wan')
   assert.equal(run.quick, true)

@@ -77,24 +77,15 @@ function figures (s: LoadSample): LoadRoundFigures {
   }
 }
 
+/** The median over rounds of every figure, in the order of {@link figures}. */
 function medianOf (rounds: readonly LoadRoundFigures[]): LoadRoundFigures {
   const pick = (f: (r: LoadRoundFigures) => number): number => median(rounds.map(f))
   const names = new Set(rounds.flatMap(r => Object.keys(r.counters)))
+  const numeric = Object.keys(rounds[0]!).filter(k => k !== 'counters') as Array<Exclude<keyof LoadRoundFigures, 'counters'>>
   return {
-    requests: pick(r => r.requests),
-    rps: pick(r => r.rps),
-    p50Ms: pick(r => r.p50Ms),
-    p95Ms: pick(r => r.p95Ms),
-    p99Ms: pick(r => r.p99Ms),
+    ...Object.fromEntries(numeric.map(k => [k, pick(r => r[k])])) as Omit<LoadRoundFigures, 'counters'>,
     // Failures are summed, not a median: one is one too many.
     failures: rounds.reduce((sum, r) => sum + r.failures, 0),
-    linkUpPerRequest: pick(r => r.linkUpPerRequest),
-    linkDownPerRequest: pick(r => r.linkDownPerRequest),
-    visitorBytesPerRequest: pick(r => r.visitorBytesPerRequest),
-    edgeCpuMsPerRequest: pick(r => r.edgeCpuMsPerRequest),
-    originCpuMsPerRequest: pick(r => r.originCpuMsPerRequest),
-    relayCpuMsPerRequest: pick(r => r.relayCpuMsPerRequest),
-    clientCpuMsPerRequest: pick(r => r.clientCpuMsPerRequest),
     counters: Object.fromEntries([...names].map(k => [k, pick(r => r.counters[k] ?? 0)]))
   }
 }

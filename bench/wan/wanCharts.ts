@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { TopLevelSpec } from 'vega-lite'
-import { renderSvg } from '../vegaSvg.ts'
+import { chartFrame, renderSvg } from '../vegaSvg.ts'
 import type { WanRecord } from './wanRecord.ts'
 import { summarizeReplay } from './wanSummary.ts'
 
@@ -9,8 +9,6 @@ import { summarizeReplay } from './wanSummary.ts'
 // Vega without a browser or a canvas: bytes over the link per changed page, the
 // latency distribution at fixed concurrency, and p99 against offered load.
 
-const WIDTH = 560
-const HEIGHT = 300
 /** Under the chart, full contender names (Vega truncates long labels by default). */
 const LEGEND = { orient: 'bottom', columns: 2, title: null, labelLimit: 0 } as const
 /** Floor of the bytes chart's log axis: bars on a log scale need a baseline above zero. */
@@ -32,11 +30,7 @@ export function bytesChart (record: WanRecord): TopLevelSpec {
   // The next power of ten above the largest bar, so no bar runs into the frame.
   const top = 10 ** Math.ceil(Math.log10(Math.max(BYTES_AXIS_MIN * 10, ...values.map(v => v.bytes).filter(Number.isFinite))))
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: 'Bytes over the link per changed page (both directions, log scale)', subtitle: subtitle(record) },
-    width: WIDTH,
-    height: HEIGHT,
-    background: 'white',
+    ...chartFrame('Bytes over the link per changed page (both directions, log scale)', subtitle(record)),
     data: { values },
     mark: { type: 'bar', tooltip: true },
     encoding: {
@@ -52,11 +46,7 @@ export function bytesChart (record: WanRecord): TopLevelSpec {
 export function latencyChart (record: WanRecord): TopLevelSpec {
   const values = record.contenders.flatMap(c => c.load.distribution.map(([percentile, ms]) => ({ contender: c.name, percentile, ms })))
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: `Visitor latency at ${record.settings.connections} visitors at once (all rounds)`, subtitle: subtitle(record) },
-    width: WIDTH,
-    height: HEIGHT,
-    background: 'white',
+    ...chartFrame(`Visitor latency at ${record.settings.connections} visitors at once (all rounds)`, subtitle(record)),
     data: { values },
     mark: { type: 'line', point: true },
     encoding: {
@@ -73,11 +63,7 @@ export function capacityChart (record: WanRecord): TopLevelSpec {
   const ceiling = 2 * limit
   const values = record.contenders.flatMap(c => c.capacity.steps.map(s => ({ contender: c.name, rate: s.rate, p99: Math.min(ceiling, Number.isFinite(s.p99Ms) ? s.p99Ms : ceiling) })))
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: `p99 latency against offered load (limit ${limit} ms; capped at ${ceiling} ms)`, subtitle: subtitle(record) },
-    width: WIDTH,
-    height: HEIGHT,
-    background: 'white',
+    ...chartFrame(`p99 latency against offered load (limit ${limit} ms; capped at ${ceiling} ms)`, subtitle(record)),
     layer: [
       {
         data: { values },

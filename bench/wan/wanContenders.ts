@@ -3,13 +3,11 @@ import type { Server } from 'node:net'
 import { loadCodecs } from '@coilgun/core'
 import { makePki } from '@coilgun/fixtures/pki'
 import type { TestPki } from '@coilgun/fixtures/pki'
-import { BENCH_SECRET } from '../benchSecret.ts'
-import { startServers } from '../serverProcess.ts'
+import { senderEnv, startServers, UPSTREAM_CONNECTIONS } from '../serverProcess.ts'
 import type { ServerProcess } from '../serverProcess.ts'
 import { startCheckServer } from './linkCheck.ts'
 import { LinkProcess } from './linkProcess.ts'
 import type { WanOptions } from './wanOptions.ts'
-import { UPSTREAM_CONNECTIONS } from './wanOptions.ts'
 
 // What a team could put between its edge and its origin (issue 7), each as an edge
 // process in front of its own origin process, the edge reaching the origin through
@@ -83,18 +81,10 @@ function edgeSpec (spec: WanContenderSpec, upstream: string, pki: TestPki | unde
   return {
     name: `${spec.key} edge`,
     script: 'servers/sender.ts',
-    env: {
-      COILGUN_UPSTREAM: spec.http2 === true ? upstream.replace(/^http:/, 'https:') : upstream,
+    env: senderEnv(spec.http2 === true ? upstream.replace(/^http:/, 'https:') : upstream, {
       ...(spec.http2 === true && pki !== undefined ? { COILGUN_UPSTREAM_HTTP2: spec.upstreamHttp2 ?? 'on', COILGUN_UPSTREAM_CA: pki.ca } : {}),
-      COILGUN_SECRET: BENCH_SECRET,
-      COILGUN_LISTEN: '127.0.0.1:0',
-      COILGUN_ADMIN_LISTEN: 'off',
-      // The bench reads outcomes and link bytes from it; off by default (issue 11).
-      COILGUN_DIAGNOSTIC_HEADER: 'on',
-      COILGUN_LOG_LEVEL: 'silent',
-      COILGUN_CODECS: spec.senderCodecs,
-      COILGUN_UPSTREAM_CONNECTIONS: String(UPSTREAM_CONNECTIONS)
-    }
+      COILGUN_CODECS: spec.senderCodecs
+    })
   }
 }
 

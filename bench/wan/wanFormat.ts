@@ -29,11 +29,8 @@ export function msOrOver (value: number, limitMs: number): string {
   return Number.isFinite(value) ? ms(value) : `> ${limitMs}`
 }
 
-/** Requests per second with as many digits as they need. */
-export function rps (x: number | undefined): string {
-  if (x === undefined || !Number.isFinite(x)) return DASH
-  return x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2)
-}
+/** Requests per second with as many digits as they need: those of {@link ms}. */
+export const rps = ms
 
 /** Answer kinds with their share: `98% delta vcdiff+gzip, 2% full`. */
 export function kindsText (kinds: Readonly<Record<string, number>>): string {

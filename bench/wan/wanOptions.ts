@@ -1,4 +1,5 @@
-import { BenchUsageError, parseBenchArgs, positiveOption as positive } from '../benchArgs.ts'
+import { BenchUsageError, parseRecordedArgs, positiveOption as positive } from '../benchArgs.ts'
+import type { RecordedRunOptions } from '../benchArgs.ts'
 import { DEFAULT_CONNECTIONS, DEFAULT_WARMUP_S } from '../loadOptions.ts'
 import { DEFAULT_BURST_BYTES, DEFAULT_MBIT_PER_S, DEFAULT_RTT_MS } from './linkSettings.ts'
 import type { LinkSettings } from './linkSettings.ts'
@@ -7,10 +8,9 @@ import type { SchedulePlan } from './versionSchedule.ts'
 import type { CapacityPlan } from './capacitySearch.ts'
 
 // Command line of the WAN benchmark (wan.ts), resolved once into a frozen object.
+// Visitors at once in the fixed-concurrency runs, and the untimed run before each,
+// default as in the other load benchmarks (loadOptions.ts).
 
-// Visitors at once in the fixed-concurrency runs, and the untimed run before each, as
-// in the other load benchmarks.
-export { DEFAULT_CONNECTIONS, DEFAULT_WARMUP_S } from '../loadOptions.ts'
 /** Rounds of the fixed-concurrency runs, contenders alternating. */
 export const DEFAULT_ROUNDS = 3
 /** Seconds per contender and round: a baseline visitor at 16 at once waits seconds per page. */
@@ -25,18 +25,12 @@ export const STEP_MIN_REQUESTS = 30
 export const STEP_MAX_S = 10
 /** Seconds of silence before the last request (issue 17: the first request after 5 minutes idle). */
 export const DEFAULT_IDLE_S = 300
-/** Keep-alive connections from each edge to its origin: coilgun-sender's default, given to every edge. */
-export const UPSTREAM_CONNECTIONS = 32
 
 export const FULL_CAPACITY: CapacityPlan = Object.freeze({ startRate: 1, factor: 2, minRate: 0.25, maxRate: 2048, refineSteps: 2, maxSteps: 16 })
 export const QUICK_CAPACITY: CapacityPlan = Object.freeze({ startRate: 4, factor: 2, minRate: 1, maxRate: 64, refineSteps: 1, maxSteps: 3 })
 
-export interface WanOptions {
-  /** Few versions, one short round, three capacity steps: for tests and demos, never recorded. */
-  readonly quick: boolean
-  readonly write: boolean
-  readonly corpus: string | undefined
-  readonly out: string | undefined
+/** `quick`: few versions, one short round, three capacity steps. */
+export interface WanOptions extends RecordedRunOptions {
   readonly link: LinkSettings
   readonly connections: number
   readonly rounds: number
@@ -79,11 +73,7 @@ export const USAGE = `usage: node --import tsx wan.ts [--quick] [--write] [--mbi
   --out FILE         raw results as JSON (default: bench/results/wan.json, full runs only)`
 
 export function resolveWanOptions (argv: readonly string[]): WanOptions {
-  const v = parseBenchArgs(argv, {
-    quick: { type: 'boolean', default: false },
-    write: { type: 'boolean', default: false },
-    corpus: { type: 'string' },
-    out: { type: 'string' },
+  const { recorded, values: v } = parseRecordedArgs(argv, {
     mbit: { type: 'string' },
     rtt: { type: 'string' },
     burst: { type: 'string' },
@@ -97,16 +87,12 @@ export function resolveWanOptions (argv: readonly string[]): WanOptions {
     contenders: { type: 'string' },
     idle: { type: 'string' }
   }, USAGE)
-  const quick = v.quick
-  if (v.write && quick) throw new BenchUsageError('--write records full runs only: drop --quick')
+  const quick = recorded.quick
   if (v.every !== undefined && v['every-ms'] !== undefined) throw new BenchUsageError('--every and --every-ms exclude each other')
   const rtt = v.rtt === undefined ? DEFAULT_RTT_MS : Number(v.rtt)
   if (!Number.isFinite(rtt) || rtt < 0) throw new BenchUsageError(`--rtt: expected a number of ms >= 0, got "${v.rtt}"`)
   return Object.freeze({
-    quick,
-    write: v.write,
-    corpus: v.corpus,
-    out: v.out,
+    ...recorded,
     link: Object.freeze({ mbitPerS: positive('mbit', v.mbit, DEFAULT_MBIT_PER_S, false), rttMs: rtt, burstBytes: positive('burst', v.burst, DEFAULT_BURST_BYTES, true) }),
     connections: positive('connections', v.connections, DEFAULT_CONNECTIONS, true),
     rounds: positive('rounds', v.rounds, quick ? 1 : DEFAULT_ROUNDS, true),

@@ -1,22 +1,16 @@
 import type { Machine } from '../machine.ts'
-import { saveRunRecord } from '../resultsFile.ts'
 import type { CapacityResult } from './capacityPhase.ts'
-import type { CapacityPlan } from './capacitySearch.ts'
 import type { IdleResult } from './idlePhase.ts'
 import type { LinkCheck } from './linkCheck.ts'
 import type { LinkSettings } from './linkSettings.ts'
 import type { LoadContenderResult } from './loadPhase.ts'
 import type { ReplaySetResult } from './replayPhase.ts'
 import type { SetProfile } from './setProfile.ts'
-import type { SchedulePlan } from './versionSchedule.ts'
-import type { ContenderFamily } from './wanContenders.ts'
+import type { WanContenderSpec } from './wanContenders.ts'
+import type { WanOptions } from './wanOptions.ts'
 
-export interface WanContenderRecord {
-  readonly key: string
-  readonly name: string
-  readonly family: ContenderFamily
-  readonly edge: string
-  readonly origin: string
+/** One contender as WAN_CONTENDERS describes it, and what it measured. */
+export interface WanContenderRecord extends Pick<WanContenderSpec, 'key' | 'name' | 'family' | 'edge' | 'origin'> {
   /** Every change of every set, one request at a time on an idle link. */
   readonly replay: readonly ReplaySetResult[]
   /** Fixed concurrency, rounds alternating with the other contenders. */
@@ -26,20 +20,10 @@ export interface WanContenderRecord {
   readonly idle?: IdleResult
 }
 
-export interface WanSettings {
-  readonly connections: number
-  readonly rounds: number
-  readonly durationS: number
-  readonly warmupS: number
-  readonly schedule: SchedulePlan
+/** The run's settings as the options resolved them (`idleS` is absent in older records). */
+export interface WanSettings extends Pick<WanOptions, 'connections' | 'rounds' | 'durationS' | 'warmupS' | 'schedule' | 'limitMs' | 'capacity' | 'stepS' | 'stepMinRequests' | 'stepMaxS'>, Partial<Pick<WanOptions, 'idleS'>> {
   readonly upstreamConnections: number
-  readonly limitMs: number
-  readonly capacity: CapacityPlan
-  readonly stepS: number
-  readonly stepMinRequests: number
-  readonly stepMaxS: number
   readonly visitorHeaders: Readonly<Record<string, string>>
-  readonly idleS?: number
 }
 
 export interface WanRecord extends Machine {
@@ -58,8 +42,4 @@ export interface WanRecord extends Machine {
   readonly charts: { readonly bytes: string, readonly latency: string, readonly capacity: string } | undefined
 }
 
-const ABOUT = 'Raw results of bench/wan.ts (issue 7): the latest full run per Node major version. Times in ms, sizes in bytes, rates in requests/s; "replay" holds every change of every corpus set on an idle link, "load" every round at fixed concurrency, "capacity" every step of the open-loop rate search (null latency: more than 1% of requests unanswered within the limit).'
-
-export function saveWanRecord (file: string, record: WanRecord): void {
-  saveRunRecord(file, ABOUT, record)
-}
+export const WAN_ABOUT = 'Raw results of bench/wan.ts (issue 7): the latest full run per Node major version. Times in ms, sizes in bytes, rates in requests/s; "replay" holds every change of every corpus set on an idle link, "load" every round at fixed concurrency, "capacity" every step of the open-loop rate search (null latency: more than 1% of requests unanswered within the limit).'

@@ -1,4 +1,4 @@
-import { bytes, DASH, ms, percent, sourceLine } from '../loadFormat.ts'
+import { bytes, DASH, ms, percent, SENDER_OUTCOMES, sourceLine } from '../loadFormat.ts'
 import { machineLine } from '../machine.ts'
 import type { Align } from '../markdownTable.ts'
 import { markdownTable } from '../markdownTable.ts'
@@ -11,9 +11,6 @@ import { baselineOf, ladderRates, stepAt, summarizeReplay } from './wanSummary.t
 import { judgeTargets } from './wanTargets.ts'
 
 // The WAN benchmark's report as Markdown: for the terminal and for BENCHMARKS.md.
-
-/** How to rerun and record the benchmark; printed with every report. */
-export const WAN_COMMAND = 'node scripts/pnpm.mjs --filter @coilgun/bench run wan -- --write'
 
 function linkTable (record: WanRecord): string {
   const c = record.linkCheck
@@ -72,8 +69,7 @@ function quietSpellTable (record: WanRecord): string {
 
 function outcomesText (c: WanContenderRecord): string {
   const k = c.load.median.counters
-  const names: Array<[string, string]> = [['delta', 'delta'], ['notModified', '304'], ['full', 'full'], ['fallback', 'refetch'], ['passthrough', 'passthrough'], ['error', 'error']]
-  const counts = Object.fromEntries(names.map(([key, label]) => [label, k[key] ?? 0]).filter(([, n]) => (n as number) > 0))
+  const counts = Object.fromEntries(SENDER_OUTCOMES.map(([key, label]) => [label, k[key] ?? 0]).filter(([, n]) => (n as number) > 0))
   return c.family === 'coilgun' ? kindsText(counts) : 'whole page every request'
 }
 
@@ -162,7 +158,7 @@ export function renderWan (record: WanRecord, level: number): string {
   const stepText = s.stepMinRequests > 0 ? `${s.stepS}-${s.stepMaxS} s per step (at least ${s.stepMinRequests} requests)` : `${s.stepS} s per step`
   const schedule = s.schedule.everyMs === undefined ? `every ${s.schedule.every} requests for it` : `every ${s.schedule.everyMs} ms`
   const head = [
-    machineLine(record, WAN_COMMAND),
+    machineLine(record, 'wan'),
     sourceLine(record.synthetic, record.source, record.quick),
     `Link: ${describeLink(record.link)} (token bucket of ${record.link.burstBytes} B, TCP relay \`bench/wan/relay.ts\`). Each edge keeps ${s.upstreamConnections} keep-alive connections to its origin over it. Floor of a request = ${record.link.rttMs} ms + its bytes both ways at ${record.link.mbitPerS} Mbit/s (e.g. ${ms(floorMs(record.link, 0, 385_000))} ms for a 385 KB page).`,
     contendersList(record)

@@ -9,17 +9,12 @@ import { BASELINE } from './wanContenders.ts'
 // corpus set, or over all sets.
 
 export interface ReplaySummary {
-  readonly changes: number
-  /** Bytes over the link per changed page, both directions, and each. */
+  /** Bytes over the link per changed page, both directions. */
   readonly bytesPerChange: number
-  readonly upPerChange: number
-  readonly downPerChange: number
   /** Answer bodies per changed page (the rest of the bytes are HTTP headers, both ways). */
   readonly bodyPerChange: number
-  readonly visitorBytesPerChange: number
   readonly p50Ms: number
   readonly p95Ms: number
-  readonly maxMs: number
   /** Median of the per-request floors, and of each request's time above its floor. */
   readonly floorP50Ms: number
   readonly aboveFloorP50Ms: number
@@ -47,15 +42,10 @@ export function summarizeReplay (c: WanContenderRecord, set?: string): ReplaySum
   const kinds: Record<string, number> = {}
   for (const x of changes) kinds[x.kind] = (kinds[x.kind] ?? 0) + 1
   return {
-    changes: n,
     bytesPerChange: n > 0 ? sum(x => x.up + x.down) / n : Number.NaN,
-    upPerChange: n > 0 ? sum(x => x.up) / n : Number.NaN,
-    downPerChange: n > 0 ? sum(x => x.down) / n : Number.NaN,
     bodyPerChange: n > 0 ? sum(x => x.bodyBytes) / n : Number.NaN,
-    visitorBytesPerChange: n > 0 ? sum(x => x.visitorBytes) / n : Number.NaN,
     p50Ms: nearestRank(times, 50),
     p95Ms: nearestRank(times, 95),
-    maxMs: times.at(-1) ?? Number.NaN,
     floorP50Ms: median(changes.map(x => x.floorMs)),
     aboveFloorP50Ms: median(changes.map(x => x.ms - x.floorMs)),
     upstreamAboveFloorP50Ms: median(changes.map(x => x.upstreamMs - x.floorMs)),
