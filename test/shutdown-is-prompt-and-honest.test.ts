@@ -6,6 +6,7 @@ import type { Server } from 'node:http'
 import { test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { Agent, request } from 'undici'
+import { waitFor } from '@coilgun/fixtures/waitFor'
 import { SECRET } from './support/originConformance.ts'
 
 // Issue 12, item 7, with the real commands in their own processes. Before: after
@@ -36,14 +37,16 @@ async function startService (main: string, env: Record<string, string>): Promise
   return { child, url, exit }
 }
 
-/** An origin whose /slow?ms=N answers after N ms. */
-async function slowOrigin (): Promise<{ server: Server, url: string }> {
+/** An origin whose /slow?ms=N answers after N ms, and counts the /slow requests it got. */
+async function slowOrigin (): Promise<{ server: Server, url: string, slowArrived: () => number }> {
+  let slow = 0
   const server = createServer((req, res) => {
-    const ms = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('ms') ?? '0')
-    setTimeout(() => res.writeHead(200, { 'content-type': 'text/plain' }).end('done\n'), ms)
+    const url = new URL(req.url ?? '/', 'http://x')
+    if (url.pathname === '/slow') slow++
+    setTimeout(() => res.writeHead(200, { 'content-type': 'text/plain' }).end('done\n'), Number(url.searchParams.get('ms') ?? '0'))
   })
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', () => resolve()))
-  return { server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}` }
+  return { server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, slowArrived: () => slow }
 }
 
 for (const [name, main, upstreamVar] of [['coilgun-sender', SENDER, 'COILGUN_UPSTREAM'], ['coilgun-listener', LISTENER, 'COILGUN_ORIGIN']] as const) {
@@ -56,7 +59,9 @@ for (const [name, main, upstreamVar] of [['coilgun-sender', SENDER, 'COILGUN_UPS
     const idle = await request(`${service.url}/idle`, { dispatcher: visitors })
     await idle.body.dump()
     const inFlight = request(`${service.url}/slow?ms=1500`, { dispatcher: visitors })
-    await new Promise(resolve => setTimeout(resolve, 300))
+    // SIGTERM once the request is in flight at the origin (a fixed wait could come
+    // before the child even read it, on a loaded machine).
+    await waitFor('the request to reach the origin', () => origin.slowArrived() === 1)
     const signalled = performance.now()
     service.child.kill('SIGTERM')
     const res = await inFlight
@@ -79,7 +84,7 @@ test('coilgun-sender: a request cut by the grace period makes the exit code non-
   const service = await startService(SENDER, { COILGUN_UPSTREAM: origin.url, COILGUN_SHUTDOWN_TIMEOUT_MS: '1000' })
   t.after(() => { service.child.kill('SIGKILL'); origin.server.close() })
   const inFlight = request(`${service.url}/slow?ms=8000`).then(res => res.body.text(), (err: Error) => err)
-  await new Promise(resolve => setTimeout(resolve, 300))
+  await waitFor('the request to reach the origin', () => origin.slowArrived() === 1)
   const signalled = performance.now()
   service.child.kill('SIGTERM')
   const { code, at } = await service.exit

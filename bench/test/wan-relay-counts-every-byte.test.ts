@@ -44,12 +44,13 @@ test('the relay delivers every byte, counts it once per direction and never beat
   const link = { mbitPerS: 20, rttMs: 40, burstBytes: 1514 }
   const relay = new LinkRelay(link, [{ host: '127.0.0.1', port }])
   const [relayPort] = await relay.listen()
+  // First exchange: the emulated handshake (one round trip) and then the round trip
+  // itself. The clock starts before the connection exists: the relay's handshake clock
+  // starts at its accept, and a late start here could only shorten what is measured.
+  const connectedAt = performance.now()
   const socket = connect({ host: '127.0.0.1', port: relayPort! })
   t.after(() => closeAll(socket, relay, server))
   await new Promise<void>(resolve => socket.once('connect', resolve))
-
-  // First exchange: the emulated handshake (one round trip) and then the round trip itself.
-  const connectedAt = performance.now()
   const first = receive(socket, 1)
   socket.write('x')
   await first

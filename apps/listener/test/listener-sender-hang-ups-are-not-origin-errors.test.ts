@@ -17,16 +17,26 @@ async function total (counter: { get (): Promise<{ values: Array<{ value: number
 }
 
 test(`${HANG_UPS} sender hang-ups are sender aborts, not origin errors`, async (t) => {
-  const origin = createServer((_req, res) => { setTimeout(() => res.writeHead(200, { 'content-type': 'text/plain' }).end('late\n'), 600) })
+  let arrived = 0
+  const origin = createServer((_req, res) => {
+    arrived++
+    setTimeout(() => res.writeHead(200, { 'content-type': 'text/plain' }).end('late\n'), 3000)
+  })
   await new Promise<void>(resolve => origin.listen(0, '127.0.0.1', () => resolve()))
   const originUrl = `http://127.0.0.1:${(origin.address() as { port: number }).port}`
   const listener = await buildListener(loadListenerConfig({ COILGUN_ORIGIN: originUrl, COILGUN_SECRET: SECRET, COILGUN_LISTEN: '127.0.0.1:0', COILGUN_ADMIN_LISTEN: 'off' }), { logger: false })
   const url = await listener.listen()
   t.after(async () => { await listener.close(); origin.close() })
 
-  await Promise.all(Array.from({ length: HANG_UPS }, async (_, i) => {
-    await assert.rejects(request(`${url}/slow/${i}`, { headers: { 'coilgun-secret': SECRET }, signal: AbortSignal.timeout(100) }))
+  const hangUp = new AbortController()
+  const hangUps = Promise.all(Array.from({ length: HANG_UPS }, async (_, i) => {
+    await assert.rejects(request(`${url}/slow/${i}`, { headers: { 'coilgun-secret': SECRET }, signal: hangUp.signal }))
   }))
+  // Hang up once the origin has every request, not on a timer that a stalled run
+  // could fire before the requests were sent.
+  await waitFor('every request to reach the origin', () => arrived >= HANG_UPS)
+  hangUp.abort()
+  await hangUps
   await waitFor('every hang-up counted', async () => await total(listener.metrics.senderAborts) === HANG_UPS)
   assert.equal(await total(listener.metrics.originErrors), 0)
 })

@@ -106,8 +106,9 @@ test('a slowloris visitor is cut at COILGUN_VISITOR_HEADERS_TIMEOUT_MS to the se
   const slowMs = await Promise.race([closedAfter(slow), sleep(15_000).then(() => Infinity)])
   clearInterval(drip)
   t.diagnostic(`slowloris connection closed after ${slowMs.toFixed(0)} ms (headers timeout 2000 ms)`)
-  // Node checks every VISITOR_TIMEOUT_CHECK_INTERVAL_MS (1 s): at most 1 s late, plus a loaded machine.
-  assert.ok(slowMs >= 1900 && slowMs <= 4000, `closed after ${slowMs} ms`)
+  // Node checks every VISITOR_TIMEOUT_CHECK_INTERVAL_MS (1 s): at most 1 s late, plus a
+  // loaded machine (the whole test runs in one process); the old 30 s check closed it at ~30 s.
+  assert.ok(slowMs >= 1900 && slowMs <= 8000, `closed after ${slowMs} ms`)
 
   // Idle keep-alive: closed at keepAliveTimeout (Fastify's 72 s by default; shortened
   // here), plus the 1 s Node adds so the client, told `timeout=72`, closes first.
@@ -119,5 +120,6 @@ test('a slowloris visitor is cut at COILGUN_VISITOR_HEADERS_TIMEOUT_MS to the se
   idle.resume()
   const idleMs = await Promise.race([closedAfter(idle), sleep(15_000).then(() => Infinity)])
   t.diagnostic(`idle keep-alive connection closed after ${idleMs.toFixed(0)} ms (keepAliveTimeout 1500 ms)`)
-  assert.ok(idleMs >= 1000 && idleMs <= 3000, `closed after ${idleMs} ms`)
+  // 2.5 s expected; the upper bound leaves a loaded machine 3.5 s and still excludes Fastify's 72 s.
+  assert.ok(idleMs >= 1000 && idleMs <= 6000, `closed after ${idleMs} ms`)
 })

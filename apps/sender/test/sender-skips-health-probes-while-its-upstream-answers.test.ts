@@ -14,8 +14,11 @@ import { startSender } from './harness.ts'
 // counted in a TCP relay in front of the origin: pooled connections for the requests,
 // plus one per probe.
 
-const INTERVAL_MS = 250
-const WINDOW_MS = INTERVAL_MS * 8
+// A probe is skipped only if an answer came within the last interval: the interval is
+// long against one visitor request even on a loaded machine (everything here shares
+// one process), so a slow request cannot let a probe through.
+const INTERVAL_MS = 1000
+const WINDOW_MS = INTERVAL_MS * 6
 
 async function countingRelay (port: number): Promise<{ url: string, connections: () => number, close: () => void }> {
   let connections = 0
@@ -52,7 +55,7 @@ test('a sender whose upstream answers its visitors opens few probe connections; 
   await first.body.dump()
   assert.equal(first.statusCode, 200)
 
-  // Busy: a visitor every 20 ms for 8 intervals.
+  // Busy: a visitor every 20 ms for 6 intervals.
   const busyFrom = relay.connections()
   const until = performance.now() + WINDOW_MS
   while (performance.now() < until) {
@@ -68,6 +71,6 @@ test('a sender whose upstream answers its visitors opens few probe connections; 
   await sleep(WINDOW_MS)
   const quiet = relay.connections() - quietFrom
   t.diagnostic(`connections over ${WINDOW_MS} ms: ${busy} while busy, ${quiet} while quiet`)
-  assert.ok(quiet >= 4, `a quiet sender probes every interval (${quiet} connections)`)
+  assert.ok(quiet >= 3, `a quiet sender probes every interval (${quiet} connections)`)
   assert.ok(busy <= 2, `a busy sender skips its probes (${busy} connections)`)
 })

@@ -39,10 +39,15 @@ test(`${ABORTS} visitors hanging up are visitor aborts at debug level, not upstr
   const { sender, url, lines } = await senderWithLog(origin.url)
   t.after(async () => { await sender.close(); await origin.close() })
 
-  await Promise.all(Array.from({ length: ABORTS }, async (_, i) => {
-    const res = request(`${url}/slow?ms=600&i=${i}`, { signal: AbortSignal.timeout(150) })
-    await assert.rejects(res)
+  const hangUp = new AbortController()
+  const hangUps = Promise.all(Array.from({ length: ABORTS }, async (_, i) => {
+    await assert.rejects(request(`${url}/slow?ms=3000&i=${i}`, { signal: hangUp.signal }))
   }))
+  // The visitors hang up once the origin has every request. A timer could fire before
+  // a request was even sent on a stalled run, and nothing would be left to count.
+  await waitFor('every request to reach the origin', () => (origin.seen.get('/slow') ?? 0) >= ABORTS)
+  hangUp.abort()
+  await hangUps
   await waitFor('every hang-up counted', async () => await total(sender.metrics.visitorAborts) === ABORTS)
   await new Promise(resolve => setTimeout(resolve, 800))
   assert.equal(await total(sender.metrics.upstreamErrors), 0, 'no upstream error')

@@ -30,7 +30,9 @@ test('embedded store: a private version expires at the private lifetime, a publi
 })
 
 test('origin: private pages are stored for privateTtlMs only, public ones keep their bases', async () => {
-  const store = new MemoryVersionStore({ privateTtlMs: 300 })
+  // Long enough for two full answers and a delta on a loaded machine (about 20 ms idle).
+  const privateTtlMs = 1500
+  const store = new MemoryVersionStore({ privateTtlMs })
   const responder = new OriginResponder(await resolveOriginOptions({ secret: SECRET, codecs: ['vcdiff'], encodeWorkers: 0, store }))
   try {
     const privateResponse: OriginResponseInfo = { status: 200, contentType: 'text/html', contentEncoding: undefined, contentRange: undefined, etag: undefined, headers: { 'cache-control': 'private', 'content-type': 'text/html' } }
@@ -49,7 +51,7 @@ test('origin: private pages are stored for privateTtlMs only, public ones keep t
     assert.equal(await ask('/account', privateResponse, p2, held(p1)), 'delta', 'a private page gets deltas within its lifetime')
     assert.equal(await store.getLatest('a.test /account'), undefined, 'a private page is never the latest pointer')
     assert.equal(await store.getLatest('a.test /news'), versionId(sha256(s1)))
-    await sleep(450)
+    await sleep(privateTtlMs + 150)
     assert.equal(await store.getVersion(versionId(sha256(p2))), undefined, 'the private version left the store')
     assert.equal(await ask('/account', privateResponse, p3, held(p2)), 'full', 'its base expired: full answer')
     assert.equal(await ask('/news', publicResponse, s2, held(s1)), 'delta', 'the public base is still there')

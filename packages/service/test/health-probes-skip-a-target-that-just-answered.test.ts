@@ -12,7 +12,7 @@ import { ActiveHealthCheck, MAX_SKIPPED_PROBES } from '../src/activeHealthCheck.
 // an unhealthy target is always probed. Intervals are long enough that a loaded
 // machine's timer delays do not decide the outcome.
 
-const INTERVAL_MS = 250
+const INTERVAL_MS = 500
 
 async function countingServer (): Promise<{ url: string, connections: () => number, close: () => void }> {
   let connections = 0
