@@ -55,13 +55,10 @@ function connections (server: Server): Promise<number> {
  * Socket errors are counted by code for the failure message.
  */
 function slowVisitor (port: number, head: string, drip: string, slow: Set<Socket>, errors: Map<string, number>): Socket {
-  let headSent = false
-  const socket = connect(port, '127.0.0.1', function sendHead () {
-    if (head !== '') socket.write(head)
-    headSent = true
-  })
+  const socket = connect(port, '127.0.0.1', function sendHead () { if (head !== '') socket.write(head) })
   let at = 0
-  Object.assign(socket, { drip: () => { if (headSent && drip !== '' && !socket.destroyed) socket.write(drip[at++ % drip.length]!) } })
+  // `connecting` turns false just before the connect listener above writes the head.
+  Object.assign(socket, { drip: () => { if (!socket.connecting && drip !== '' && !socket.destroyed) socket.write(drip[at++ % drip.length]!) } })
   socket.on('error', function countVisitorError (err: NodeJS.ErrnoException) {
     const code = err.code ?? err.message
     errors.set(code, (errors.get(code) ?? 0) + 1)

@@ -140,7 +140,6 @@ export class ActiveHealthCheck {
     const t = this.#targets[index]
     if (t === undefined || this.#closed) return
     t.successes = 0
-    t.failures = Math.max(t.failures + 1, this.#options.unhealthyThreshold)
     t.reason = reason
     const before = t.healthy
     t.healthy = false
